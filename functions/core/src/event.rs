@@ -1,0 +1,730 @@
+//! EventBridge envelopes of CloudTrail records, turned into typed triggers.
+//!
+//! Real records vary a lot (Root identities with `"sessionIssuer": {}`, service events without
+//! `userIdentity.type`, failed calls with `errorCode` and null `responseElements`, partitions
+//! other than `aws`), so the record type is the project's own and every field is optional:
+//! a field is required only where a rule needs it, and then its absence is a named error.
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::EventError;
+use crate::ids::{is_account_id, SSO_SERVICE_PRINCIPAL};
+
+/// A CloudTrail record as EventBridge delivers it in `detail`. Lenient on purpose.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CloudTrailRecord {
+    pub event_version: Option<String>,
+    pub user_identity: Option<UserIdentity>,
+    pub event_time: Option<String>,
+    pub event_source: Option<String>,
+    pub event_name: Option<String>,
+    pub aws_region: Option<String>,
+    #[serde(rename = "sourceIPAddress")]
+    pub source_ip_address: Option<String>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    pub error_message: Option<String>,
+    pub request_parameters: Option<Value>,
+    pub response_elements: Option<Value>,
+    pub service_event_details: Option<Value>,
+    #[serde(rename = "eventID")]
+    pub event_id: Option<String>,
+    pub event_type: Option<String>,
+    pub recipient_account_id: Option<String>,
+}
+
+/// `userIdentity` of a CloudTrail record; every part may be missing in real records.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase", default)]
+pub struct UserIdentity {
+    #[serde(rename = "type")]
+    pub identity_type: Option<String>,
+    pub principal_id: Option<String>,
+    pub arn: Option<String>,
+    pub account_id: Option<String>,
+    pub invoked_by: Option<String>,
+    pub session_context: Option<Value>,
+}
+
+/// The envelope EventBridge delivers to the functions.
+pub type CloudTrailEnvelope = EventBridgeEvent<Value>;
+
+/// What every event-driven finding says about the event that caused it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventMeta {
+    pub event_id: String,
+    pub event_name: String,
+    pub event_time: DateTime<Utc>,
+    pub principal_arn: Option<String>,
+    /// The account whose CloudTrail recorded the event.
+    pub recipient_account_id: String,
+    pub region: String,
+}
+
+/// A failed API call, as CloudTrail records it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CallError {
+    pub code: String,
+    pub message: Option<String>,
+}
+
+/// `sso:CreateInstance`, successful or not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstanceCreated {
+    pub meta: EventMeta,
+    pub account_id: String,
+    pub region: String,
+    pub instance_arn: Option<String>,
+    pub error: Option<CallError>,
+}
+
+/// `organizations:RegisterDelegatedAdministrator` for `sso.amazonaws.com`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DelegatedAdminRegistered {
+    pub meta: EventMeta,
+    pub account_id: String,
+    pub service_principal: String,
+}
+
+/// An account joined the organization (invitation accepted or account created).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountJoined {
+    pub meta: EventMeta,
+    pub account_id: String,
+}
+
+/// An event the guardrail has nothing to say about, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Ignored {
+    pub event_name: Option<String>,
+    pub reason: String,
+}
+
+/// What an event means for the guardrail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Trigger {
+    InstanceCreated(InstanceCreated),
+    DelegatedAdminRegistered(DelegatedAdminRegistered),
+    AccountJoined(AccountJoined),
+    Ignored(Ignored),
+}
+
+impl Trigger {
+    /// The event behind the trigger, when it is one the guardrail acts on.
+    pub fn meta(&self) -> Option<&EventMeta> {
+        match self {
+            Trigger::InstanceCreated(t) => Some(&t.meta),
+            Trigger::DelegatedAdminRegistered(t) => Some(&t.meta),
+            Trigger::AccountJoined(t) => Some(&t.meta),
+            Trigger::Ignored(_) => None,
+        }
+    }
+}
+
+/// Parses raw bytes (a file, a Lambda payload) into a trigger.
+pub fn parse_event_bytes(bytes: &[u8]) -> Result<Trigger, EventError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(EventError::Empty);
+    }
+    let value: Value =
+        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
+    parse_event_value(value)
+}
+
+/// Parses a JSON value (what `lambda_runtime` hands over) into a trigger.
+pub fn parse_event_value(value: Value) -> Result<Trigger, EventError> {
+    if !value.is_object() {
+        return Err(EventError::NotEnvelope(format!(
+            "expected a JSON object, found {}",
+            json_kind(&value)
+        )));
+    }
+    let envelope: CloudTrailEnvelope =
+        serde_json::from_value(value).map_err(|e| EventError::NotEnvelope(e.to_string()))?;
+    parse_envelope(envelope)
+}
+
+/// Interprets an EventBridge envelope.
+pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventError> {
+    if !envelope.detail.is_object() {
+        return Err(EventError::NotEnvelope(format!(
+            "`detail` must be an object, found {}",
+            json_kind(&envelope.detail)
+        )));
+    }
+    if !envelope.detail_type.contains("via CloudTrail") {
+        return Ok(Trigger::Ignored(Ignored {
+            event_name: None,
+            reason: format!(
+                "not a CloudTrail event (detail-type `{}`)",
+                envelope.detail_type
+            ),
+        }));
+    }
+    let record: CloudTrailRecord =
+        serde_json::from_value(envelope.detail.clone()).map_err(|e| {
+            EventError::NotEnvelope(format!("`detail` is not a CloudTrail record: {e}"))
+        })?;
+    let event_name = record
+        .event_name
+        .clone()
+        .ok_or(EventError::MissingField("eventName"))?;
+    let event_source = record
+        .event_source
+        .clone()
+        .or_else(|| event_source_from(&envelope.source))
+        .ok_or(EventError::MissingField("eventSource"))?;
+
+    match (event_source.as_str(), event_name.as_str()) {
+        ("sso.amazonaws.com", "CreateInstance") => instance_created(&envelope, &record),
+        ("organizations.amazonaws.com", "RegisterDelegatedAdministrator") => {
+            delegated_admin_registered(&envelope, &record)
+        }
+        ("organizations.amazonaws.com", "AcceptHandshake") => {
+            handshake_accepted(&envelope, &record)
+        }
+        ("organizations.amazonaws.com", "CreateAccountResult") => {
+            account_created(&envelope, &record)
+        }
+        ("organizations.amazonaws.com", "AccountJoinedOrganization") => {
+            account_joined_event(&envelope, &record)
+        }
+        _ => Ok(ignored(
+            &event_name,
+            format!("`{event_source}` `{event_name}` is not an event the guardrail evaluates"),
+        )),
+    }
+}
+
+fn instance_created(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
+) -> Result<Trigger, EventError> {
+    let meta = meta(envelope, record)?;
+    let instance_arn = record
+        .response_elements
+        .as_ref()
+        .and_then(|r| r.get("instanceArn"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let error = record.error_code.as_ref().map(|code| CallError {
+        code: code.clone(),
+        message: record.error_message.clone(),
+    });
+    Ok(Trigger::InstanceCreated(InstanceCreated {
+        account_id: meta.recipient_account_id.clone(),
+        region: meta.region.clone(),
+        instance_arn,
+        error,
+        meta,
+    }))
+}
+
+fn delegated_admin_registered(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
+) -> Result<Trigger, EventError> {
+    let params = record.request_parameters.as_ref();
+    let service_principal = params
+        .and_then(|p| p.get("servicePrincipal"))
+        .and_then(Value::as_str)
+        .ok_or(EventError::MissingField(
+            "requestParameters.servicePrincipal",
+        ))?;
+    if service_principal != SSO_SERVICE_PRINCIPAL {
+        return Ok(ignored(
+            "RegisterDelegatedAdministrator",
+            format!("delegated administrator for `{service_principal}`, not Identity Center"),
+        ));
+    }
+    if let Some(code) = &record.error_code {
+        return Ok(ignored(
+            "RegisterDelegatedAdministrator",
+            format!("the registration failed ({code}): nothing changed"),
+        ));
+    }
+    let account_id = params
+        .and_then(|p| p.get("accountId"))
+        .and_then(Value::as_str)
+        .ok_or(EventError::MissingField("requestParameters.accountId"))?;
+    let account_id = checked_account("requestParameters.accountId", account_id)?;
+    Ok(Trigger::DelegatedAdminRegistered(
+        DelegatedAdminRegistered {
+            meta: meta(envelope, record)?,
+            account_id,
+            service_principal: service_principal.to_owned(),
+        },
+    ))
+}
+
+fn handshake_accepted(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
+) -> Result<Trigger, EventError> {
+    if let Some(code) = &record.error_code {
+        return Ok(ignored(
+            "AcceptHandshake",
+            format!("the handshake was not accepted ({code})"),
+        ));
+    }
+    let handshake = record
+        .response_elements
+        .as_ref()
+        .and_then(|r| r.get("handshake"));
+    // Members also accept handshakes that are not invitations (e.g. ENABLE_ALL_FEATURES).
+    if let Some(action) = handshake
+        .and_then(|h| h.get("action"))
+        .and_then(Value::as_str)
+    {
+        if action != "INVITE" {
+            return Ok(ignored(
+                "AcceptHandshake",
+                format!("handshake `{action}` is not an invitation to join"),
+            ));
+        }
+    }
+    // The invited party names the newcomer; the caller's account is the same account.
+    let party = handshake
+        .and_then(|h| h.get("parties"))
+        .and_then(Value::as_array)
+        .and_then(|parties| {
+            parties.iter().find(|p| {
+                p.get("type").and_then(Value::as_str) == Some("ACCOUNT")
+                    && p.get("id")
+                        .and_then(Value::as_str)
+                        .is_some_and(is_account_id)
+            })
+        })
+        .and_then(|p| p.get("id"))
+        .and_then(Value::as_str);
+    let caller = record
+        .user_identity
+        .as_ref()
+        .and_then(|u| u.account_id.as_deref());
+    let account_id = party
+        .or(caller)
+        .ok_or(EventError::MissingField("userIdentity.accountId"))?;
+    let account_id = checked_account("userIdentity.accountId", account_id)?;
+    Ok(Trigger::AccountJoined(AccountJoined {
+        meta: meta(envelope, record)?,
+        account_id,
+    }))
+}
+
+fn account_created(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
+) -> Result<Trigger, EventError> {
+    let status = record
+        .service_event_details
+        .as_ref()
+        .and_then(|d| d.get("createAccountStatus"))
+        .ok_or(EventError::MissingField(
+            "serviceEventDetails.createAccountStatus",
+        ))?;
+    let state = status.get("state").and_then(Value::as_str).unwrap_or("");
+    if state != "SUCCEEDED" {
+        return Ok(ignored(
+            "CreateAccountResult",
+            format!("account creation did not succeed (state `{state}`)"),
+        ));
+    }
+    let account_id =
+        status
+            .get("accountId")
+            .and_then(Value::as_str)
+            .ok_or(EventError::MissingField(
+                "serviceEventDetails.createAccountStatus.accountId",
+            ))?;
+    let account_id = checked_account(
+        "serviceEventDetails.createAccountStatus.accountId",
+        account_id,
+    )?;
+    Ok(Trigger::AccountJoined(AccountJoined {
+        meta: meta(envelope, record)?,
+        account_id,
+    }))
+}
+
+/// `AccountJoinedOrganization` is a service event; the account is in its details.
+fn account_joined_event(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
+) -> Result<Trigger, EventError> {
+    let details = record.service_event_details.as_ref();
+    let account_id = details
+        .and_then(|d| d.get("accountId").or_else(|| d.pointer("/account/id")))
+        .and_then(Value::as_str)
+        .ok_or(EventError::MissingField("serviceEventDetails.accountId"))?;
+    let account_id = checked_account("serviceEventDetails.accountId", account_id)?;
+    Ok(Trigger::AccountJoined(AccountJoined {
+        meta: meta(envelope, record)?,
+        account_id,
+    }))
+}
+
+fn meta(envelope: &CloudTrailEnvelope, record: &CloudTrailRecord) -> Result<EventMeta, EventError> {
+    let event_id = record
+        .event_id
+        .clone()
+        .or_else(|| envelope.id.clone())
+        .filter(|id| !id.is_empty())
+        .ok_or(EventError::MissingField("eventID"))?;
+    let event_name = record
+        .event_name
+        .clone()
+        .ok_or(EventError::MissingField("eventName"))?;
+    let event_time = match &record.event_time {
+        Some(text) => DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|e| EventError::InvalidField {
+                field: "eventTime",
+                reason: format!("`{text}` is not an RFC 3339 time ({e})"),
+            })?,
+        None => envelope.time.ok_or(EventError::MissingField("eventTime"))?,
+    };
+    let region = record
+        .aws_region
+        .clone()
+        .or_else(|| envelope.region.clone())
+        .ok_or(EventError::MissingField("awsRegion"))?;
+    let recipient = record
+        .recipient_account_id
+        .clone()
+        .or_else(|| envelope.account.clone())
+        .or_else(|| {
+            record
+                .user_identity
+                .as_ref()
+                .and_then(|u| u.account_id.clone())
+        })
+        .ok_or(EventError::MissingField("recipientAccountId"))?;
+    let recipient_account_id = checked_account("recipientAccountId", &recipient)?;
+    Ok(EventMeta {
+        event_id,
+        event_name,
+        event_time,
+        principal_arn: principal_arn(record),
+        recipient_account_id,
+        region,
+    })
+}
+
+/// Who made the call: the identity ARN, else the role behind the session, else nothing
+/// (service events carry neither).
+fn principal_arn(record: &CloudTrailRecord) -> Option<String> {
+    let identity = record.user_identity.as_ref()?;
+    identity
+        .arn
+        .clone()
+        .or_else(|| {
+            identity
+                .session_context
+                .as_ref()
+                .and_then(|c| c.pointer("/sessionIssuer/arn"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .filter(|arn| !arn.is_empty())
+}
+
+fn checked_account(field: &'static str, value: &str) -> Result<String, EventError> {
+    if is_account_id(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(EventError::InvalidField {
+            field,
+            reason: format!("`{value}` is not a 12-digit AWS account ID"),
+        })
+    }
+}
+
+fn event_source_from(envelope_source: &str) -> Option<String> {
+    envelope_source
+        .strip_prefix("aws.")
+        .map(|service| format!("{service}.amazonaws.com"))
+}
+
+fn ignored(event_name: &str, reason: String) -> Trigger {
+    Trigger::Ignored(Ignored {
+        event_name: Some(event_name.to_owned()),
+        reason,
+    })
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn envelope(detail_type: &str, source: &str, detail: Value) -> Value {
+        json!({
+            "version": "0",
+            "id": "6f2c1a8e-0000-4000-8000-000000000001",
+            "detail-type": detail_type,
+            "source": source,
+            "account": "222222222222",
+            "time": "2026-11-20T10:15:30Z",
+            "region": "eu-west-1",
+            "resources": [],
+            "detail": detail
+        })
+    }
+
+    fn create_instance(extra: Value) -> Value {
+        let mut detail = json!({
+            "eventVersion": "1.09",
+            "userIdentity": {
+                "type": "AssumedRole",
+                "arn": "arn:aws:sts::222222222222:assumed-role/Dev/alice",
+                "accountId": "222222222222",
+                "sessionContext": {"sessionIssuer": {"arn": "arn:aws:iam::222222222222:role/Dev"}}
+            },
+            "eventTime": "2026-11-20T10:15:30Z",
+            "eventSource": "sso.amazonaws.com",
+            "eventName": "CreateInstance",
+            "awsRegion": "eu-west-1",
+            "requestParameters": {"name": "team-trial"},
+            "responseElements": {"instanceArn": "arn:aws:sso:::instance/ssoins-1111222233334444"},
+            "eventID": "e-1",
+            "recipientAccountId": "222222222222"
+        });
+        if let (Some(d), Some(e)) = (detail.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                d.insert(k.clone(), v.clone());
+            }
+        }
+        envelope("AWS API Call via CloudTrail", "aws.sso", detail)
+    }
+
+    fn parse(v: Value) -> Result<Trigger, EventError> {
+        parse_event_value(v)
+    }
+
+    #[test]
+    fn create_instance_success_names_account_region_and_arn() {
+        let Ok(Trigger::InstanceCreated(t)) = parse(create_instance(json!({}))) else {
+            panic!("expected InstanceCreated");
+        };
+        assert_eq!(t.account_id, "222222222222");
+        assert_eq!(t.region, "eu-west-1");
+        assert_eq!(
+            t.instance_arn.as_deref(),
+            Some("arn:aws:sso:::instance/ssoins-1111222233334444")
+        );
+        assert_eq!(t.error, None);
+        assert_eq!(
+            t.meta.principal_arn.as_deref(),
+            Some("arn:aws:sts::222222222222:assumed-role/Dev/alice")
+        );
+    }
+
+    #[test]
+    fn failed_create_instance_carries_error_code_and_no_arn() {
+        let v = create_instance(json!({
+            "errorCode": "AccessDenied",
+            "errorMessage": "explicit deny in a service control policy",
+            "responseElements": null
+        }));
+        let Ok(Trigger::InstanceCreated(t)) = parse(v) else {
+            panic!("expected InstanceCreated");
+        };
+        assert_eq!(t.instance_arn, None);
+        assert_eq!(t.error.map(|e| e.code), Some("AccessDenied".to_owned()));
+    }
+
+    #[test]
+    fn root_identity_with_empty_session_issuer_parses() {
+        let v = create_instance(json!({"userIdentity": {
+            "type": "Root", "arn": "arn:aws:iam::222222222222:root",
+            "accountId": "222222222222", "sessionContext": {"sessionIssuer": {}}
+        }}));
+        let t = parse(v).map(|t| t.meta().and_then(|m| m.principal_arn.clone()));
+        assert_eq!(t, Ok(Some("arn:aws:iam::222222222222:root".to_owned())));
+    }
+
+    #[test]
+    fn identity_without_arn_falls_back_to_session_issuer() {
+        let v = create_instance(json!({"userIdentity": {
+            "accountId": "222222222222",
+            "sessionContext": {"sessionIssuer": {"arn": "arn:aws-us-gov:iam::222222222222:role/Ops"}}
+        }}));
+        let t = parse(v).map(|t| t.meta().and_then(|m| m.principal_arn.clone()));
+        assert_eq!(
+            t,
+            Ok(Some("arn:aws-us-gov:iam::222222222222:role/Ops".to_owned()))
+        );
+    }
+
+    #[test]
+    fn missing_event_name_is_a_named_error() {
+        let mut v = create_instance(json!({}));
+        if let Some(d) = v.get_mut("detail").and_then(Value::as_object_mut) {
+            d.remove("eventName");
+        }
+        assert_eq!(parse(v), Err(EventError::MissingField("eventName")));
+    }
+
+    #[test]
+    fn missing_detail_is_not_an_envelope() {
+        let mut v = create_instance(json!({}));
+        if let Some(o) = v.as_object_mut() {
+            o.remove("detail");
+        }
+        let err = parse(v).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("detail"), "{err}");
+    }
+
+    #[test]
+    fn bad_account_id_is_rejected() {
+        let v = create_instance(json!({"recipientAccountId": "12345"}));
+        assert!(matches!(
+            parse(v),
+            Err(EventError::InvalidField {
+                field: "recipientAccountId",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn bad_event_time_is_rejected() {
+        let v = create_instance(json!({"eventTime": "yesterday"}));
+        assert!(matches!(
+            parse(v),
+            Err(EventError::InvalidField {
+                field: "eventTime",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn empty_and_non_json_inputs_are_errors() {
+        assert_eq!(parse_event_bytes(b"  \n"), Err(EventError::Empty));
+        assert!(matches!(
+            parse_event_bytes(b"{nope"),
+            Err(EventError::NotJson(_))
+        ));
+        assert!(matches!(
+            parse_event_bytes(b"[1]"),
+            Err(EventError::NotEnvelope(_))
+        ));
+    }
+
+    #[test]
+    fn other_event_names_are_ignored() {
+        let v = create_instance(json!({"eventName": "CreateApplication"}));
+        assert!(matches!(parse(v), Ok(Trigger::Ignored(_))));
+    }
+
+    #[test]
+    fn non_cloudtrail_events_are_ignored() {
+        let v = envelope("Scheduled Event", "aws.events", json!({}));
+        assert!(matches!(parse(v), Ok(Trigger::Ignored(_))));
+    }
+
+    fn register(principal: &str, extra: Value) -> Value {
+        let mut detail = json!({
+            "eventTime": "2026-11-20T11:00:00Z",
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": "RegisterDelegatedAdministrator",
+            "awsRegion": "us-east-1",
+            "userIdentity": {"type": "AssumedRole", "arn": "arn:aws:sts::111111111111:assumed-role/Admin/bob", "accountId": "111111111111"},
+            "requestParameters": {"accountId": "333333333333", "servicePrincipal": principal},
+            "responseElements": null,
+            "eventID": "e-2",
+            "recipientAccountId": "111111111111"
+        });
+        if let (Some(d), Some(e)) = (detail.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                d.insert(k.clone(), v.clone());
+            }
+        }
+        envelope("AWS API Call via CloudTrail", "aws.organizations", detail)
+    }
+
+    #[test]
+    fn delegated_admin_for_sso_is_a_trigger() {
+        let Ok(Trigger::DelegatedAdminRegistered(t)) =
+            parse(register("sso.amazonaws.com", json!({})))
+        else {
+            panic!("expected DelegatedAdminRegistered");
+        };
+        assert_eq!(t.account_id, "333333333333");
+    }
+
+    #[test]
+    fn delegated_admin_for_other_services_is_ignored() {
+        let t = parse(register("securityhub.amazonaws.com", json!({})));
+        assert!(matches!(t, Ok(Trigger::Ignored(_))));
+    }
+
+    #[test]
+    fn failed_delegated_admin_registration_is_ignored() {
+        let t = parse(register(
+            "sso.amazonaws.com",
+            json!({"errorCode": "AccessDeniedException"}),
+        ));
+        assert!(matches!(t, Ok(Trigger::Ignored(_))));
+    }
+
+    #[test]
+    fn create_account_result_names_the_new_account() {
+        let detail = json!({
+            "eventTime": "2026-11-20T12:00:00Z",
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": "CreateAccountResult",
+            "awsRegion": "us-east-1",
+            "userIdentity": {"accountId": "111111111111", "invokedBy": "AWS Internal"},
+            "eventID": "e-3",
+            "eventType": "AwsServiceEvent",
+            "recipientAccountId": "111111111111",
+            "serviceEventDetails": {"createAccountStatus": {
+                "id": "car-1", "state": "SUCCEEDED", "accountName": "new", "accountId": "444444444444"
+            }}
+        });
+        let v = envelope(
+            "AWS Service Event via CloudTrail",
+            "aws.organizations",
+            detail,
+        );
+        let Ok(Trigger::AccountJoined(t)) = parse(v) else {
+            panic!("expected AccountJoined");
+        };
+        assert_eq!(t.account_id, "444444444444");
+        assert_eq!(t.meta.principal_arn, None);
+    }
+
+    #[test]
+    fn accept_handshake_other_than_invite_is_ignored() {
+        let detail = json!({
+            "eventTime": "2026-11-20T12:00:00Z",
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": "AcceptHandshake",
+            "awsRegion": "us-east-1",
+            "userIdentity": {"accountId": "555555555555", "arn": "arn:aws:iam::555555555555:root"},
+            "responseElements": {"handshake": {"action": "ENABLE_ALL_FEATURES"}},
+            "eventID": "e-4",
+            "recipientAccountId": "555555555555"
+        });
+        let v = envelope("AWS API Call via CloudTrail", "aws.organizations", detail);
+        assert!(matches!(parse(v), Ok(Trigger::Ignored(_))));
+    }
+}

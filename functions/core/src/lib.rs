@@ -1,0 +1,21 @@
+//! idc-guardrail's domain: pure, no AWS SDK, no network, no async runtime.
+//!
+//! Data flows one way: an EventBridge envelope is parsed into a [`Trigger`]; the adapters
+//! gather an [`Inventory`]; [`evaluate_trigger`] or [`evaluate_sweep`] applies the rules and
+//! the [`Policy`], giving [`Finding`]s with a [`Decision`] each; the adapters act and publish.
+
+pub mod catalog;
+pub mod error;
+pub mod event;
+pub mod finding;
+pub mod ids;
+pub mod inventory;
+pub mod policy;
+pub mod rules;
+
+pub use error::{EventError, InventoryError};
+pub use event::{parse_event_bytes, parse_event_value, Trigger};
+pub use finding::{Finding, RemediationStatus, RuleId, Severity};
+pub use inventory::{Instance, InstanceStatus, Inventory, Organization};
+pub use policy::{Decision, Policy, Verdict};
+pub use rules::{evaluate_sweep, evaluate_trigger, Evaluation, Judged};

@@ -1,0 +1,441 @@
+//! The remediation policy: what to do about a finding. Safe by default (report only).
+//!
+//! Invariants, whatever the flags: never the management account's instance; never an
+//! instance that is not positively identified as an account instance; never an exempt
+//! account or an instance exempt by tag within its trial window; never an instance with
+//! applications unless forced; never a finding that is not remediable (IDC003, IDC004).
+
+use std::collections::BTreeSet;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::finding::{RemediationAction, RemediationStatus, RuleId};
+use crate::inventory::{Instance, Inventory};
+
+/// Default trial window for instances carrying the exemption tag.
+pub const DEFAULT_TRIAL_DAYS: u32 = 30;
+
+/// The policy, as the Lambda environment or the CLI flags set it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    pub auto_remediate: bool,
+    pub dry_run: bool,
+    pub exempt_accounts: BTreeSet<String>,
+    pub exempt_tag: Option<String>,
+    pub trial_days: u32,
+    pub force_delete_in_use: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            auto_remediate: false,
+            dry_run: false,
+            exempt_accounts: BTreeSet::new(),
+            exempt_tag: None,
+            trial_days: DEFAULT_TRIAL_DAYS,
+            force_delete_in_use: false,
+        }
+    }
+}
+
+/// Where an instance stands with the exemption tag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TagExemption {
+    /// No exemption tag configured, or the instance does not carry it.
+    NotTagged,
+    /// Tagged and within the trial window (or its age is unknown, which is treated as within).
+    WithinTrial { until: Option<DateTime<Utc>> },
+    /// Tagged, and the trial window is over.
+    Expired { since: DateTime<Utc> },
+}
+
+impl Policy {
+    pub fn is_exempt_account(&self, account_id: &str) -> bool {
+        self.exempt_accounts.contains(account_id)
+    }
+
+    /// Judges the exemption tag of an instance at `now`.
+    pub fn tag_exemption(&self, instance: &Instance, now: DateTime<Utc>) -> TagExemption {
+        let Some(key) = &self.exempt_tag else {
+            return TagExemption::NotTagged;
+        };
+        let tagged = instance
+            .tags
+            .as_ref()
+            .is_some_and(|tags| tags.contains_key(key));
+        if !tagged {
+            return TagExemption::NotTagged;
+        }
+        match instance.created_date {
+            Some(created) => {
+                let until = created + Duration::days(i64::from(self.trial_days));
+                if now > until {
+                    TagExemption::Expired { since: until }
+                } else {
+                    TagExemption::WithinTrial { until: Some(until) }
+                }
+            }
+            // Without a creation date the window cannot be shown to be over: stay safe.
+            None => TagExemption::WithinTrial { until: None },
+        }
+    }
+
+    /// Decides what to do about a finding of `rule` on `instance`.
+    pub fn decide(
+        &self,
+        rule: RuleId,
+        account_id: &str,
+        instance: Option<&Instance>,
+        inventory: &Inventory,
+        now: DateTime<Utc>,
+    ) -> Decision {
+        if !rule.is_remediable() {
+            return Decision::report_only(format!(
+                "{} is reported only; the guardrail never acts on it",
+                rule.as_str()
+            ));
+        }
+        let Some(instance) = instance else {
+            return Decision::not_identified("no instance ARN is known for this finding".into());
+        };
+        if let Some(reason) = not_identified(account_id, instance, inventory) {
+            return Decision::not_identified(reason);
+        }
+        if self.is_exempt_account(account_id) {
+            return Decision::skip(
+                RemediationStatus::SkippedExempt,
+                format!("account {account_id} is listed in EXEMPT_ACCOUNTS"),
+            );
+        }
+        if let TagExemption::WithinTrial { until } = self.tag_exemption(instance, now) {
+            let key = self.exempt_tag.as_deref().unwrap_or_default();
+            let until = until
+                .map(|u| format!("until {}", crate::finding::rfc3339(u)))
+                .unwrap_or_else(|| "(creation date unknown)".into());
+            return Decision::skip(
+                RemediationStatus::SkippedExempt,
+                format!("instance carries the exemption tag `{key}`; trial window runs {until}"),
+            );
+        }
+        match instance.application_count {
+            Some(n) if n > 0 && !self.force_delete_in_use => {
+                return Decision::skip(
+                    RemediationStatus::SkippedInUse,
+                    format!(
+                        "{n} application(s) are bound to the instance; migrate them first or set FORCE_DELETE_IN_USE=true"
+                    ),
+                );
+            }
+            None if self.auto_remediate || self.dry_run => {
+                // Unknown applications: never a real delete, only what would happen.
+                return Decision {
+                    action: RemediationAction::Delete,
+                    verdict: Verdict::DryRun,
+                    detail: "would delete after checking that no application is bound (applications not verified)".into(),
+                };
+            }
+            _ => {}
+        }
+        if self.dry_run {
+            return Decision {
+                action: RemediationAction::Delete,
+                verdict: Verdict::DryRun,
+                detail: format!("DRY_RUN: would delete {}", instance.instance_arn),
+            };
+        }
+        if !self.auto_remediate {
+            return Decision::skip(
+                RemediationStatus::SkippedNotEnabled,
+                "report only: set AUTO_REMEDIATE=true to delete account instances".into(),
+            );
+        }
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::Delete,
+            detail: format!("delete {} in {}", instance.instance_arn, instance.region),
+        }
+    }
+}
+
+/// Why an instance is not positively identified as a deletable account instance, if it is not.
+fn not_identified(account_id: &str, instance: &Instance, inventory: &Inventory) -> Option<String> {
+    if instance.owner_account_id != account_id {
+        return Some(format!(
+            "instance is owned by {}, not by {account_id}",
+            instance.owner_account_id
+        ));
+    }
+    if inventory.management_account_id() == Some(instance.owner_account_id.as_str()) {
+        return Some("instance is owned by the management account (organization instance)".into());
+    }
+    if !instance.status.is_deletable() {
+        return Some(format!(
+            "instance status is {}, not ACTIVE or CREATE_IN_PROGRESS",
+            instance.status.as_str()
+        ));
+    }
+    None
+}
+
+/// The policy's verdict. `Delete` is the only one that allows an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Delete,
+    DryRun,
+    Skip(RemediationStatus),
+    NoAction,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub action: RemediationAction,
+    pub verdict: Verdict,
+    pub detail: String,
+}
+
+impl Decision {
+    fn report_only(detail: String) -> Self {
+        Decision {
+            action: RemediationAction::None,
+            verdict: Verdict::NoAction,
+            detail,
+        }
+    }
+
+    fn not_identified(reason: String) -> Self {
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::NoAction,
+            detail: format!("not deleted: {reason}"),
+        }
+    }
+
+    fn skip(status: RemediationStatus, detail: String) -> Self {
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::Skip(status),
+            detail,
+        }
+    }
+
+    /// The status an evaluation reports before anything is executed: `Delete` is shown
+    /// as `dry_run`, since evaluating never acts.
+    pub fn planned_status(&self) -> RemediationStatus {
+        match self.verdict {
+            Verdict::Delete | Verdict::DryRun => RemediationStatus::DryRun,
+            Verdict::Skip(status) => status,
+            Verdict::NoAction => RemediationStatus::None,
+        }
+    }
+
+    pub fn allows_delete(&self) -> bool {
+        self.verdict == Verdict::Delete
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{InstanceStatus, Organization};
+    use std::collections::BTreeMap;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-20T12:00:00Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    }
+
+    fn inventory() -> Inventory {
+        Inventory {
+            organization: Some(Organization {
+                id: "o-abc".into(),
+                management_account_id: "111111111111".into(),
+            }),
+            ..Inventory::default()
+        }
+    }
+
+    fn instance(owner: &str) -> Instance {
+        Instance {
+            instance_arn: "arn:aws:sso:::instance/ssoins-1".into(),
+            owner_account_id: owner.into(),
+            region: "eu-west-1".into(),
+            status: InstanceStatus::Active,
+            created_date: Some(now() - Duration::days(3)),
+            application_count: Some(0),
+            tags: Some(BTreeMap::new()),
+        }
+    }
+
+    fn auto() -> Policy {
+        Policy {
+            auto_remediate: true,
+            ..Policy::default()
+        }
+    }
+
+    fn decide(policy: &Policy, rule: RuleId, inst: &Instance) -> Decision {
+        policy.decide(
+            rule,
+            &inst.owner_account_id,
+            Some(inst),
+            &inventory(),
+            now(),
+        )
+    }
+
+    #[test]
+    fn default_policy_reports_only() {
+        let d = decide(
+            &Policy::default(),
+            RuleId::IDC001,
+            &instance("222222222222"),
+        );
+        assert_eq!(
+            d.verdict,
+            Verdict::Skip(RemediationStatus::SkippedNotEnabled)
+        );
+    }
+
+    #[test]
+    fn auto_remediate_deletes_an_identified_member_instance() {
+        let d = decide(&auto(), RuleId::IDC001, &instance("222222222222"));
+        assert!(d.allows_delete());
+        assert_eq!(d.planned_status(), RemediationStatus::DryRun);
+    }
+
+    #[test]
+    fn dry_run_never_deletes() {
+        let p = Policy {
+            dry_run: true,
+            ..auto()
+        };
+        let d = decide(&p, RuleId::IDC002, &instance("222222222222"));
+        assert_eq!(d.verdict, Verdict::DryRun);
+    }
+
+    #[test]
+    fn management_instance_is_never_deleted() {
+        let p = Policy {
+            force_delete_in_use: true,
+            ..auto()
+        };
+        let d = decide(&p, RuleId::IDC001, &instance("111111111111"));
+        assert_eq!(d.verdict, Verdict::NoAction);
+        assert!(d.detail.contains("management account"));
+    }
+
+    #[test]
+    fn instance_of_another_owner_is_not_identified() {
+        let inst = instance("333333333333");
+        let d = auto().decide(
+            RuleId::IDC001,
+            "222222222222",
+            Some(&inst),
+            &inventory(),
+            now(),
+        );
+        assert_eq!(d.verdict, Verdict::NoAction);
+    }
+
+    #[test]
+    fn deleting_instance_is_not_deleted_again() {
+        let mut inst = instance("222222222222");
+        inst.status = InstanceStatus::DeleteInProgress;
+        assert_eq!(
+            decide(&auto(), RuleId::IDC001, &inst).verdict,
+            Verdict::NoAction
+        );
+    }
+
+    #[test]
+    fn missing_instance_is_not_identified() {
+        let d = auto().decide(RuleId::IDC001, "222222222222", None, &inventory(), now());
+        assert_eq!(d.verdict, Verdict::NoAction);
+    }
+
+    #[test]
+    fn report_only_rules_never_act() {
+        for rule in [RuleId::IDC003, RuleId::IDC004] {
+            let d = decide(&auto(), rule, &instance("222222222222"));
+            assert_eq!(
+                (d.verdict, d.action),
+                (Verdict::NoAction, RemediationAction::None)
+            );
+        }
+    }
+
+    #[test]
+    fn exempt_account_is_skipped() {
+        let mut p = auto();
+        p.exempt_accounts.insert("222222222222".into());
+        let d = decide(&p, RuleId::IDC002, &instance("222222222222"));
+        assert_eq!(d.verdict, Verdict::Skip(RemediationStatus::SkippedExempt));
+    }
+
+    #[test]
+    fn exemption_tag_within_trial_is_skipped_and_expired_is_not() {
+        let p = Policy {
+            exempt_tag: Some("idc-trial".into()),
+            trial_days: 7,
+            ..auto()
+        };
+        let mut inst = instance("222222222222");
+        inst.tags = Some(BTreeMap::from([("idc-trial".into(), "yes".into())]));
+        assert_eq!(
+            decide(&p, RuleId::IDC001, &inst).verdict,
+            Verdict::Skip(RemediationStatus::SkippedExempt)
+        );
+        inst.created_date = Some(now() - Duration::days(8));
+        assert!(matches!(
+            p.tag_exemption(&inst, now()),
+            TagExemption::Expired { .. }
+        ));
+        assert!(decide(&p, RuleId::IDC005, &inst).allows_delete());
+    }
+
+    #[test]
+    fn tag_without_creation_date_stays_exempt() {
+        let p = Policy {
+            exempt_tag: Some("t".into()),
+            ..auto()
+        };
+        let mut inst = instance("222222222222");
+        inst.tags = Some(BTreeMap::from([("t".into(), String::new())]));
+        inst.created_date = None;
+        assert_eq!(
+            p.tag_exemption(&inst, now()),
+            TagExemption::WithinTrial { until: None }
+        );
+    }
+
+    #[test]
+    fn in_use_is_skipped_unless_forced() {
+        let mut inst = instance("222222222222");
+        inst.application_count = Some(2);
+        assert_eq!(
+            decide(&auto(), RuleId::IDC001, &inst).verdict,
+            Verdict::Skip(RemediationStatus::SkippedInUse)
+        );
+        let forced = Policy {
+            force_delete_in_use: true,
+            ..auto()
+        };
+        assert!(decide(&forced, RuleId::IDC001, &inst).allows_delete());
+    }
+
+    #[test]
+    fn unknown_applications_only_dry_run() {
+        let mut inst = instance("222222222222");
+        inst.application_count = None;
+        assert_eq!(
+            decide(&auto(), RuleId::IDC001, &inst).verdict,
+            Verdict::DryRun
+        );
+        assert_eq!(
+            decide(&Policy::default(), RuleId::IDC001, &inst).verdict,
+            Verdict::Skip(RemediationStatus::SkippedNotEnabled)
+        );
+    }
+}
