@@ -156,13 +156,15 @@ fn instance_created(
         Some(instance) => (instance.clone(), Evidence::Inventory),
         None => match instance_from_event(t) {
             Some(instance) => (instance, Evidence::Event),
-            None => return Evaluation {
-                judged: vec![],
-                notes: vec![format!(
+            None => {
+                return Evaluation {
+                    judged: vec![],
+                    notes: vec![format!(
                     "CreateInstance in {} {} names no instance ARN and the inventory holds none",
                     t.account_id, t.region
                 )],
-            },
+                }
+            }
         },
     };
     let trigger = event_ref(&t.meta);

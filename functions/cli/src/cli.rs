@@ -1,0 +1,149 @@
+//! Command-line interface definition (clap derive). Help texts teach the product.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Parser, Subcommand};
+use idc_core::policy::DEFAULT_TRIAL_DAYS;
+use idc_core::Policy;
+
+/// Guardrail for IAM Identity Center account instances.
+///
+/// Account instances are Identity Center instances a member (or standalone) account creates for
+/// itself. They never merge with the organization instance, and when their account becomes the
+/// Identity Center delegated administrator the console silently operates the wrong instance.
+/// idc-guard evaluates the CloudTrail events that create them, and reports (or removes) them.
+#[derive(Debug, Parser)]
+#[command(name = "idc-guard", version, propagate_version = true)]
+#[command(
+    after_help = "Exit codes: 0 evaluated (even with findings), 1 failure, 2 bad input or usage."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate one EventBridge event offline: no AWS call is made, nothing is deleted.
+    ///
+    /// Prints one finding per line as JSON (schema idc-guardrail/finding/v1) on stdout.
+    /// remediation.status is the policy's decision: dry_run where a live run would delete,
+    /// otherwise the skipped_* reason or none. Notes (what was ignored, what the event alone
+    /// cannot prove) go to stderr.
+    #[command(after_help = "Examples:\n  \
+        idc-guard evaluate --event events/create-instance-member.json\n  \
+        idc-guard evaluate --event events/register-delegated-admin-sso.json \\\n      \
+        --inventory events/inventory-organization.json --auto-remediate\n\n\
+        Exit codes: 0 evaluated (even with no finding), 2 bad input (one line on stderr, nothing on stdout).")]
+    Evaluate(EvaluateArgs),
+
+    /// Evaluate every scenario of a sample manifest and print a summary table.
+    ///
+    /// The manifest (events/manifest.json) lists events, their inventories and policy flags.
+    /// With --check, each scenario's findings are compared with expected/<scenario>.json next
+    /// to the manifest and any difference fails the command (exit 1).
+    Samples(SamplesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// EventBridge envelope of a CloudTrail record (JSON file).
+    #[arg(long, value_name = "FILE")]
+    pub event: PathBuf,
+
+    /// Offline facts: organization, accounts, delegated admins, instances (JSON file).
+    /// Without it, only what the event itself proves is evaluated.
+    #[arg(long, value_name = "FILE")]
+    pub inventory: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    #[command(flatten)]
+    pub clock: ClockArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SamplesArgs {
+    /// The sample manifest.
+    #[arg(long, value_name = "FILE", default_value = "events/manifest.json")]
+    pub manifest: PathBuf,
+
+    /// Compare findings with the expected files and fail on any difference.
+    #[arg(long)]
+    pub check: bool,
+
+    /// Write the expected files from the current findings (review the diff before committing).
+    #[arg(long, conflicts_with = "check")]
+    pub update: bool,
+}
+
+/// The remediation policy; mirrors the Lambda environment variables. Report-only by default.
+#[derive(Debug, Args, Clone, Default)]
+pub struct PolicyArgs {
+    /// Delete offending account instances (AUTO_REMEDIATE). `evaluate` only reports the decision.
+    #[arg(long)]
+    pub auto_remediate: bool,
+
+    /// Report what would be deleted, never delete (DRY_RUN).
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Accounts never remediated, comma-separated (EXEMPT_ACCOUNTS).
+    #[arg(long, value_name = "ID,ID", value_delimiter = ',', value_parser = account_id)]
+    pub exempt_accounts: Vec<String>,
+
+    /// Tag key that exempts an instance during its trial window (EXEMPT_TAG).
+    #[arg(long, value_name = "KEY")]
+    pub exempt_tag: Option<String>,
+
+    /// Length of the trial window in days for tagged instances (TRIAL_DAYS).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TRIAL_DAYS)]
+    pub trial_days: u32,
+
+    /// Delete even instances with applications bound to them (FORCE_DELETE_IN_USE).
+    #[arg(long)]
+    pub force_delete_in_use: bool,
+}
+
+impl PolicyArgs {
+    pub fn to_policy(&self) -> Policy {
+        Policy {
+            auto_remediate: self.auto_remediate,
+            dry_run: self.dry_run,
+            exempt_accounts: self.exempt_accounts.iter().cloned().collect(),
+            exempt_tag: self.exempt_tag.clone().filter(|t| !t.is_empty()),
+            trial_days: self.trial_days,
+            force_delete_in_use: self.force_delete_in_use,
+        }
+    }
+}
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct ClockArgs {
+    /// Evaluate as of this time (RFC 3339), e.g. to replay an old event. Default: now.
+    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+impl ClockArgs {
+    pub fn now(&self) -> DateTime<Utc> {
+        self.now.unwrap_or_else(Utc::now)
+    }
+}
+
+fn account_id(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if idc_core::ids::is_account_id(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("`{value}` is not a 12-digit AWS account ID"))
+    }
+}
+
+fn rfc3339(value: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| format!("`{value}` is not an RFC 3339 time: {e}"))
+}
