@@ -74,6 +74,17 @@ pub struct Inventory {
     pub delegated_admins: BTreeMap<String, Vec<String>>,
     #[serde(default)]
     pub instances: Vec<Instance>,
+    /// Account/Region pairs whose instances were listed completely: an instance absent from
+    /// them does not exist (any more). The live path fills it; files may omit it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listed: Vec<AccountRegion>,
+}
+
+/// One account in one Region.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AccountRegion {
+    pub account_id: String,
+    pub region: String,
 }
 
 impl Inventory {
@@ -132,7 +143,11 @@ impl Inventory {
     }
 
     pub fn organization_id(&self) -> Option<&str> {
-        self.organization.as_ref().map(|o| o.id.as_str())
+        // An organization known only from MANAGEMENT_ACCOUNT_ID has no id.
+        self.organization
+            .as_ref()
+            .map(|o| o.id.as_str())
+            .filter(|id| !id.is_empty())
     }
 
     /// True when the account is the Identity Center delegated administrator.
@@ -151,6 +166,13 @@ impl Inventory {
         if !admins.iter().any(|a| a == account_id) {
             admins.push(account_id.to_owned());
         }
+    }
+
+    /// True when the instances of `account_id` in `region` were listed completely.
+    pub fn was_listed(&self, account_id: &str, region: &str) -> bool {
+        self.listed
+            .iter()
+            .any(|l| l.account_id == account_id && l.region == region)
     }
 
     /// Instances owned by an account, in inventory order.

@@ -1,4 +1,5 @@
-//! idc-guardrail's domain: pure, no AWS SDK, no network, no async runtime.
+//! idc-guardrail's domain: pure, no AWS SDK, no network, no async runtime (the live path in
+//! [`service`] is async over the traits in [`ports`], and runs on whatever executor calls it).
 //!
 //! Data flows one way: an EventBridge envelope is parsed into a [`Trigger`]; the adapters
 //! gather an [`Inventory`]; [`evaluate_trigger`] or [`evaluate_sweep`] applies the rules and
@@ -11,7 +12,10 @@ pub mod finding;
 pub mod ids;
 pub mod inventory;
 pub mod policy;
+pub mod ports;
 pub mod rules;
+pub mod service;
+pub mod settings;
 
 pub use error::{EventError, InventoryError};
 pub use event::{parse_event_bytes, parse_event_value, Trigger};
@@ -19,3 +23,5 @@ pub use finding::{Finding, RemediationStatus, RuleId, Severity};
 pub use inventory::{Instance, InstanceStatus, Inventory, Organization};
 pub use policy::{Decision, Policy, Verdict};
 pub use rules::{evaluate_sweep, evaluate_trigger, Evaluation, Judged};
+pub use service::{Guardrail, HandleError, Outcome};
+pub use settings::{ConfigError, Settings};

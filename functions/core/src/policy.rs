@@ -99,6 +99,13 @@ impl Policy {
         let Some(instance) = instance else {
             return Decision::not_identified("no instance ARN is known for this finding".into());
         };
+        if instance.status == crate::inventory::InstanceStatus::DeleteInProgress {
+            return Decision {
+                action: RemediationAction::Delete,
+                verdict: Verdict::AlreadyGone,
+                detail: format!("{} is already being deleted", instance.instance_arn),
+            };
+        }
         if let Some(reason) = not_identified(account_id, instance, inventory) {
             return Decision::not_identified(reason);
         }
@@ -184,6 +191,8 @@ pub enum Verdict {
     Delete,
     DryRun,
     Skip(RemediationStatus),
+    /// The instance no longer exists, or is already being deleted.
+    AlreadyGone,
     NoAction,
 }
 
@@ -211,6 +220,15 @@ impl Decision {
         }
     }
 
+    /// For an instance a complete listing no longer shows.
+    pub fn already_gone(instance_arn: &str) -> Self {
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::AlreadyGone,
+            detail: format!("{instance_arn} no longer exists: nothing to delete"),
+        }
+    }
+
     fn skip(status: RemediationStatus, detail: String) -> Self {
         Decision {
             action: RemediationAction::Delete,
@@ -225,6 +243,7 @@ impl Decision {
         match self.verdict {
             Verdict::Delete | Verdict::DryRun => RemediationStatus::DryRun,
             Verdict::Skip(status) => status,
+            Verdict::AlreadyGone => RemediationStatus::AlreadyDeleted,
             Verdict::NoAction => RemediationStatus::None,
         }
     }
@@ -343,6 +362,15 @@ mod tests {
     fn deleting_instance_is_not_deleted_again() {
         let mut inst = instance("222222222222");
         inst.status = InstanceStatus::DeleteInProgress;
+        let d = decide(&auto(), RuleId::IDC001, &inst);
+        assert_eq!(d.verdict, Verdict::AlreadyGone);
+        assert_eq!(d.planned_status(), RemediationStatus::AlreadyDeleted);
+    }
+
+    #[test]
+    fn unknown_status_is_not_identified() {
+        let mut inst = instance("222222222222");
+        inst.status = InstanceStatus::Other("PAUSED".into());
         assert_eq!(
             decide(&auto(), RuleId::IDC001, &inst).verdict,
             Verdict::NoAction

@@ -154,6 +154,9 @@ fn instance_created(
         });
     let (instance, evidence) = match known {
         Some(instance) => (instance.clone(), Evidence::Inventory),
+        None if inventory.was_listed(&t.account_id, &t.region) => {
+            return instance_gone(t, inventory, policy, now);
+        }
         None => match instance_from_event(t) {
             Some(instance) => (instance, Evidence::Event),
             None => {
@@ -180,6 +183,44 @@ fn instance_created(
     Evaluation {
         judged: judged.into_iter().collect(),
         notes: vec![],
+    }
+}
+
+/// The event names an instance that a complete listing no longer shows: it was deleted
+/// (by an earlier delivery of this event, or by hand). Reported, idempotently, as such.
+fn instance_gone(
+    t: &InstanceCreated,
+    inventory: &Inventory,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Evaluation {
+    let Some(instance) = instance_from_event(t) else {
+        return Evaluation::default();
+    };
+    let trigger = event_ref(&t.meta);
+    let Some(mut judged) = judge_instance(
+        &trigger,
+        &t.account_id,
+        &instance,
+        inventory,
+        policy,
+        now,
+        Evidence::Inventory,
+    ) else {
+        return Evaluation::default();
+    };
+    if judged.finding.rule.is_remediable() {
+        judged.decision = Decision::already_gone(&instance.instance_arn);
+        judged.finding.remediation.status = judged.decision.planned_status();
+        judged.finding.remediation.detail = judged.decision.detail.clone();
+    }
+    judged.finding.instance = None;
+    Evaluation {
+        judged: vec![judged],
+        notes: vec![format!(
+            "{} is no longer listed in {} {}",
+            instance.instance_arn, t.account_id, t.region
+        )],
     }
 }
 

@@ -80,6 +80,7 @@ fn inventory() -> impl Strategy<Value = Inventory> {
                 admins.into_iter().map(|i| ACCOUNTS[i].to_owned()).collect(),
             )]),
             instances,
+            listed: vec![],
         })
 }
 

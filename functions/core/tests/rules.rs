@@ -45,6 +45,7 @@ fn org_inventory() -> Inventory {
             instance(MEMBER, "eu-west-1", "member0000000001"),
             instance(ADMIN, "us-east-1", "admin00000000001"),
         ],
+        listed: vec![],
     }
 }
 
@@ -420,4 +421,35 @@ fn finding_json_has_every_contract_key() {
         );
     }
     assert!(v["references"].as_array().is_some_and(|r| !r.is_empty()));
+}
+
+#[test]
+fn an_instance_a_complete_listing_no_longer_shows_is_already_deleted() {
+    let mut inv = org_inventory();
+    inv.instances.retain(|i| i.owner_account_id != MEMBER);
+    inv.listed.push(idc_core::inventory::AccountRegion {
+        account_id: MEMBER.into(),
+        region: "eu-west-1".into(),
+    });
+    let t = create_instance(
+        MEMBER,
+        "eu-west-1",
+        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
+        None,
+    );
+    let auto = Policy {
+        auto_remediate: true,
+        ..Policy::default()
+    };
+    assert_eq!(
+        rules_of(&t, Some(&inv), &auto),
+        vec![(RuleId::IDC001, RemediationStatus::AlreadyDeleted)]
+    );
+    // same id as when the instance was still there: a redelivery is recognisable
+    let before = evaluate_trigger(&t, Some(&org_inventory()), &auto, now());
+    let after = evaluate_trigger(&t, Some(&inv), &auto, now());
+    assert_eq!(
+        before.findings().next().map(|f| f.id.clone()),
+        after.findings().next().map(|f| f.id.clone())
+    );
 }

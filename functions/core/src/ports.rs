@@ -1,0 +1,102 @@
+//! The outside world, as the domain needs it. Adapters implement these traits with the AWS
+//! SDK; tests implement them in memory. No runtime is implied: the futures are plain.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+
+use thiserror::Error;
+
+use crate::finding::Finding;
+use crate::inventory::{Instance, Organization};
+
+/// What kind of failure an adapter met; the domain decides what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PortErrorKind {
+    AccessDenied,
+    NotFound,
+    Conflict,
+    Throttled,
+    /// The account or Region cannot be reached (role missing, Region not enabled, network).
+    Unreachable,
+    Other,
+}
+
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
+#[error("{operation}: {message}")]
+pub struct PortError {
+    pub kind: PortErrorKind,
+    pub operation: String,
+    pub message: String,
+}
+
+impl PortError {
+    pub fn new(
+        kind: PortErrorKind,
+        operation: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        PortError {
+            kind,
+            operation: operation.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Organizations, asked from the account the guardrail runs in.
+pub trait OrganizationPort: Send + Sync {
+    /// The organization, or `None` when the account is standalone.
+    fn describe_organization(
+        &self,
+    ) -> impl Future<Output = Result<Option<Organization>, PortError>> + Send;
+
+    /// Accounts registered as delegated administrator for `sso.amazonaws.com`.
+    fn sso_delegated_admins(&self) -> impl Future<Output = Result<Vec<String>, PortError>> + Send;
+}
+
+/// Whether a delete was accepted, or there was nothing to delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeleteOutcome {
+    Accepted,
+    NotFound,
+}
+
+/// Identity Center instances of one account in one Region, acting as that account.
+pub trait InstancePort: Send + Sync {
+    /// Every instance visible to `account_id` in `region` (all pages). Applications and tags
+    /// are left unknown.
+    fn list_instances(
+        &self,
+        account_id: &str,
+        region: &str,
+    ) -> impl Future<Output = Result<Vec<Instance>, PortError>> + Send;
+
+    /// How many applications are bound to the instance.
+    fn application_count(
+        &self,
+        account_id: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> impl Future<Output = Result<u32, PortError>> + Send;
+
+    /// The instance's tags.
+    fn tags(
+        &self,
+        account_id: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, PortError>> + Send;
+
+    /// Deletes the instance (retrying conflicts and throttling with backoff).
+    fn delete_instance(
+        &self,
+        account_id: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> impl Future<Output = Result<DeleteOutcome, PortError>> + Send;
+}
+
+/// Where findings go (SNS on the live path).
+pub trait FindingPublisher: Send + Sync {
+    fn publish(&self, finding: &Finding) -> impl Future<Output = Result<(), PortError>> + Send;
+}
