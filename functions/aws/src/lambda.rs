@@ -1,0 +1,147 @@
+//! The Lambda entry point shared by the functions: JSON logs, configuration from the
+//! environment (an invalid value fails the cold start, naming the variable), clients built
+//! once per container, then each event handed to the domain.
+
+use std::time::Duration;
+
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
+use chrono::Utc;
+use idc_core::event::Trigger;
+use idc_core::{Guardrail, Settings};
+use lambda_runtime::{service_fn, LambdaEvent};
+use serde_json::{json, Value};
+
+use crate::organizations::Organizations;
+use crate::sessions::MemberSessions;
+use crate::sns::SnsPublisher;
+use crate::ssoadmin::SsoAdminInstances;
+
+/// The guardrail wired to AWS.
+pub type AwsGuardrail = Guardrail<Organizations, SsoAdminInstances, SnsPublisher>;
+
+/// Which events a function is deployed for; others are acknowledged and ignored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// `sso:CreateInstance`, forwarded from every member account and Region.
+    CreateInstance,
+    /// Organizations: delegated administrator registered, account joined.
+    OrgEvents,
+}
+
+impl Route {
+    fn accepts(self, trigger: &Trigger) -> bool {
+        match self {
+            Route::CreateInstance => matches!(trigger, Trigger::InstanceCreated(_)),
+            Route::OrgEvents => matches!(
+                trigger,
+                Trigger::DelegatedAdminRegistered(_) | Trigger::AccountJoined(_)
+            ),
+        }
+    }
+}
+
+/// JSON logs (one object per line, as CloudWatch Logs Insights reads them), level from RUST_LOG.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init();
+}
+
+/// The SDK configuration every client shares: region and credentials from the environment
+/// (`AWS_ENDPOINT_URL` points the SDK at a local emulator), with bounded timeouts.
+pub async fn sdk_config() -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .timeout_config(
+            TimeoutConfig::builder()
+                .operation_attempt_timeout(Duration::from_secs(10))
+                .operation_timeout(Duration::from_secs(30))
+                .build(),
+        )
+        .load()
+        .await
+}
+
+/// Builds the guardrail and its clients; called once per container.
+pub fn build(base: &SdkConfig, settings: Settings) -> AwsGuardrail {
+    Guardrail {
+        organizations: Organizations::new(aws_sdk_organizations::Client::new(base)),
+        instances: SsoAdminInstances::new(MemberSessions::new(
+            base.clone(),
+            settings.member_role_name.clone(),
+        )),
+        publisher: SnsPublisher::new(aws_sdk_sns::Client::new(base), settings.topic_arn.clone()),
+        settings,
+    }
+}
+
+/// Handles one payload: the summary is the function's response; an error fails the invocation.
+pub async fn handle(
+    guardrail: &AwsGuardrail,
+    route: Route,
+    payload: Value,
+) -> Result<Value, idc_core::HandleError> {
+    let trigger = idc_core::parse_event_value(payload)
+        .inspect_err(|e| tracing::error!(error = %e, "bad event"))?;
+    if !matches!(trigger, Trigger::Ignored(_)) && !route.accepts(&trigger) {
+        tracing::warn!(?route, "event routed to the wrong function; ignored");
+        return Ok(
+            json!({"findings": [], "notes": [format!("this function ({route:?}) does not handle this event")]}),
+        );
+    }
+    let outcome = guardrail
+        .handle_trigger(&trigger, Utc::now())
+        .await
+        .inspect_err(|e| tracing::error!(error = %e, "invocation failed"))?;
+    let findings: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| json!({"id": f.id, "rule": f.rule, "severity": f.severity, "account_id": f.account_id, "region": f.region, "remediation_status": f.remediation.status}))
+        .collect();
+    Ok(json!({"findings": findings, "notes": outcome.notes}))
+}
+
+/// The error Lambda records for a failed invocation (and the DLQ keeps with the event).
+fn diagnostic(error: idc_core::HandleError) -> lambda_runtime::Diagnostic {
+    let error_type = match &error {
+        idc_core::HandleError::BadEvent(_) => "IdcGuardrail.BadEvent",
+        idc_core::HandleError::Publish { .. } => "IdcGuardrail.PublishFailed",
+        idc_core::HandleError::Gather(_) => "IdcGuardrail.GatherFailed",
+    };
+    lambda_runtime::Diagnostic {
+        error_type: error_type.to_owned(),
+        error_message: error.to_string(),
+    }
+}
+
+/// The whole life of a function container.
+pub async fn run(route: Route) -> Result<(), lambda_runtime::Error> {
+    init_logging();
+    let settings = Settings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
+        tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
+    })?;
+    tracing::info!(
+        ?route,
+        auto_remediate = settings.policy.auto_remediate,
+        dry_run = settings.policy.dry_run,
+        regions = settings.regions.len(),
+        "configured"
+    );
+    let base = sdk_config().await;
+    let guardrail = build(&base, settings);
+    let guardrail = &guardrail;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        handle(guardrail, route, event.payload)
+            .await
+            .map_err(diagnostic)
+    }))
+    .await
+}

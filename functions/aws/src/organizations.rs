@@ -1,0 +1,57 @@
+//! Organizations, asked with the function's own credentials.
+
+use aws_sdk_organizations::Client;
+use idc_core::ids::SSO_SERVICE_PRINCIPAL;
+use idc_core::ports::{OrganizationPort, PortError};
+use idc_core::Organization;
+
+use crate::errors::port_error;
+
+pub struct Organizations {
+    client: Client,
+}
+
+impl Organizations {
+    pub fn new(client: Client) -> Self {
+        Organizations { client }
+    }
+}
+
+impl OrganizationPort for Organizations {
+    async fn describe_organization(&self) -> Result<Option<Organization>, PortError> {
+        match self.client.describe_organization().send().await {
+            Ok(out) => Ok(out.organization.and_then(|o| {
+                Some(Organization {
+                    id: o.id?,
+                    management_account_id: o.master_account_id?,
+                })
+            })),
+            Err(e) => {
+                let error = port_error("DescribeOrganization", e);
+                // A standalone account: no organization, which IDC003 is about.
+                if error
+                    .message
+                    .starts_with("AWSOrganizationsNotInUseException")
+                {
+                    Ok(None)
+                } else {
+                    Err(error)
+                }
+            }
+        }
+    }
+
+    async fn sso_delegated_admins(&self) -> Result<Vec<String>, PortError> {
+        let admins: Result<Vec<_>, _> = self
+            .client
+            .list_delegated_administrators()
+            .service_principal(SSO_SERVICE_PRINCIPAL)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
+        let admins = admins.map_err(|e| port_error("ListDelegatedAdministrators", e))?;
+        Ok(admins.into_iter().filter_map(|a| a.id).collect())
+    }
+}

@@ -1,0 +1,149 @@
+//! sso-admin, acting as the account that owns the instances.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_ssoadmin::types::{InstanceMetadata, InstanceStatus as SdkStatus};
+use chrono::{DateTime, Utc};
+use idc_core::ports::{DeleteOutcome, InstancePort, PortError, PortErrorKind};
+use idc_core::{Instance, InstanceStatus};
+
+use crate::errors::port_error;
+use crate::sessions::MemberSessions;
+
+/// How often `DeleteInstance` is retried on ConflictException or throttling, and the first wait.
+const DELETE_ATTEMPTS: u32 = 5;
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+
+pub struct SsoAdminInstances {
+    sessions: MemberSessions,
+    first_backoff: Duration,
+}
+
+impl SsoAdminInstances {
+    pub fn new(sessions: MemberSessions) -> Self {
+        SsoAdminInstances {
+            sessions,
+            first_backoff: FIRST_BACKOFF,
+        }
+    }
+
+    /// Shorter waits, for tests against the local emulator.
+    pub fn with_first_backoff(mut self, first_backoff: Duration) -> Self {
+        self.first_backoff = first_backoff;
+        self
+    }
+}
+
+impl InstancePort for SsoAdminInstances {
+    async fn list_instances(
+        &self,
+        account_id: &str,
+        region: &str,
+    ) -> Result<Vec<Instance>, PortError> {
+        let client = self.sessions.ssoadmin(account_id, region).await;
+        let pages: Result<Vec<InstanceMetadata>, _> = client
+            .list_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
+        let metadata = pages.map_err(|e| port_error("ListInstances", e))?;
+        Ok(metadata
+            .into_iter()
+            .filter_map(|m| instance_from(m, region))
+            .collect())
+    }
+
+    async fn application_count(
+        &self,
+        account_id: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> Result<u32, PortError> {
+        let client = self.sessions.ssoadmin(account_id, region).await;
+        let apps: Result<Vec<_>, _> = client
+            .list_applications()
+            .instance_arn(instance_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
+        let apps = apps.map_err(|e| port_error("ListApplications", e))?;
+        Ok(u32::try_from(apps.len()).unwrap_or(u32::MAX))
+    }
+
+    async fn tags(
+        &self,
+        account_id: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> Result<BTreeMap<String, String>, PortError> {
+        let client = self.sessions.ssoadmin(account_id, region).await;
+        let tags: Result<Vec<_>, _> = client
+            .list_tags_for_resource()
+            .resource_arn(instance_arn)
+            .into_paginator()
+            .items()
+            .send()
+            .collect()
+            .await;
+        let tags = tags.map_err(|e| port_error("ListTagsForResource", e))?;
+        Ok(tags.into_iter().map(|t| (t.key, t.value)).collect())
+    }
+
+    async fn delete_instance(
+        &self,
+        account_id: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> Result<DeleteOutcome, PortError> {
+        let client = self.sessions.ssoadmin(account_id, region).await;
+        let mut wait = self.first_backoff;
+        let mut attempt = 1;
+        loop {
+            let error = match client
+                .delete_instance()
+                .instance_arn(instance_arn)
+                .send()
+                .await
+            {
+                Ok(_) => return Ok(DeleteOutcome::Accepted),
+                Err(e) => port_error("DeleteInstance", e),
+            };
+            match error.kind {
+                PortErrorKind::NotFound => return Ok(DeleteOutcome::NotFound),
+                PortErrorKind::Conflict | PortErrorKind::Throttled if attempt < DELETE_ATTEMPTS => {
+                    tracing::warn!(instance_arn, attempt, wait_ms = wait.as_millis() as u64, error = %error, "DeleteInstance will be retried");
+                    tokio::time::sleep(wait).await;
+                    wait *= 2;
+                    attempt += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+}
+
+fn instance_from(m: InstanceMetadata, region: &str) -> Option<Instance> {
+    Some(Instance {
+        instance_arn: m.instance_arn?,
+        owner_account_id: m.owner_account_id?,
+        region: region.to_owned(),
+        status: match m.status {
+            Some(SdkStatus::Active) => InstanceStatus::Active,
+            Some(SdkStatus::CreateInProgress) => InstanceStatus::CreateInProgress,
+            Some(SdkStatus::DeleteInProgress) => InstanceStatus::DeleteInProgress,
+            Some(other) => InstanceStatus::Other(other.as_str().to_owned()),
+            // ListInstances always reports a status; without one, nothing is assumed deletable.
+            None => InstanceStatus::Other("UNKNOWN".into()),
+        },
+        created_date: m
+            .created_date
+            .and_then(|d| DateTime::<Utc>::from_timestamp(d.secs(), d.subsec_nanos())),
+        application_count: None,
+        tags: None,
+    })
+}
