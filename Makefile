@@ -9,10 +9,11 @@ SHELL := bash
 CARGO ?= cargo
 PYTHON ?= python3
 VENV ?= .venv
-PY_REQUIREMENTS := $(wildcard tests/emulator/requirements.txt infra/requirements.txt)
+PY_REQUIREMENTS := tests/emulator/requirements.txt tests/e2e/requirements.txt infra/requirements.txt
+CHECKOV_REQUIREMENTS := infra/requirements-checkov.txt
 CLI := target/release/idc-guard
 
-.PHONY: help demo test lint fmt-check clippy unit-test emulator-test venv build clean
+.PHONY: help demo test lint fmt-check clippy unit-test emulator-test venv build lambdas clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -20,9 +21,14 @@ help: ## list the targets
 build: ## build the idc-guard CLI (release)
 	$(CARGO) build --release --locked --bin idc-guard
 
-demo: build ## evaluate every sample scenario in events/ and print the summary
-	@echo "== idc-guardrail: every scenario in events/manifest.json, evaluated offline =="
-	@$(CLI) samples --check --manifest events/manifest.json
+demo: venv lambdas ## the guardrail end to end on the local AWS emulator, then every sample offline
+	@$(CARGO) run --quiet --locked -p idc-e2e --bin idc-demo
+	@echo
+	@echo "== Every scenario in events/manifest.json, evaluated offline by idc-guard =="
+	@$(CARGO) run --quiet --locked -p idc-guard -- samples --check --manifest events/manifest.json
+
+lambdas: ## build the Lambda binaries the end-to-end tests and the demo run (debug, this machine)
+	$(CARGO) build --locked --bins
 
 test: lint unit-test emulator-test infra-test ## run every test
 	@echo "make test: all checks passed"
@@ -35,15 +41,21 @@ fmt-check:
 clippy:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit-test: ## unit, property, golden and CLI tests
+unit-test: venv lambdas ## unit, property, golden, CLI and end-to-end tests (emulator, Lambda runtime)
 	$(CARGO) test --locked --workspace
 
-# A project-local virtualenv with the pinned Python tools (moto server, cfn-lint, checkov, cargo-lambda).
+# Project-local virtualenvs with the pinned Python tools: moto server, cargo-lambda, cfn-lint
+# and pytest in .venv; checkov in a venv of its own (its boto3 pins clash with moto's), linked
+# into .venv/bin so one PATH finds every tool.
+PIP_FLAGS := --quiet --disable-pip-version-check
 venv: $(VENV)/.installed
-$(VENV)/.installed: $(PY_REQUIREMENTS)
+$(VENV)/.installed: $(PY_REQUIREMENTS) $(CHECKOV_REQUIREMENTS)
+	@echo "venv: installing the Python tools into $(VENV) (first run only)"
 	$(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --disable-pip-version-check --upgrade pip
-	$(if $(PY_REQUIREMENTS),$(VENV)/bin/pip install --quiet --disable-pip-version-check $(addprefix -r ,$(PY_REQUIREMENTS)))
+	$(VENV)/bin/pip install $(PIP_FLAGS) $(addprefix -r ,$(PY_REQUIREMENTS))
+	$(PYTHON) -m venv $(VENV)-checkov
+	$(VENV)-checkov/bin/pip install $(PIP_FLAGS) -r $(CHECKOV_REQUIREMENTS)
+	ln -sf $(abspath $(VENV)-checkov)/bin/checkov $(VENV)/bin/checkov
 	touch $@
 
 emulator-test: venv ## the local AWS emulator's extension, tested against moto server
@@ -51,10 +63,7 @@ emulator-test: venv ## the local AWS emulator's extension, tested against moto s
 
 clean:
 	$(CARGO) clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(VENV)-checkov
 
--include infra/make.mk
-ifeq ($(wildcard infra/make.mk),)
-infra-test:
-	@echo "no infra checks yet"
-endif
+include infra/make.mk
+infra-test: venv

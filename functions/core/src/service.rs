@@ -229,7 +229,7 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher> Guardrail<O, I, 
             severity = finding.severity.as_str(),
             account_id = %finding.account_id,
             region = %finding.region,
-            instance_arn = ?finding.instance_arn,
+            instance_arn = finding.instance_arn.as_deref().unwrap_or(""),
             remediation_status = finding.remediation.status.as_str(),
             detail = %finding.remediation.detail,
             "decision"

@@ -1,0 +1,146 @@
+#!/usr/bin/env node
+// The idc-guardrail central stack as a CDK app. Same parameters, resources and
+// permissions as infra/template.yaml (SAM).
+//
+//   npx cdk synth                          # code from <repo>/target/lambda (make package)
+//   npx cdk synth -c codeRoot=/some/dir    # any directory of <name>/bootstrap
+//   npx cdk deploy --parameters OrganizationId=o-abc123def4
+import * as path from 'path';
+import { App, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { IdcGuardrail } from '../lib/idc-guardrail';
+
+export interface IdcGuardrailStackProps extends StackProps {
+  readonly codeRoot?: string;
+  readonly code?: ConstructorParameters<typeof IdcGuardrail>[2]['code'];
+}
+
+export class IdcGuardrailStack extends Stack {
+  readonly guardrail: IdcGuardrail;
+
+  constructor(scope: Construct, id: string, props: IdcGuardrailStackProps = {}) {
+    super(scope, id, props);
+    const p = (name: string, spec: ConstructorParameters<typeof CfnParameter>[2]) => new CfnParameter(this, name, spec);
+    const bool = (name: string, description: string) =>
+      p(name, { type: 'String', default: 'false', allowedValues: ['true', 'false'], description });
+
+    const organizationId = p('OrganizationId', {
+      type: 'String',
+      allowedPattern: '^o-[a-z0-9]{10,32}$',
+      description: 'The organization id (o-xxxxxxxxxx).',
+    });
+    const managementAccountId = p('ManagementAccountId', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^([0-9]{12})?$',
+      description: 'Optional. The management account id; left empty, the functions ask Organizations.',
+    });
+    const memberRoleName = p('MemberRoleName', {
+      type: 'String',
+      default: 'IdcGuardrailRemediation',
+      allowedPattern: '^[A-Za-z0-9+=,.@_-]{1,64}$',
+      description: 'Name of the role the member StackSet creates in every account.',
+    });
+    const eventBusName = p('EventBusName', {
+      type: 'String',
+      default: 'idc-guardrail',
+      allowedPattern: '^[A-Za-z0-9._-]{1,256}$',
+      description: 'Name of the central event bus the member accounts forward to.',
+    });
+    const autoRemediate = bool('AutoRemediate', 'Delete remediable account instances (report only when false).');
+    const dryRun = bool('DryRun', 'With AutoRemediate=true, report what would be deleted instead of deleting.');
+    const forceDeleteInUse = bool('ForceDeleteInUse', 'Also delete account instances that have applications bound.');
+    const exemptAccounts = p('ExemptAccounts', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^([0-9]{12}(,[0-9]{12})*)?$',
+      description: 'Comma-separated account ids whose account instances are never deleted.',
+    });
+    const exemptTag = p('ExemptTag', {
+      type: 'String',
+      default: '',
+      description: 'Tag key that exempts an account instance for TrialDays days (empty = no tag exemption).',
+    });
+    const trialDays = p('TrialDays', { type: 'Number', default: 30, minValue: 0, maxValue: 3650 });
+    const alertEmail = p('AlertEmail', {
+      type: 'String',
+      default: '',
+      description: 'Optional e-mail address subscribed to the findings topic.',
+    });
+    const logRetentionDays = p('LogRetentionDays', {
+      type: 'Number',
+      default: '365',
+      allowedValues: ['1', '3', '5', '7', '14', '30', '60', '90', '120', '150', '180', '365', '400', '545', '731', '1096', '1827', '2192', '2557', '2922', '3288', '3653'],
+    });
+    const logLevel = p('LogLevel', {
+      type: 'String',
+      default: 'info',
+      allowedValues: ['error', 'warn', 'info', 'debug', 'trace'],
+    });
+    const architecture = p('Architecture', {
+      type: 'String',
+      default: 'arm64',
+      allowedValues: ['arm64', 'x86_64'],
+      description: 'Lambda architecture; must match the build.',
+    });
+    const sweepSchedule = p('SweepSchedule', {
+      type: 'String',
+      default: 'rate(1 day)',
+      description: 'Schedule of the org-wide sweep rule (created DISABLED).',
+    });
+
+    this.guardrail = new IdcGuardrail(this, 'Guardrail', {
+      organizationId: organizationId.valueAsString,
+      codeRoot: props.codeRoot,
+      code: props.code,
+      architecture: lambda.Architecture.custom(architecture.valueAsString),
+      autoRemediate: autoRemediate.valueAsString,
+      dryRun: dryRun.valueAsString,
+      forceDeleteInUse: forceDeleteInUse.valueAsString,
+      exemptAccounts: exemptAccounts.valueAsString,
+      exemptTag: exemptTag.valueAsString,
+      trialDays: trialDays.valueAsString,
+      memberRoleName: memberRoleName.valueAsString,
+      managementAccountId: managementAccountId.valueAsString,
+      eventBusName: eventBusName.valueAsString,
+      alertEmail: alertEmail.valueAsString,
+      logRetention: logRetentionDays.valueAsNumber as logs.RetentionDays,
+      logLevel: logLevel.valueAsString,
+      sweepSchedule: sweepSchedule.valueAsString,
+    });
+
+    // Same output names as infra/template.yaml. Outputs live in their own scope
+    // (an output may not share its construct id with a parameter) and keep the
+    // plain logical ids.
+    const g = this.guardrail;
+    const outputs = new Construct(this, 'Outputs');
+    const out = (name: string, value: string, description?: string) =>
+      new CfnOutput(outputs, name, { value, description }).overrideLogicalId(name);
+    out('EventBusArn', g.eventBus.eventBusArn, 'Central event bus; pass it to the member StackSet as CentralEventBusArn.');
+    out('EventBusName', g.eventBus.eventBusName);
+    out('FindingsTopicArn', g.topic.topicArn, 'SNS topic with one message per finding.');
+    out('KeyArn', g.key.keyArn, 'KMS key of the topic, dead-letter queues and log groups.');
+    out('OnCreateInstanceRoleArn', g.roles['on-create-instance'].roleArn);
+    out('OnOrgEventRoleArn', g.roles['on-org-event'].roleArn);
+    out(
+      'FunctionRoleArns',
+      Fn.join(',', [g.roles['on-create-instance'].roleArn, g.roles['on-org-event'].roleArn]),
+      'Pass to the member StackSet as CentralRoleArns; only these roles may assume the remediation role.',
+    );
+    out('EventTargetDeadLetterQueueUrl', g.eventTargetDeadLetterQueue.queueUrl);
+    out('OnCreateInstanceDeadLetterQueueUrl', g.deadLetterQueues['on-create-instance'].queueUrl);
+    out('OnOrgEventDeadLetterQueueUrl', g.deadLetterQueues['on-org-event'].queueUrl);
+  }
+}
+
+if (require.main === module) {
+  const app = new App();
+  const codeRoot = app.node.tryGetContext('codeRoot') ?? process.env.IDC_GUARDRAIL_CODE_ROOT;
+  new IdcGuardrailStack(app, app.node.tryGetContext('stackName') ?? 'IdcGuardrail', {
+    codeRoot: codeRoot ? path.resolve(codeRoot) : undefined,
+    description: 'idc-guardrail central stack (CDK)',
+  });
+  app.synth();
+}

@@ -1,0 +1,387 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { FUNCTION_NAMES, FunctionName, ROUTES } from './patterns';
+
+export interface IdcGuardrailProps {
+  /** Organization id (o-...): the only principals allowed on the bus, the only roles the functions assume. */
+  readonly organizationId: string;
+  /**
+   * Directory holding cargo-lambda's output, one `<name>/bootstrap` per function.
+   * @default `<repo>/target/lambda`
+   */
+  readonly codeRoot?: string;
+  /** Code per function; overrides `codeRoot` (tests pass a placeholder). */
+  readonly code?: Partial<Record<FunctionName, lambda.Code>>;
+  /** @default lambda.Architecture.ARM_64 */
+  readonly architecture?: lambda.Architecture;
+  /** @default 'false' */
+  readonly autoRemediate?: string;
+  /** @default 'false' */
+  readonly dryRun?: string;
+  /** @default 'false' */
+  readonly forceDeleteInUse?: string;
+  /** Comma-separated account ids. @default '' */
+  readonly exemptAccounts?: string;
+  /** @default '' (no tag exemption) */
+  readonly exemptTag?: string;
+  /** @default '30' */
+  readonly trialDays?: string;
+  /** @default 'IdcGuardrailRemediation' */
+  readonly memberRoleName?: string;
+  /** @default '' (the functions ask Organizations) */
+  readonly managementAccountId?: string;
+  /** @default 'idc-guardrail' */
+  readonly eventBusName?: string;
+  /** Optional e-mail subscription to the findings topic; may be a token ('' = none). */
+  readonly alertEmail?: string;
+  /** @default logs.RetentionDays.ONE_YEAR */
+  readonly logRetention?: logs.RetentionDays;
+  /** RUST_LOG. @default 'info' */
+  readonly logLevel?: string;
+  /** Schedule of the (disabled) sweep rule. @default 'rate(1 day)' */
+  readonly sweepSchedule?: string;
+}
+
+const DEFAULT_CODE_ROOT = path.resolve(__dirname, '..', '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'target', 'lambda');
+
+/** Timeouts per function, seconds (same as infra/template.yaml). */
+const TIMEOUTS: Record<FunctionName, number> = { 'on-create-instance': 60, 'on-org-event': 300 };
+const DESCRIPTIONS: Record<FunctionName, string> = {
+  'on-create-instance': 'idc-guardrail - evaluates sso CreateInstance events (IDC001, IDC002, IDC004, IDC005)',
+  'on-org-event':
+    'idc-guardrail - evaluates delegated-administrator registrations and accounts joining (IDC001, IDC002, IDC005)',
+};
+
+const CHECKOV_FUNCTION_SKIPS = [
+  {
+    id: 'CKV_AWS_117',
+    comment: 'Calls only public AWS endpoints (STS, SSO, Organizations, SNS); a VPC would add NAT or endpoints and no protection.',
+  },
+  {
+    id: 'CKV_AWS_115',
+    comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and events are rare.',
+  },
+  {
+    id: 'CKV_AWS_173',
+    comment: 'The environment holds only non-secret policy flags; Lambda encrypts it at rest with its service key.',
+  },
+];
+
+/**
+ * The idc-guardrail central stack: an organization-only event bus, the rules
+ * and functions evaluating IAM Identity Center / Organizations events, a KMS
+ * key, an encrypted findings topic, encrypted dead-letter queues, log groups.
+ * Mirrors infra/template.yaml resource for resource.
+ */
+export class IdcGuardrail extends Construct {
+  readonly key: kms.Key;
+  readonly topic: sns.Topic;
+  readonly eventBus: events.EventBus;
+  readonly functions: Record<FunctionName, lambda.Function>;
+  readonly roles: Record<FunctionName, iam.Role>;
+  readonly deadLetterQueues: Record<FunctionName, sqs.Queue>;
+  readonly eventTargetDeadLetterQueue: sqs.Queue;
+  readonly rules: Record<string, events.Rule>;
+  readonly sweepRule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: IdcGuardrailProps) {
+    super(scope, id);
+    const memberRoleName = props.memberRoleName ?? 'IdcGuardrailRemediation';
+    const eventBusName = props.eventBusName ?? 'idc-guardrail';
+    const logGroupPrefix = `/idc-guardrail/${Aws.STACK_NAME}`;
+
+    // Roles first: the key policy names them, their policies name the key.
+    const roles = {} as Record<FunctionName, iam.Role>;
+    for (const name of FUNCTION_NAMES) {
+      roles[name] = new iam.Role(this, `${pascal(name)}Role`, {
+        description: `idc-guardrail ${name} function`,
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      });
+    }
+    this.roles = roles;
+    const roleArns = FUNCTION_NAMES.map((n) => roles[n].roleArn);
+
+    this.key = new kms.Key(this, 'GuardrailKey', {
+      description: 'idc-guardrail findings topic, dead-letter queues and log groups',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      alias: `alias/idc-guardrail-${Aws.STACK_NAME}`,
+      policy: new iam.PolicyDocument({
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'KeyAdministration',
+            principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`)],
+            actions: [
+              'kms:CancelKeyDeletion',
+              'kms:Create*',
+              'kms:Delete*',
+              'kms:Describe*',
+              'kms:Disable*',
+              'kms:Enable*',
+              'kms:Get*',
+              'kms:List*',
+              'kms:Put*',
+              'kms:Revoke*',
+              'kms:ScheduleKeyDeletion',
+              'kms:TagResource',
+              'kms:UntagResource',
+              'kms:Update*',
+            ],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'FunctionsUseKeyViaSnsAndSqs',
+            principals: roleArns.map((arn) => new iam.ArnPrincipal(arn)),
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: ['*'],
+            conditions: {
+              StringEquals: {
+                'kms:ViaService': [`sns.${Aws.REGION}.amazonaws.com`, `sqs.${Aws.REGION}.amazonaws.com`],
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            sid: 'GuardrailRulesUseKeyForDeadLetters',
+            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: ['*'],
+            conditions: {
+              ArnLike: {
+                'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${eventBusName}/*`,
+              },
+            },
+          }),
+          new iam.PolicyStatement({
+            sid: 'CloudWatchLogsEncryptsGuardrailLogs',
+            principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+            actions: ['kms:Decrypt', 'kms:Describe*', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+            resources: ['*'],
+            conditions: {
+              ArnLike: {
+                'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupPrefix}/*`,
+              },
+            },
+          }),
+        ],
+      }),
+    });
+
+    // Findings.
+    this.topic = new sns.Topic(this, 'FindingsTopic', {
+      displayName: 'IDC guardrail findings',
+      masterKey: this.key,
+    });
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'DenyInsecureTransport',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'OrganizationMaySubscribe',
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sns:Subscribe'],
+        resources: [this.topic.topicArn],
+        conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+      }),
+    );
+    if (props.alertEmail !== undefined && (Token.isUnresolved(props.alertEmail) || props.alertEmail !== '')) {
+      const subscription = new sns.CfnSubscription(this, 'AlertEmailSubscription', {
+        topicArn: this.topic.topicArn,
+        protocol: 'email',
+        endpoint: props.alertEmail,
+      });
+      if (Token.isUnresolved(props.alertEmail)) {
+        subscription.cfnOptions.condition = new CfnCondition(this, 'HasAlertEmail', {
+          expression: Fn.conditionNot(Fn.conditionEquals(props.alertEmail, '')),
+        });
+      }
+    }
+
+    // Central bus, open to the organization only.
+    this.eventBus = new events.EventBus(this, 'CentralEventBus', { eventBusName });
+    new events.CfnEventBusPolicy(this, 'CentralEventBusPolicy', {
+      eventBusName: this.eventBus.eventBusName,
+      statementId: 'OrganizationMayPutEvents',
+      statement: {
+        Sid: 'OrganizationMayPutEvents',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 'events:PutEvents',
+        Resource: this.eventBus.eventBusArn,
+        Condition: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
+      },
+    });
+
+    // Dead letters, encrypted with the guardrail key.
+    const queue = (qid: string) =>
+      new sqs.Queue(this, qid, {
+        encryption: sqs.QueueEncryption.KMS,
+        encryptionMasterKey: this.key,
+        retentionPeriod: Duration.days(14),
+      });
+    const dlqs = {} as Record<FunctionName, sqs.Queue>;
+    for (const name of FUNCTION_NAMES) dlqs[name] = queue(`${pascal(name)}DeadLetterQueue`);
+    this.deadLetterQueues = dlqs;
+    this.eventTargetDeadLetterQueue = queue('EventTargetDeadLetterQueue');
+
+    // Functions.
+    const environment = {
+      AUTO_REMEDIATE: props.autoRemediate ?? 'false',
+      DRY_RUN: props.dryRun ?? 'false',
+      EXEMPT_ACCOUNTS: props.exemptAccounts ?? '',
+      EXEMPT_TAG: props.exemptTag ?? '',
+      TRIAL_DAYS: props.trialDays ?? '30',
+      FORCE_DELETE_IN_USE: props.forceDeleteInUse ?? 'false',
+      MEMBER_ROLE_NAME: memberRoleName,
+      MANAGEMENT_ACCOUNT_ID: props.managementAccountId ?? '',
+      RUST_LOG: props.logLevel ?? 'info',
+    };
+    const functions = {} as Record<FunctionName, lambda.Function>;
+    for (const name of FUNCTION_NAMES) {
+      const logGroup = new logs.LogGroup(this, `${pascal(name)}LogGroup`, {
+        logGroupName: `${logGroupPrefix}/${name}`,
+        retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        encryptionKey: this.key,
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+      const policy = new iam.Policy(this, `${pascal(name)}Policy`, {
+        policyName: `idc-guardrail-${name}`,
+        roles: [roles[name]],
+        statements: [
+          new iam.PolicyStatement({
+            sid: 'AssumeMemberRemediationRole',
+            actions: ['sts:AssumeRole'],
+            resources: [`arn:${Aws.PARTITION}:iam::*:role/${memberRoleName}`],
+            conditions: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
+          }),
+          new iam.PolicyStatement({
+            sid: 'PublishFindings',
+            actions: ['sns:Publish'],
+            resources: [this.topic.topicArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'UseGuardrailKey',
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+            resources: [this.key.keyArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'ReadOrganization',
+            actions: [
+              'organizations:DescribeOrganization',
+              'organizations:ListAccounts',
+              'organizations:ListDelegatedAdministrators',
+            ],
+            resources: ['*'],
+          }),
+          new iam.PolicyStatement({
+            sid: 'DescribeOrganizationAccounts',
+            actions: ['organizations:DescribeAccount'],
+            resources: [`arn:${Aws.PARTITION}:organizations::*:account/${props.organizationId}/*`],
+          }),
+          new iam.PolicyStatement({
+            sid: 'DeadLetter',
+            actions: ['sqs:SendMessage'],
+            resources: [dlqs[name].queueArn],
+          }),
+          new iam.PolicyStatement({
+            sid: 'WriteLogs',
+            actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            resources: [logGroup.logGroupArn],
+          }),
+        ],
+      });
+      const fn = new lambda.Function(this, `${pascal(name)}Function`, {
+        description: DESCRIPTIONS[name],
+        code: props.code?.[name] ?? codeFromRoot(props.codeRoot ?? DEFAULT_CODE_ROOT, name),
+        handler: 'bootstrap',
+        runtime: lambda.Runtime.PROVIDED_AL2023,
+        architecture: props.architecture ?? lambda.Architecture.ARM_64,
+        memorySize: 256,
+        timeout: Duration.seconds(TIMEOUTS[name]),
+        role: roles[name],
+        retryAttempts: 2,
+        maxEventAge: Duration.hours(6),
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.TEXT,
+        environment: { TOPIC_ARN: this.topic.topicArn, ...environment },
+      });
+      // Set the dead-letter queue directly: the `deadLetterQueue` prop would add
+      // grants to the role and the key policy beyond the ones declared above.
+      const cfnFn = fn.node.defaultChild as lambda.CfnFunction;
+      cfnFn.deadLetterConfig = { targetArn: dlqs[name].queueArn };
+      cfnFn.addMetadata('checkov', { skip: CHECKOV_FUNCTION_SKIPS });
+      fn.node.addDependency(policy);
+      Tags.of(fn).add('idc-guardrail:function', name);
+      functions[name] = fn;
+    }
+    this.functions = functions;
+
+    // Rules on the central bus.
+    this.rules = {};
+    for (const route of ROUTES) {
+      this.rules[route.id] = new events.Rule(this, route.id, {
+        description: route.description,
+        eventBus: this.eventBus,
+        eventPattern: route.pattern,
+        targets: [
+          new targets.LambdaFunction(functions[route.target], {
+            deadLetterQueue: this.eventTargetDeadLetterQueue,
+            retryAttempts: 8,
+            maxEventAge: Duration.hours(1),
+          }),
+        ],
+      });
+    }
+
+    // The org-wide sweep: the `sweep` binary does not exist yet, so there is
+    // no function; the rule exists DISABLED, without a target, on the default
+    // bus (schedules only run there). Same as infra/template.yaml.
+    this.sweepRule = new events.Rule(this, 'SweepRule', {
+      description: 'idc-guardrail: scheduled org-wide sweep (disabled until the sweep function ships)',
+      schedule: events.Schedule.expression(props.sweepSchedule ?? 'rate(1 day)'),
+      enabled: false,
+    });
+  }
+}
+
+function pascal(name: string): string {
+  return name
+    .split('-')
+    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
+    .join('');
+}
+
+/**
+ * cargo-lambda leaves `<root>/<name>/bootstrap`, or `<root>/<name>/bootstrap.zip`
+ * with `--output-format zip`; the newer of the two is used.
+ */
+function codeFromRoot(root: string, name: string): lambda.Code {
+  const dir = path.join(root, name);
+  const bin = path.join(dir, 'bootstrap');
+  const zip = path.join(dir, 'bootstrap.zip');
+  const mtime = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
+  if (mtime(zip) < 0 && mtime(bin) < 0) {
+    throw new Error(
+      `idc-guardrail: neither ${bin} nor ${zip} exists; build the functions first (make package) ` +
+        'or pass codeRoot (-c codeRoot=DIR) pointing at a directory of <name>/bootstrap',
+    );
+  }
+  if (mtime(zip) > mtime(bin)) return lambda.Code.fromAsset(zip);
+  return lambda.Code.fromAsset(dir, { exclude: ['bootstrap.zip'] });
+}

@@ -1,0 +1,60 @@
+# Infrastructure targets, included by the root Makefile (`include infra/make.mk`).
+# Paths are relative to the repository root.
+#
+#   make package      Lambda zips in target/lambda/<name>/bootstrap.zip (arm64, or
+#                     x86_64 when the aarch64 Rust target is not installed)
+#   make synth        synthesize the CDK app from those zips
+#   make deploy       sam build + sam deploy --guided (infra/template.yaml)
+#   make deploy-cdk   cdk deploy (ORG_ID=o-... required)
+#   make infra-test   offline checks: cfn-lint, checkov, cdk synth, pytest, jest
+
+VENV ?= .venv
+LAMBDA_BINS ?= on-create-instance on-org-event
+ORG_ID ?=
+SAM ?= $(shell command -v sam 2>/dev/null || echo $(VENV)/bin/sam)
+SAM_BUILD_FLAGS ?=
+SAM_DEPLOY_FLAGS ?=
+CDK_DEPLOY_FLAGS ?=
+
+# cargo-lambda cross-compiles with zig, but only to targets rustup has installed.
+LAMBDA_ARCH := $(shell rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && echo arm64 || echo x86_64)
+LAMBDA_ARCH_FLAG := $(if $(filter arm64,$(LAMBDA_ARCH)),--arm64,--x86-64)
+
+.PHONY: package synth deploy deploy-cdk infra-test infra-node-modules
+
+package:
+	@if [ "$(LAMBDA_ARCH)" != arm64 ]; then \
+	  echo "package: aarch64-unknown-linux-gnu is not installed (rustup target add aarch64-unknown-linux-gnu);"; \
+	  echo "package: building x86_64 instead - deploy with Architecture=x86_64"; \
+	fi
+	PATH="$(abspath $(VENV))/bin:$$PATH" AWS_LC_SYS_NO_JITTER_ENTROPY=1 \
+	  cargo lambda build --release $(LAMBDA_ARCH_FLAG) --output-format zip $(addprefix --bin ,$(LAMBDA_BINS))
+	@for b in $(LAMBDA_BINS); do ls -l target/lambda/$$b/bootstrap.zip; done
+	@echo "package: built for $(LAMBDA_ARCH)"
+
+infra-node-modules:
+	@if [ ! -d infra/cdk/node_modules ]; then cd infra/cdk && npm ci --no-audit --no-fund; fi
+
+synth: infra-node-modules
+	cd infra/cdk && CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk synth --no-notices \
+	  -c codeRoot=$(abspath target/lambda)
+
+# SAM builds the Rust functions itself (BuildMethod rust-cargolambda, a beta
+# feature of SAM CLI). On a machine without the aarch64 target, build and
+# deploy for x86_64:
+#   make deploy SAM_BUILD_FLAGS="--parameter-overrides Architecture=x86_64"
+# and answer Architecture=x86_64 in the guided deploy.
+deploy:
+	@command -v $(SAM) >/dev/null 2>&1 || { echo "deploy: SAM CLI not found (pip install aws-sam-cli)"; exit 1; }
+	$(SAM) build --template-file infra/template.yaml --beta-features $(SAM_BUILD_FLAGS)
+	$(SAM) deploy --guided --template-file .aws-sam/build/template.yaml \
+	  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND $(SAM_DEPLOY_FLAGS)
+
+deploy-cdk: package infra-node-modules
+	@test -n "$(ORG_ID)" || { echo "deploy-cdk: set ORG_ID=o-xxxxxxxxxx"; exit 1; }
+	cd infra/cdk && CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk deploy \
+	  -c codeRoot=$(abspath target/lambda) \
+	  --parameters OrganizationId=$(ORG_ID) --parameters Architecture=$(LAMBDA_ARCH) $(CDK_DEPLOY_FLAGS)
+
+infra-test:
+	VENV="$(abspath $(VENV))" bash infra/test.sh

@@ -1,0 +1,164 @@
+//! `make demo`: the guardrail's story, end to end, on the local AWS emulator.
+//!
+//! An organization with member accounts is built in the emulator; the two Lambda binaries run
+//! under cargo-lambda's Lambda runtime emulator with auto-remediation on; three things happen
+//! in the organization and the security team reads what the guardrail published. Exits 1 if
+//! any outcome differs from what the guardrail promises. Every process it started is stopped.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use idc_e2e::events;
+use idc_e2e::runtime::{Invocation, LambdaFunction};
+use idc_e2e::world::{Received, World, HOME_REGION, OTHER_REGION};
+
+fn step(text: &str) {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        println!("\n\x1b[1m{text}\x1b[0m");
+    } else {
+        println!("\n{text}");
+    }
+}
+
+fn say(text: &str) {
+    println!("  {text}");
+}
+
+fn show(received: &[Received]) {
+    for r in received {
+        say(&format!("security-team queue <- {}", r.subject));
+        say(&format!(
+            "    remediation: {} ({})",
+            r.status(),
+            r.finding["remediation"]["detail"]
+                .as_str()
+                .unwrap_or_default()
+        ));
+    }
+}
+
+fn expect(what: &str, ok: bool) -> Result<()> {
+    if ok {
+        say(&format!("ok: {what}"));
+        Ok(())
+    } else {
+        bail!("unexpected: {what} did not hold")
+    }
+}
+
+fn invoke(function: &LambdaFunction, event: &serde_json::Value) -> Result<()> {
+    match function.invoke(event)? {
+        Invocation::Ok(_) => Ok(()),
+        Invocation::Error(e) => bail!("the invocation failed: {e}"),
+    }
+}
+
+async fn story() -> Result<()> {
+    step("Setting up: a local AWS (moto server + idc-guardrail extension) on 127.0.0.1");
+    let world = World::start().await.context("starting the emulator")?;
+    say(&format!("emulator: {}", world.emulator.url));
+    say(&format!(
+        "organization {} - management account {} - organization instance {} in {HOME_REGION}",
+        world.organization_id, world.management, world.org_instance_arn
+    ));
+    say(&format!(
+        "findings topic {} -> security-team SQS queue",
+        world.topic_arn
+    ));
+    let analytics = world.create_member("analytics").await?;
+    let identity = world.create_member("identity-admin").await?;
+    let sandbox = world.create_member("sandbox").await?;
+    say(&format!(
+        "member accounts: analytics {analytics}, identity-admin {identity}, sandbox {sandbox}"
+    ));
+
+    let env = world.lambda_env(&[("AUTO_REMEDIATE", "true")]);
+    let on_create = LambdaFunction::start("on-create-instance", &env)?;
+    let on_org = LambdaFunction::start("on-org-event", &env)?;
+    say("Lambdas on-create-instance and on-org-event started under the Lambda runtime emulator (AUTO_REMEDIATE=true)");
+
+    step(&format!("1. A developer in member account {analytics} creates an account instance in {OTHER_REGION}"));
+    let arn = world.create_instance(&analytics, OTHER_REGION, &[]).await?;
+    say(&format!("sso-admin CreateInstance -> {arn}"));
+    invoke(
+        &on_create,
+        &events::create_instance(&analytics, OTHER_REGION, Some(&arn), "demo-create-1")?,
+    )?;
+    let received = world.findings().await?;
+    show(&received);
+    expect(
+        "one IDC001 finding, status deleted",
+        received.len() == 1 && received[0].rule() == "IDC001" && received[0].status() == "deleted",
+    )?;
+    expect(
+        "the account instance is gone",
+        !world.exists(&analytics, OTHER_REGION, &arn).await?,
+    )?;
+
+    step(&format!("2. Account {identity}, which holds an account instance, becomes the Identity Center delegated administrator"));
+    let trap = world.create_instance(&identity, HOME_REGION, &[]).await?;
+    world.register_sso_admin(&identity).await?;
+    let seen = world.instances(&identity, HOME_REGION).await?;
+    say(&format!(
+        "{identity} now sees {} instances in {HOME_REGION}: the trap",
+        seen.len()
+    ));
+    invoke(
+        &on_org,
+        &events::register_delegated_admin(&world.management, &identity, "demo-register-1")?,
+    )?;
+    let received = world.findings().await?;
+    show(&received);
+    expect(
+        "one IDC002 CRITICAL finding, status deleted",
+        received.len() == 1
+            && received[0].rule() == "IDC002"
+            && received[0].status() == "deleted"
+            && received[0].attributes.get("severity").map(String::as_str) == Some("CRITICAL"),
+    )?;
+    expect(
+        "the account instance is gone",
+        !world.exists(&identity, HOME_REGION, &trap).await?,
+    )?;
+    expect(
+        "the organization instance is untouched",
+        world
+            .exists(&world.management, HOME_REGION, &world.org_instance_arn)
+            .await?,
+    )?;
+
+    step(&format!(
+        "3. A developer in {sandbox} tries CreateInstance; the SCP denies it"
+    ));
+    invoke(
+        &on_create,
+        &events::create_instance(&sandbox, OTHER_REGION, None, "demo-denied-1")?,
+    )?;
+    let received = world.findings().await?;
+    show(&received);
+    expect(
+        "IDC004 only, nothing deleted",
+        received.len() == 1 && received[0].rule() == "IDC004" && received[0].status() == "none",
+    )?;
+    expect(
+        "the organization instance is untouched",
+        world
+            .exists(&world.management, HOME_REGION, &world.org_instance_arn)
+            .await?,
+    )?;
+
+    step("Done: three events, three findings, two account instances removed, the organization instance intact.");
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match story().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\ndemo failed: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

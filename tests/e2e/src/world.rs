@@ -1,0 +1,343 @@
+//! A real multi-account organization inside the emulator: the management account (which also
+//! runs the guardrail here) creates the organization and its member accounts, Identity Center
+//! instances are created *as* the members (STS AssumeRole), and a security-team SQS queue is
+//! subscribed to the findings topic.
+
+use std::collections::BTreeMap;
+
+use anyhow::{anyhow, Context, Result};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_sdk_organizations::types::OrganizationFeatureSet;
+use aws_sdk_sqs::types::QueueAttributeName;
+use aws_sdk_ssoadmin::types::Tag;
+use aws_sdk_sts::config::Credentials;
+use idc_aws::lambda::AwsGuardrail;
+use idc_core::Settings;
+use serde_json::{json, Value};
+
+use crate::emulator::Emulator;
+
+/// Where the organization instance lives, and the other Region the tests use.
+pub const HOME_REGION: &str = "us-east-1";
+pub const OTHER_REGION: &str = "eu-west-1";
+
+pub struct World {
+    pub emulator: Emulator,
+    /// The guardrail's own credentials: the management account's.
+    pub sdk: SdkConfig,
+    pub management: String,
+    pub organization_id: String,
+    pub org_instance_arn: String,
+    pub topic_arn: String,
+    pub queue_url: String,
+}
+
+/// A finding as the security team's queue received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub subject: String,
+    pub attributes: BTreeMap<String, String>,
+    pub finding: Value,
+}
+
+impl Received {
+    pub fn status(&self) -> &str {
+        self.finding["remediation"]["status"]
+            .as_str()
+            .unwrap_or_default()
+    }
+    pub fn rule(&self) -> &str {
+        self.finding["rule"].as_str().unwrap_or_default()
+    }
+    pub fn id(&self) -> &str {
+        self.finding["id"].as_str().unwrap_or_default()
+    }
+}
+
+async fn sdk_config(url: &str, credentials: Credentials, region: &str) -> SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(Region::new(region.to_owned()))
+        .credentials_provider(credentials)
+        .load()
+        .await
+}
+
+impl World {
+    /// Starts an emulator and builds the organization, its instance, the topic and the queue.
+    pub async fn start() -> Result<World> {
+        let emulator = Emulator::start()?;
+        let sdk = sdk_config(
+            &emulator.url,
+            Credentials::new("AKIAIDCGUARDRAILTEST", "testing", None, None, "idc-e2e"),
+            HOME_REGION,
+        )
+        .await;
+        let orgs = aws_sdk_organizations::Client::new(&sdk);
+        let org = orgs
+            .create_organization()
+            .feature_set(OrganizationFeatureSet::All)
+            .send()
+            .await
+            .context("CreateOrganization")?
+            .organization
+            .ok_or_else(|| anyhow!("CreateOrganization returned no organization"))?;
+        let management = org
+            .master_account_id
+            .ok_or_else(|| anyhow!("no management account"))?;
+        let organization_id = org.id.ok_or_else(|| anyhow!("no organization id"))?;
+        // AWS has no API that creates the organization instance: the emulator seeds it.
+        let seeded = emulator.post(
+            "/idc-guardrail/seed-org-instance",
+            &json!({"account_id": management, "region": HOME_REGION}),
+        )?;
+        let org_instance_arn = seeded["InstanceArn"]
+            .as_str()
+            .ok_or_else(|| anyhow!("seed: {seeded}"))?
+            .to_owned();
+
+        let sns = aws_sdk_sns::Client::new(&sdk);
+        let topic_arn = sns
+            .create_topic()
+            .name("idc-guardrail-findings")
+            .send()
+            .await
+            .context("CreateTopic")?
+            .topic_arn
+            .ok_or_else(|| anyhow!("no topic ARN"))?;
+        let sqs = aws_sdk_sqs::Client::new(&sdk);
+        let queue_url = sqs
+            .create_queue()
+            .queue_name("security-team")
+            .send()
+            .await
+            .context("CreateQueue")?
+            .queue_url
+            .ok_or_else(|| anyhow!("no queue URL"))?;
+        let queue_arn = sqs
+            .get_queue_attributes()
+            .queue_url(&queue_url)
+            .attribute_names(QueueAttributeName::QueueArn)
+            .send()
+            .await
+            .context("GetQueueAttributes")?
+            .attributes
+            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+            .ok_or_else(|| anyhow!("no queue ARN"))?;
+        sns.subscribe()
+            .topic_arn(&topic_arn)
+            .protocol("sqs")
+            .endpoint(queue_arn)
+            .send()
+            .await
+            .context("Subscribe")?;
+        Ok(World {
+            emulator,
+            sdk,
+            management,
+            organization_id,
+            org_instance_arn,
+            topic_arn,
+            queue_url,
+        })
+    }
+
+    /// Creates a member account in the organization.
+    pub async fn create_member(&self, name: &str) -> Result<String> {
+        let orgs = aws_sdk_organizations::Client::new(&self.sdk);
+        let status = orgs
+            .create_account()
+            .account_name(name)
+            .email(format!("{name}@example.com"))
+            .send()
+            .await
+            .context("CreateAccount")?
+            .create_account_status
+            .ok_or_else(|| anyhow!("no CreateAccount status"))?;
+        status
+            .account_id
+            .ok_or_else(|| anyhow!("CreateAccount gave no account id"))
+    }
+
+    /// The SDK configuration of `account` in `region`, reached by assuming a role from the
+    /// management account (the way people act in member accounts).
+    pub async fn as_account(&self, account: &str, region: &str) -> Result<SdkConfig> {
+        let sts = aws_sdk_sts::Client::new(&self.sdk);
+        let creds = sts
+            .assume_role()
+            .role_arn(format!(
+                "arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+            ))
+            .role_session_name("idc-e2e")
+            .send()
+            .await
+            .context("AssumeRole")?
+            .credentials
+            .ok_or_else(|| anyhow!("AssumeRole gave no credentials"))?;
+        let credentials = Credentials::new(
+            creds.access_key_id,
+            creds.secret_access_key,
+            Some(creds.session_token),
+            None,
+            "idc-e2e-member",
+        );
+        Ok(sdk_config(&self.emulator.url, credentials, region).await)
+    }
+
+    /// `CreateInstance` as the member: an account instance.
+    pub async fn create_instance(
+        &self,
+        account: &str,
+        region: &str,
+        tags: &[(&str, &str)],
+    ) -> Result<String> {
+        let sso = aws_sdk_ssoadmin::Client::new(&self.as_account(account, region).await?);
+        let mut request = sso.create_instance().name("team-trial");
+        for (key, value) in tags {
+            request = request.tags(Tag::builder().key(*key).value(*value).build()?);
+        }
+        let out = request.send().await.context("CreateInstance")?;
+        out.instance_arn
+            .ok_or_else(|| anyhow!("CreateInstance gave no ARN"))
+    }
+
+    /// Binds an application to an instance (what makes it "in use").
+    pub async fn create_application(
+        &self,
+        account: &str,
+        region: &str,
+        instance_arn: &str,
+    ) -> Result<()> {
+        let sso = aws_sdk_ssoadmin::Client::new(&self.as_account(account, region).await?);
+        sso.create_application()
+            .instance_arn(instance_arn)
+            .application_provider_arn("arn:aws:sso::aws:applicationProvider/custom")
+            .name("quicksight")
+            .send()
+            .await
+            .context("CreateApplication")?;
+        Ok(())
+    }
+
+    /// `RegisterDelegatedAdministrator` for Identity Center, by the management account.
+    pub async fn register_sso_admin(&self, account: &str) -> Result<()> {
+        aws_sdk_organizations::Client::new(&self.sdk)
+            .register_delegated_administrator()
+            .account_id(account)
+            .service_principal("sso.amazonaws.com")
+            .send()
+            .await
+            .context("RegisterDelegatedAdministrator")?;
+        Ok(())
+    }
+
+    /// ARNs of the instances `account` sees in `region`, with their owners.
+    pub async fn instances(&self, account: &str, region: &str) -> Result<Vec<(String, String)>> {
+        let sso = aws_sdk_ssoadmin::Client::new(&self.as_account(account, region).await?);
+        let out = sso.list_instances().send().await.context("ListInstances")?;
+        Ok(out
+            .instances
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|i| Some((i.instance_arn?, i.owner_account_id?)))
+            .collect())
+    }
+
+    /// True when `account` sees `instance_arn` in `region`.
+    pub async fn exists(&self, account: &str, region: &str, instance_arn: &str) -> Result<bool> {
+        Ok(self
+            .instances(account, region)
+            .await?
+            .iter()
+            .any(|(arn, _)| arn == instance_arn))
+    }
+
+    /// Settings as the Lambda would read them, for this world; `vars` add or override.
+    pub fn settings(&self, vars: &[(&str, &str)]) -> Result<Settings> {
+        let env = self.lambda_env(vars);
+        Settings::from_lookup(|k| {
+            env.iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.clone())
+        })
+        .map_err(|e| anyhow!("{e}"))
+    }
+
+    /// The environment a Lambda gets in this world.
+    pub fn lambda_env(&self, vars: &[(&str, &str)]) -> Vec<(String, String)> {
+        let mut env: Vec<(String, String)> = vec![
+            ("AWS_ENDPOINT_URL".into(), self.emulator.url.clone()),
+            ("AWS_ACCESS_KEY_ID".into(), "AKIAIDCGUARDRAILTEST".into()),
+            ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
+            ("AWS_REGION".into(), HOME_REGION.into()),
+            ("TOPIC_ARN".into(), self.topic_arn.clone()),
+            ("REGIONS".into(), format!("{HOME_REGION},{OTHER_REGION}")),
+            ("RUST_LOG".into(), "info".into()),
+        ];
+        for (name, value) in vars {
+            env.retain(|(n, _)| n != name);
+            env.push(((*name).to_owned(), (*value).to_owned()));
+        }
+        env
+    }
+
+    /// The guardrail wired to the emulator, in process.
+    pub fn guardrail(&self, vars: &[(&str, &str)]) -> Result<AwsGuardrail> {
+        Ok(idc_aws::lambda::build(&self.sdk, self.settings(vars)?))
+    }
+
+    /// Drains the security team's queue: every finding published since the last call.
+    pub async fn findings(&self) -> Result<Vec<Received>> {
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        let mut received = Vec::new();
+        loop {
+            let out = sqs
+                .receive_message()
+                .queue_url(&self.queue_url)
+                .max_number_of_messages(10)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .context("ReceiveMessage")?;
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return Ok(received);
+            }
+            for message in messages {
+                let envelope: Value =
+                    serde_json::from_str(message.body.as_deref().unwrap_or_default())
+                        .context("SNS envelope is not JSON")?;
+                let finding: Value =
+                    serde_json::from_str(envelope["Message"].as_str().unwrap_or_default())
+                        .context("finding is not JSON")?;
+                let attributes = envelope["MessageAttributes"]
+                    .as_object()
+                    .map(|attrs| {
+                        attrs
+                            .iter()
+                            .map(|(k, v)| {
+                                (
+                                    k.clone(),
+                                    v["Value"].as_str().unwrap_or_default().to_owned(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                received.push(Received {
+                    subject: envelope["Subject"].as_str().unwrap_or_default().to_owned(),
+                    attributes,
+                    finding,
+                });
+                if let Some(handle) = message.receipt_handle {
+                    sqs.delete_message()
+                        .queue_url(&self.queue_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await
+                        .context("DeleteMessage")?;
+                }
+            }
+        }
+    }
+}

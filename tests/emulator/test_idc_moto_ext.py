@@ -1,0 +1,459 @@
+"""Tests of the emulator: boto3 against moto server started by launch.py, with the extension.
+
+Accounts are real multi-account: the management account (moto's default credentials) creates an
+organization and member accounts, and tests act as a member through STS AssumeRole keys.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MGMT = "123456789012"  # moto's account for credentials it did not issue
+STANDALONE = "555555555555"  # not in any organization
+SSO = "sso.amazonaws.com"
+R1, R2 = "us-east-1", "eu-west-1"
+PROVIDER = "arn:aws:sso::aws:applicationProvider/custom"
+os.environ["NO_PROXY"] = "127.0.0.1"  # the emulator is local: never through a proxy
+DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _launch(port_file):
+    env = {k: v for k, v in os.environ.items() if k != "MOTO_ACCOUNT_ID"}
+    proc = subprocess.Popen([sys.executable, os.path.join(HERE, "launch.py"), "--port-file", port_file],
+                            stdout=subprocess.PIPE, text=True, env=env)
+    line = proc.stdout.readline().strip()  # printed once the server answers
+    assert line.startswith("IDC_EMULATOR_URL=http://127.0.0.1:"), line
+    return proc, line.split("=", 1)[1]
+
+
+@pytest.fixture(scope="session")
+def url():
+    with tempfile.TemporaryDirectory() as tmp:
+        proc, endpoint = _launch(os.path.join(tmp, "port"))
+        yield endpoint
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def post(url, path, body=None, method="POST"):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url + path, data=data, method=method)
+    try:
+        with DIRECT.open(req, timeout=10) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}")
+
+
+@pytest.fixture(autouse=True)
+def reset(url):
+    assert post(url, "/moto-api/reset")[0] == 200
+
+
+class Aws:
+    """boto3 clients for any account, through STS AssumeRole from the management account."""
+
+    def __init__(self, url):
+        self.url, self.keys = url, {}
+
+    def client(self, service, account=MGMT, region=R1):
+        if account not in self.keys:
+            self.keys[account] = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
+            if account != MGMT:
+                creds = self.client("sts").assume_role(
+                    RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
+                    RoleSessionName="idc-guardrail-test")["Credentials"]
+                self.keys[account] = {"aws_access_key_id": creds["AccessKeyId"],
+                                      "aws_secret_access_key": creds["SecretAccessKey"],
+                                      "aws_session_token": creds["SessionToken"]}
+        return boto3.client(service, region_name=region, endpoint_url=self.url,
+                            config=Config(retries={"max_attempts": 1}), **self.keys[account])
+
+    def sso(self, account=MGMT, region=R1):
+        return self.client("sso-admin", account, region)
+
+    def orgs(self, account=MGMT):
+        return self.client("organizations", account)
+
+
+@pytest.fixture
+def aws(url):
+    return Aws(url)
+
+
+@pytest.fixture
+def org(aws):
+    """An organization with three members; returns their account ids."""
+    orgs = aws.orgs()
+    orgs.create_organization(FeatureSet="ALL")
+    members = []
+    for i in range(3):
+        status = orgs.create_account(AccountName=f"m{i}", Email=f"m{i}@example.com")["CreateAccountStatus"]
+        members.append(orgs.describe_create_account_status(
+            CreateAccountRequestId=status["Id"])["CreateAccountStatus"]["AccountId"])
+    assert len(set(members)) == 3 and MGMT not in members
+    return members
+
+
+def code(excinfo):
+    return excinfo.value.response["Error"]["Code"]
+
+
+def seed_org_instance(aws, region=R1):
+    status, body = post(aws.url, "/idc-guardrail/seed-org-instance", {"account_id": MGMT, "region": region})
+    assert status == 200, body
+    return body["InstanceArn"]
+
+
+def register_sso_admin(aws, account):
+    aws.orgs().register_delegated_administrator(AccountId=account, ServicePrincipal=SSO)
+
+
+# ------------------------------------------------------------------ instances
+def test_no_instance_exists_until_created(aws, org):
+    for account in [MGMT, *org]:
+        for region in (R1, R2):
+            assert aws.sso(account, region).list_instances()["Instances"] == []
+
+
+def test_create_instance_in_member_account(aws, org):
+    sso = aws.sso(org[0])
+    arn = sso.create_instance(Name="trial")["InstanceArn"]
+    assert re.fullmatch(r"arn:aws:sso:::instance/ssoins-[0-9a-f]{16}", arn)
+    inst = sso.describe_instance(InstanceArn=arn)
+    assert inst["OwnerAccountId"] == org[0] and inst["Status"] == "ACTIVE" and inst["Name"] == "trial"
+    assert re.fullmatch(r"d-[0-9a-f]{10}", inst["IdentityStoreId"])
+    assert isinstance(inst["CreatedDate"], datetime)
+    assert [i["InstanceArn"] for i in sso.list_instances()["Instances"]] == [arn]
+
+
+def test_wire_shape_omits_absent_fields_and_uses_epoch_seconds(aws, org):
+    sso, raw = aws.sso(org[0]), []
+    sso.meta.events.register("after-call.sso-admin.*", lambda http_response, **_: raw.append(http_response))
+    sso.create_instance()
+    sso.list_instances()
+    body = json.loads(raw[-1].content)
+    inst = body["Instances"][0]
+    assert "Name" not in inst and None not in inst.values() and "NextToken" not in body
+    assert isinstance(inst["CreatedDate"], (int, float))
+    assert set(inst) == {"CreatedDate", "IdentityStoreId", "InstanceArn", "OwnerAccountId", "Status"}
+
+
+def test_error_wire_shape(aws, org):
+    sso, raw = aws.sso(org[0]), []
+    sso.meta.events.register("after-call.sso-admin.*", lambda http_response, **_: raw.append(http_response))
+    with pytest.raises(ClientError):
+        sso.describe_instance(InstanceArn="arn:aws:sso:::instance/ssoins-0000000000000000")
+    assert raw[-1].status_code == 400
+    body = json.loads(raw[-1].content)
+    assert body["__type"] == "AccessDeniedException" and body["Message"]
+
+
+def test_one_instance_per_account_across_regions(aws, org):
+    arn = aws.sso(org[0], R1).create_instance()["InstanceArn"]
+    for region in (R1, R2):
+        with pytest.raises(ClientError) as e:
+            aws.sso(org[0], region).create_instance()
+        assert code(e) == "ConflictException"
+    aws.sso(org[1], R2).create_instance()  # other accounts are unaffected
+    aws.sso(org[0], R1).delete_instance(InstanceArn=arn)
+    aws.sso(org[0], R2).create_instance()  # free again once deleted
+
+
+def test_create_rejected_in_management_account(aws, org):
+    with pytest.raises(ClientError) as e:
+        aws.sso(MGMT).create_instance()
+    assert code(e) == "ValidationException"
+    assert "management account" in e.value.response["Error"]["Message"]
+    assert aws.sso(MGMT).list_instances()["Instances"] == []
+
+
+def test_standalone_account_can_create(aws):
+    arn = aws.sso(STANDALONE).create_instance()["InstanceArn"]
+    assert aws.sso(STANDALONE).describe_instance(InstanceArn=arn)["OwnerAccountId"] == STANDALONE
+
+
+def test_client_token_is_idempotent(aws, org):
+    sso = aws.sso(org[0])
+    first = sso.create_instance(Name="a", ClientToken="tok-1")["InstanceArn"]
+    assert sso.create_instance(Name="a", ClientToken="tok-1")["InstanceArn"] == first
+    assert len(sso.list_instances()["Instances"]) == 1
+    with pytest.raises(ClientError) as e:
+        sso.create_instance(Name="b", ClientToken="tok-1")
+    assert code(e) == "ValidationException"
+
+
+def test_describe_and_delete_are_owner_only_in_own_region(aws, org):
+    arn = aws.sso(org[0]).create_instance()["InstanceArn"]
+    for account, region in ((org[1], R1), (MGMT, R1), (org[0], R2)):
+        for call in ("describe_instance", "delete_instance"):
+            with pytest.raises(ClientError) as e:
+                getattr(aws.sso(account, region), call)(InstanceArn=arn)
+            assert code(e) == "AccessDeniedException", (account, region, call)
+    aws.sso(org[0]).delete_instance(InstanceArn=arn)
+
+
+def test_describe_and_delete_answer_access_denied_after_delete(aws, org):
+    sso = aws.sso(org[0])
+    arn = sso.create_instance()["InstanceArn"]
+    assert sso.delete_instance(InstanceArn=arn)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    for call in (sso.describe_instance, sso.delete_instance):
+        with pytest.raises(ClientError) as e:
+            call(InstanceArn=arn)
+        assert code(e) == "AccessDeniedException"
+    assert sso.list_instances()["Instances"] == []
+
+
+def test_list_visibility_and_the_delegated_admin_trap(aws, org):
+    org_arn = seed_org_instance(aws, R1)
+    own = {a: aws.sso(a).create_instance()["InstanceArn"] for a in org[:2]}
+    owners = lambda account, region=R1: sorted(  # noqa: E731
+        (i["OwnerAccountId"], i["InstanceArn"]) for i in aws.sso(account, region).list_instances()["Instances"])
+    assert owners(MGMT) == [(MGMT, org_arn)]  # management sees the org instance
+    assert owners(org[0]) == [(org[0], own[org[0]])]  # a member sees only its own
+    register_sso_admin(aws, org[0])
+    assert owners(org[0]) == sorted([(org[0], own[org[0]]), (MGMT, org_arn)])  # two in one Region
+    assert owners(org[0], R2) == []  # both are regional
+    assert owners(org[1]) == [(org[1], own[org[1]])]
+    # The other order: delegated administrator first, then CreateInstance in that account.
+    register_sso_admin(aws, org[2])  # only one sso admin in AWS; the emulator does not care
+    assert owners(org[2]) == [(MGMT, org_arn)]
+    mine = aws.sso(org[2]).create_instance()["InstanceArn"]
+    assert owners(org[2]) == sorted([(org[2], mine), (MGMT, org_arn)])
+
+
+def test_delegated_admin_may_describe_but_not_delete_the_org_instance(aws, org):
+    org_arn = seed_org_instance(aws)
+    register_sso_admin(aws, org[0])
+    assert aws.sso(org[0]).describe_instance(InstanceArn=org_arn)["OwnerAccountId"] == MGMT
+    with pytest.raises(ClientError) as e:
+        aws.sso(org[0]).delete_instance(InstanceArn=org_arn)
+    assert code(e) == "AccessDeniedException"
+    with pytest.raises(ClientError) as e:
+        aws.sso(org[1]).describe_instance(InstanceArn=org_arn)
+    assert code(e) == "AccessDeniedException"
+
+
+def test_org_instance_seed_rules(aws, org):
+    status, body = post(aws.url, "/idc-guardrail/seed-org-instance", {"account_id": org[0], "region": R1})
+    assert status == 400 and body["__type"] == "ValidationException"
+    seed_org_instance(aws, R1)
+    status, body = post(aws.url, "/idc-guardrail/seed-org-instance", {"account_id": MGMT, "region": R2})
+    assert status == 400 and "already" in body["Message"]
+    assert len(post(aws.url, "/idc-guardrail/state", method="GET")[1]["instances"]) == 1
+
+
+def test_list_instances_pagination(aws, org):
+    seed_org_instance(aws)
+    register_sso_admin(aws, org[0])
+    sso = aws.sso(org[0])
+    sso.create_instance()
+    first = sso.list_instances(MaxResults=1)
+    assert len(first["Instances"]) == 1 and first["NextToken"]
+    second = sso.list_instances(MaxResults=1, NextToken=first["NextToken"])
+    assert len(second["Instances"]) == 1 and "NextToken" not in second
+    assert first["Instances"][0]["InstanceArn"] != second["Instances"][0]["InstanceArn"]
+    pages = list(sso.get_paginator("list_instances").paginate(PaginationConfig={"PageSize": 1}))
+    assert sum(len(p["Instances"]) for p in pages) == 2
+    with pytest.raises(ClientError) as e:
+        sso.list_instances(NextToken="not-a-token")
+    assert code(e) == "ValidationException"
+
+
+def test_update_instance_still_works(aws, org):
+    sso = aws.sso(org[0])
+    arn = sso.create_instance()["InstanceArn"]
+    sso.update_instance(InstanceArn=arn, Name="renamed")
+    assert sso.describe_instance(InstanceArn=arn)["Name"] == "renamed"
+
+
+# ------------------------------------------------------------------ applications
+def test_applications_counted_per_instance_and_deleted_with_it(aws, org):
+    a, b = aws.sso(org[0]), aws.sso(org[1])
+    arn_a, arn_b = a.create_instance()["InstanceArn"], b.create_instance()["InstanceArn"]
+    apps = [a.create_application(InstanceArn=arn_a, ApplicationProviderArn=PROVIDER, Name=f"app{i}")
+            ["ApplicationArn"] for i in range(5)]
+    b.create_application(InstanceArn=arn_b, ApplicationProviderArn=PROVIDER, Name="other")
+    assert all(re.fullmatch(rf"arn:aws:sso::{org[0]}:application/ssoins-[0-9a-f]{{16}}/apl-[0-9a-f]{{16}}", x)
+               for x in apps)
+    pages = list(a.get_paginator("list_applications").paginate(
+        InstanceArn=arn_a, PaginationConfig={"PageSize": 2}))
+    assert len(pages) == 3
+    listed = [x for p in pages for x in p["Applications"]]
+    assert sorted(x["ApplicationArn"] for x in listed) == sorted(apps)
+    assert {x["InstanceArn"] for x in listed} == {arn_a} and listed[0]["Status"] == "ENABLED"
+    a.create_application(InstanceArn=arn_a, ApplicationProviderArn=PROVIDER + "-qs", Name="quicksight")
+    qs = a.list_applications(InstanceArn=arn_a, Filter={"ApplicationProvider": PROVIDER + "-qs"})
+    assert [x["Name"] for x in qs["Applications"]] == ["quicksight"]
+    with pytest.raises(ClientError) as e:  # another account cannot read them
+        b.list_applications(InstanceArn=arn_a)
+    assert code(e) == "AccessDeniedException"
+    a.delete_instance(InstanceArn=arn_a)  # AWS has no "in use" refusal: apps go with it
+    new = aws.sso(org[0], R2).create_instance()["InstanceArn"]
+    assert aws.sso(org[0], R2).list_applications(InstanceArn=new)["Applications"] == []
+    assert len(b.list_applications(InstanceArn=arn_b)["Applications"]) == 1
+
+
+# ------------------------------------------------------------------ tags
+def test_tags_on_instances_and_applications(aws, org):
+    sso = aws.sso(org[0])
+    arn = sso.create_instance(Tags=[{"Key": "idc-guardrail:exempt", "Value": "trial"}])["InstanceArn"]
+    tags = lambda r: {t["Key"]: t["Value"] for t in sso.list_tags_for_resource(ResourceArn=r)["Tags"]}  # noqa: E731
+    assert tags(arn) == {"idc-guardrail:exempt": "trial"}
+    sso.tag_resource(ResourceArn=arn, Tags=[{"Key": "owner", "Value": "team-a"}])
+    sso.untag_resource(ResourceArn=arn, TagKeys=["idc-guardrail:exempt"])
+    assert tags(arn) == {"owner": "team-a"}
+    sso.tag_resource(InstanceArn=arn, ResourceArn=arn, Tags=[{"Key": "k", "Value": "v"}])
+    assert tags(arn) == {"owner": "team-a", "k": "v"}
+    app = sso.create_application(InstanceArn=arn, ApplicationProviderArn=PROVIDER, Name="qs",
+                                 Tags=[{"Key": "app", "Value": "1"}])["ApplicationArn"]
+    assert sso.list_tags_for_resource(InstanceArn=arn, ResourceArn=app)["Tags"] == [{"Key": "app", "Value": "1"}]
+    with pytest.raises(ClientError) as e:
+        aws.sso(org[1]).list_tags_for_resource(ResourceArn=arn)
+    assert code(e) == "AccessDeniedException"
+    with pytest.raises(ClientError) as e:
+        sso.tag_resource(ResourceArn=arn, Tags=[{"Key": f"t{i}", "Value": ""} for i in range(74)])
+    assert code(e) == "ServiceQuotaExceededException"
+
+
+# ------------------------------------------------------------------ organizations
+def test_delegated_administrator_for_sso(aws, org):
+    orgs = aws.orgs()
+    register_sso_admin(aws, org[0])
+    admins = orgs.list_delegated_administrators(ServicePrincipal=SSO)["DelegatedAdministrators"]
+    assert [a["Id"] for a in admins] == [org[0]]
+    services = orgs.list_delegated_services_for_account(AccountId=org[0])["DelegatedServices"]
+    assert [s["ServicePrincipal"] for s in services] == [SSO]
+    with pytest.raises(ClientError) as e:
+        register_sso_admin(aws, org[0])
+    assert code(e) == "AccountAlreadyRegisteredException"
+    orgs.deregister_delegated_administrator(AccountId=org[0], ServicePrincipal=SSO)
+    assert orgs.list_delegated_administrators(ServicePrincipal=SSO)["DelegatedAdministrators"] == []
+
+
+def test_rejected_registration_leaves_nothing(aws, org):
+    with pytest.raises(ClientError) as e:
+        aws.orgs().register_delegated_administrator(AccountId=org[0], ServicePrincipal="nope.amazonaws.com")
+    assert code(e) == "InvalidInputException"
+    assert aws.orgs().list_delegated_administrators()["DelegatedAdministrators"] == []
+
+
+def test_organization_reads_from_members(aws, org):
+    for call, kwargs in (("list_accounts", {}), ("describe_account", {"AccountId": org[1]}),
+                         ("list_delegated_administrators", {})):
+        with pytest.raises(ClientError) as e:
+            getattr(aws.orgs(org[0]), call)(**kwargs)
+        assert code(e) == "AccessDeniedException", call
+    assert aws.orgs(org[0]).describe_organization()["Organization"]["MasterAccountId"] == MGMT
+    register_sso_admin(aws, org[0])
+    admin = aws.orgs(org[0])
+    assert len(admin.list_accounts()["Accounts"]) == 4
+    assert admin.describe_account(AccountId=org[1])["Account"]["Id"] == org[1]
+    assert [a["Id"] for a in admin.list_delegated_administrators(ServicePrincipal=SSO)
+            ["DelegatedAdministrators"]] == [org[0]]
+    with pytest.raises(ClientError) as e:
+        aws.orgs(STANDALONE).list_accounts()
+    assert code(e) == "AWSOrganizationsNotInUseException"
+
+
+# ------------------------------------------------------------------ sns -> sqs
+@pytest.mark.parametrize("subscriber", ["topic-owner", "queue-owner"])
+def test_sns_to_sqs_across_accounts_with_attributes(aws, org, subscriber):
+    sns, sqs = aws.client("sns", org[0]), aws.client("sqs", org[1])
+    topic = sns.create_topic(Name="findings")["TopicArn"]
+    queues = {}
+    for raw in (True, False):
+        q = sqs.create_queue(QueueName=f"sub-{raw}")["QueueUrl"]
+        q_arn = sqs.get_queue_attributes(QueueUrl=q, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        assert q_arn.split(":")[4] == org[1]
+        who = sns if subscriber == "topic-owner" else aws.client("sns", org[1])
+        who.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=q_arn,
+                      Attributes={"RawMessageDelivery": str(raw).lower()})
+        queues[raw] = q
+    attrs = {"severity": {"DataType": "String", "StringValue": "CRITICAL"},
+             "rule": {"DataType": "String", "StringValue": "IDC002"}}
+    sns.publish(TopicArn=topic, Message='{"rule": "IDC002"}', Subject="[CRITICAL] IDC002", MessageAttributes=attrs)
+    raw_msgs = sqs.receive_message(QueueUrl=queues[True], MessageAttributeNames=["All"])["Messages"]
+    assert raw_msgs[0]["Body"] == '{"rule": "IDC002"}'
+    assert raw_msgs[0]["MessageAttributes"]["severity"] == {"StringValue": "CRITICAL", "DataType": "String"}
+    envelope = json.loads(sqs.receive_message(QueueUrl=queues[False])["Messages"][0]["Body"])
+    assert envelope["TopicArn"] == topic and envelope["Subject"] == "[CRITICAL] IDC002"
+    assert envelope["MessageAttributes"]["rule"] == {"Type": "String", "Value": "IDC002"}
+
+
+# ------------------------------------------------------------------ test-only switches
+def test_delete_conflict_injection(aws, org):
+    sso = aws.sso(org[0])
+    arn = sso.create_instance()["InstanceArn"]
+    assert post(aws.url, "/idc-guardrail/delete-conflicts", {"count": 2})[0] == 200
+    for _ in range(2):
+        with pytest.raises(ClientError) as e:
+            sso.delete_instance(InstanceArn=arn)
+        assert code(e) == "ConflictException"
+    sso.delete_instance(InstanceArn=arn)
+    assert sso.list_instances()["Instances"] == []
+
+
+def test_create_in_progress_switch_and_status_endpoint(aws, org):
+    assert post(aws.url, "/idc-guardrail/create-instance-status", {"status": "CREATE_IN_PROGRESS"})[0] == 200
+    sso = aws.sso(org[0])
+    arn = sso.create_instance()["InstanceArn"]
+    assert sso.describe_instance(InstanceArn=arn)["Status"] == "CREATE_IN_PROGRESS"
+    with pytest.raises(ClientError) as e:
+        sso.delete_instance(InstanceArn=arn)
+    assert code(e) == "ConflictException"
+    assert post(aws.url, "/idc-guardrail/instance-status", {"instance_arn": arn, "status": "ACTIVE"})[0] == 200
+    assert sso.list_instances()["Instances"][0]["Status"] == "ACTIVE"
+    sso.delete_instance(InstanceArn=arn)
+    assert post(aws.url, "/idc-guardrail/instance-status", {"instance_arn": arn, "status": "ACTIVE"})[0] == 400
+    assert post(aws.url, "/idc-guardrail/create-instance-status", {"status": "BOGUS"})[0] == 400
+
+
+def test_reset_clears_extension_state(aws, org):
+    aws.sso(org[0]).create_instance()
+    seed_org_instance(aws)
+    register_sso_admin(aws, org[0])
+    post(aws.url, "/idc-guardrail/delete-conflicts", {"count": 5})
+    post(aws.url, "/idc-guardrail/create-instance-status", {"status": "CREATE_IN_PROGRESS"})
+    assert post(aws.url, "/moto-api/reset")[0] == 200
+    state = post(aws.url, "/idc-guardrail/state", method="GET")[1]
+    assert state == {"instances": [], "create_status": "ACTIVE", "delete_conflicts": 0}
+    aws = Aws(aws.url)  # reset also forgets the STS keys issued before it: assume roles anew
+    assert aws.client("sts", org[0]).get_caller_identity()["Account"] == org[0]
+    assert aws.sso(org[0]).list_instances()["Instances"] == []
+    with pytest.raises(ClientError) as e:  # the former member is in no organization any more
+        aws.orgs(org[0]).describe_organization()
+    assert code(e) == "AWSOrganizationsNotInUseException"
+    arn = aws.sso(org[0]).create_instance()["InstanceArn"]  # and is a standalone account now
+    assert aws.sso(org[0]).describe_instance(InstanceArn=arn)["OwnerAccountId"] == org[0]
+
+
+# ------------------------------------------------------------------ launcher
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_launcher_port_file_and_clean_stop(sig):
+    with tempfile.TemporaryDirectory() as tmp:
+        port_file = os.path.join(tmp, "port")
+        proc, endpoint = _launch(port_file)
+        try:
+            with open(port_file) as f:
+                assert f.read().strip() == endpoint
+            assert post(endpoint, "/moto-api/reset")[0] == 200
+        finally:
+            proc.send_signal(sig)
+            start = time.monotonic()
+            assert proc.wait(timeout=10) == 0
+        assert time.monotonic() - start < 10 and not os.path.exists(port_file)
