@@ -32,6 +32,10 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
   organization), and AWSOrganizationsNotInUseException from a standalone account.
 * sns: an SQS subscription delivers into the queue's own account (stock: the topic's account,
   NonExistentQueue); a queue owner's subscription to another account's topic receives its messages.
+* sts: stock AssumeRole succeeds for any role ARN (the role need not exist). A role ARN put on the
+  deny list (endpoint below) answers what AWS answers for a missing or untrusting role: HTTP 403,
+  awsQuery ``<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>...``, "User: CALLER
+  is not authorized to perform: sts:AssumeRole on resource: ROLE_ARN".
 
 TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), in the style of
 ``/moto-api/``, all ``POST`` with a JSON body, answering JSON:
@@ -39,12 +43,18 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
   /idc-guardrail/instance-status        {"instance_arn": ARN, "status": S}
   /idc-guardrail/create-instance-status {"status": "ACTIVE" | "CREATE_IN_PROGRESS"}
   /idc-guardrail/delete-conflicts       {"count": N}  next N DeleteInstance -> ConflictException
+  /idc-guardrail/instance-created-date  {"instance_arn": ARN, "created_date": EPOCH_SECONDS | RFC3339}
+                                        the CreatedDate ListInstances/DescribeInstance report
+  /idc-guardrail/deny-assume-role       {"role_arn": ROLE_ARN, "deny"?: true | false}  AssumeRole of
+                                        exactly that ARN -> 403 AccessDenied (false: allowed again)
   /idc-guardrail/state                  (GET) every instance, for debugging
 ``POST /moto-api/reset`` clears all of it.
 """
 
 import json
+import re
 import threading
+from datetime import datetime
 
 from moto.core.exceptions import JsonRESTError
 from moto.core.utils import unix_time
@@ -58,12 +68,15 @@ from moto.organizations.responses import OrganizationsResponse
 from moto.sns.models import SNSBackend, Subscription, sns_backends
 from moto.ssoadmin.models import Instance, SSOAdminBackend, ssoadmin_backends
 from moto.ssoadmin.responses import SSOAdminResponse
+from moto.sts.responses import TokenResponse
 from moto.utilities.utils import get_partition
+from werkzeug.exceptions import HTTPException
+from xmltodict import unparse
 
 SSO = "sso.amazonaws.com"
 STATUSES = ("ACTIVE", "CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
 _LOCK = threading.RLock()
-_STATE = {"create_status": "ACTIVE", "delete_conflicts": 0}
+_STATE = {"create_status": "ACTIVE", "delete_conflicts": 0, "denied_role_arns": []}
 
 
 class AwsError(JsonRESTError):
@@ -369,6 +382,43 @@ def _subscribe(self, topic_arn, endpoint, protocol):
 SNSBackend.subscribe = _subscribe
 
 
+# ---------------------------------------------------------------- sts: a member role that is missing
+# Stock AssumeRole hands out keys for any role ARN. The organization-wide sweep must report an
+# account whose member role is missing (or does not trust the caller) as unreachable, so a test can
+# deny exactly one role ARN; AWS answers both cases alike.
+class StsAccessDenied(HTTPException):
+    """STS (awsQuery) AccessDenied as AWS sends it: HTTP 403, text/xml, Error directly under
+    ErrorResponse (moto's own XML errors add an ``Errors`` wrapper, and its serializer would answer
+    400 for a code the STS model does not declare)."""
+
+    code = 403
+
+    def __init__(self, message: str):
+        super().__init__()
+        self.description = unparse({"ErrorResponse": {
+            "@xmlns": "https://sts.amazonaws.com/doc/2011-06-15/",
+            "Error": {"Type": "Sender", "Code": "AccessDenied", "Message": message},
+            "RequestId": "-"}}, full_document=False)  # moto fills in the request id
+
+    def get_headers(self, *args, **kwargs):
+        return [("Content-Type", "text/xml")]
+
+
+_orig_assume_role = TokenResponse.assume_role
+
+
+def _assume_role(self):
+    role_arn = self._get_param("RoleArn")
+    if role_arn in _STATE["denied_role_arns"]:
+        caller_arn = self.backend.get_caller_identity(self.get_access_key(), self.region)[1]
+        raise StsAccessDenied(f"User: {caller_arn} is not authorized to perform: sts:AssumeRole "
+                              f"on resource: {role_arn}")
+    return _orig_assume_role(self)
+
+
+TokenResponse.assume_role = _assume_role
+
+
 # ---------------------------------------------------------------- test-only endpoints
 def _endpoint(fn):
     def handler(request, full_url, headers):
@@ -416,12 +466,43 @@ def delete_conflicts(body):
     return dict(_STATE)
 
 
+def instance_created_date(body):
+    # The sweep's IDC005 needs an instance past its trial window; CreateInstance stamps "now".
+    inst, when = _find(body["instance_arn"])[1], body["created_date"]
+    if inst is None:
+        raise AwsError("ValidationException", "unknown instance_arn")
+    if isinstance(when, str):
+        when = datetime.fromisoformat(when)  # ValueError -> 400
+        if when.tzinfo is None:
+            raise AwsError("ValidationException", "created_date needs a UTC offset (RFC 3339)")
+        when = when.timestamp()
+    elif isinstance(when, bool) or not isinstance(when, (int, float)):
+        raise AwsError("ValidationException", "created_date: epoch seconds or an RFC 3339 string")
+    inst.created_date = when
+    return inst.to_json()
+
+
+def deny_assume_role(body):
+    arn = body["role_arn"]
+    if not isinstance(arn, str) or not re.fullmatch(r"arn:aws[a-z-]*:iam::\d{12}:role/\S+", arn):
+        raise AwsError("ValidationException", "role_arn must be arn:aws:iam::ACCOUNT:role/NAME")
+    deny = body.get("deny", True)
+    if not isinstance(deny, bool):
+        raise AwsError("ValidationException", "deny must be true or false")
+    denied = set(_STATE["denied_role_arns"]) - {arn}
+    if deny:
+        denied.add(arn)
+    _STATE["denied_role_arns"] = sorted(denied)
+    return {"denied_role_arns": _STATE["denied_role_arns"]}
+
+
 def state(_body):
     return {"instances": [dict(i.to_json(), Region=i.region, OrgInstance=i.org_instance,
                                Applications=len(i.applications)) for _, i in _all_instances()], **_STATE}
 
 
-for _fn in (seed_org_instance, instance_status, create_instance_status, delete_conflicts, state):
+for _fn in (seed_org_instance, instance_status, create_instance_status, delete_conflicts,
+            instance_created_date, deny_assume_role, state):
     moto_api_urls.url_paths["{0}/idc-guardrail/" + _fn.__name__.replace("_", "-")] = _endpoint(_fn)
 
 _orig_get_application = DomainDispatcherApplication.get_application
@@ -440,7 +521,7 @@ _orig_reset = MotoAPIBackend.reset
 
 def _reset(self):
     _orig_reset(self)  # clears every backend, hence every instance, application and tag
-    _STATE.update(create_status="ACTIVE", delete_conflicts=0)
+    _STATE.update(create_status="ACTIVE", delete_conflicts=0, denied_role_arns=[])
     organizations_backends.master_accounts.clear()  # stock reset keeps member->management links
 
 

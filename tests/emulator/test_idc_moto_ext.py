@@ -14,7 +14,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from datetime import datetime
+import xml.etree.ElementTree as ET
+from datetime import datetime, timezone
 
 import boto3
 import pytest
@@ -423,15 +424,89 @@ def test_create_in_progress_switch_and_status_endpoint(aws, org):
     assert post(aws.url, "/idc-guardrail/create-instance-status", {"status": "BOGUS"})[0] == 400
 
 
+def test_instance_created_date(aws, org):
+    sso, raw = aws.sso(org[0]), []
+    sso.meta.events.register("after-call.sso-admin.*", lambda http_response, **_: raw.append(http_response))
+    arn = sso.create_instance()["InstanceArn"]
+    other = aws.sso(org[1]).create_instance()["InstanceArn"]
+    org_arn = seed_org_instance(aws)
+    set_date = lambda a, d: post(aws.url, "/idc-guardrail/instance-created-date",  # noqa: E731
+                                 {"instance_arn": a, "created_date": d})
+    status, body = set_date(arn, 1700000000)
+    assert status == 200 and body["InstanceArn"] == arn and body["CreatedDate"] == 1700000000
+    old = datetime(2023, 11, 14, 22, 13, 20, tzinfo=timezone.utc)
+    assert sso.describe_instance(InstanceArn=arn)["CreatedDate"] == old
+    assert [i["CreatedDate"] for i in sso.list_instances()["Instances"]] == [old]
+    assert json.loads(raw[-1].content)["Instances"][0]["CreatedDate"] == 1700000000  # epoch on the wire
+    assert aws.sso(org[1]).describe_instance(InstanceArn=other)["CreatedDate"].year >= 2025  # untouched
+    for text, expected in (("2024-01-31T12:00:00Z", datetime(2024, 1, 31, 12, tzinfo=timezone.utc)),
+                           ("2024-01-31T14:30:00+02:00", datetime(2024, 1, 31, 12, 30, tzinfo=timezone.utc))):
+        assert set_date(arn, text)[0] == 200
+        assert sso.describe_instance(InstanceArn=arn)["CreatedDate"] == expected
+    assert set_date(org_arn, 1600000000.5)[0] == 200  # the seeded organization instance too
+    assert aws.sso(MGMT).list_instances()["Instances"][0]["CreatedDate"].timestamp() == 1600000000.5
+    for bad_arn, bad_date in ((arn, "2024-01-31T12:00:00"), (arn, "last year"), (arn, True), (arn, None),
+                              ("arn:aws:sso:::instance/ssoins-0000000000000000", 1700000000)):
+        status, body = set_date(bad_arn, bad_date)
+        assert status == 400 and body["__type"] == "ValidationException", (bad_arn, bad_date)
+    assert sso.describe_instance(InstanceArn=arn)["CreatedDate"] == datetime(2024, 1, 31, 12, 30, tzinfo=timezone.utc)
+
+
+def test_deny_assume_role_is_exact_to_the_role_arn(aws):
+    member, elsewhere = "111111111111", "222222222222"
+    denied = f"arn:aws:iam::{member}:role/IdcGuardrailMemberRole"
+    status, body = post(aws.url, "/idc-guardrail/deny-assume-role", {"role_arn": denied})
+    assert (status, body) == (200, {"denied_role_arns": [denied]})
+    sts, raw = aws.client("sts"), []
+    sts.meta.events.register("after-call.sts.*", lambda http_response, **_: raw.append(http_response))
+    with pytest.raises(ClientError) as e:
+        sts.assume_role(RoleArn=denied, RoleSessionName="sweep")
+    assert code(e) == "AccessDenied" and e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    # The awsQuery error body the AWS SDKs parse: Error directly under ErrorResponse.
+    assert raw[-1].status_code == 403 and raw[-1].headers["Content-Type"].startswith("text/xml")
+    ns = {"s": "https://sts.amazonaws.com/doc/2011-06-15/"}
+    root = ET.fromstring(raw[-1].content)
+    assert root.tag == "{%s}ErrorResponse" % ns["s"]
+    assert [c.tag.split("}")[1] for c in root] == ["Error", "RequestId"]
+    assert root.findtext("s:Error/s:Type", namespaces=ns) == "Sender"
+    assert root.findtext("s:Error/s:Code", namespaces=ns) == "AccessDenied"
+    assert root.findtext("s:Error/s:Message", namespaces=ns) == (
+        f"User: arn:aws:sts::{MGMT}:user/moto is not authorized to perform: sts:AssumeRole "
+        f"on resource: {denied}")
+    assert root.findtext("s:RequestId", namespaces=ns) not in (None, "", "-")
+    # Exact to the ARN: another role in that account, the same name elsewhere, still work.
+    for ok in (f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+               f"arn:aws:iam::{elsewhere}:role/IdcGuardrailMemberRole"):
+        creds = sts.assume_role(RoleArn=ok, RoleSessionName="sweep")["Credentials"]
+        who = boto3.client("sts", region_name=R1, endpoint_url=aws.url, aws_access_key_id=creds["AccessKeyId"],
+                           aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+        assert who.get_caller_identity()["Account"] == ok.split(":")[4]
+    with pytest.raises(ClientError) as e:  # the caller is named as it is: here an assumed role
+        aws.client("sts", elsewhere).assume_role(RoleArn=denied, RoleSessionName="sweep")
+    assert e.value.response["Error"]["Message"].startswith(
+        f"User: arn:aws:sts::{elsewhere}:assumed-role/OrganizationAccountAccessRole/idc-guardrail-test is not")
+    # Undo.
+    status, body = post(aws.url, "/idc-guardrail/deny-assume-role", {"role_arn": denied, "deny": False})
+    assert (status, body) == (200, {"denied_role_arns": []})
+    assert sts.assume_role(RoleArn=denied, RoleSessionName="sweep")["Credentials"]["AccessKeyId"]
+    for bad in ({"role_arn": "IdcGuardrailMemberRole"}, {"role_arn": f"arn:aws:iam::{member}:user/x"},
+                {"role_arn": denied, "deny": "no"}, {}):
+        status, body = post(aws.url, "/idc-guardrail/deny-assume-role", bad)
+        assert status == 400 and body["__type"] == "ValidationException", bad
+    assert post(aws.url, "/idc-guardrail/state", method="GET")[1]["denied_role_arns"] == []
+
+
 def test_reset_clears_extension_state(aws, org):
     aws.sso(org[0]).create_instance()
     seed_org_instance(aws)
     register_sso_admin(aws, org[0])
     post(aws.url, "/idc-guardrail/delete-conflicts", {"count": 5})
     post(aws.url, "/idc-guardrail/create-instance-status", {"status": "CREATE_IN_PROGRESS"})
+    denied = f"arn:aws:iam::{org[0]}:role/OrganizationAccountAccessRole"
+    assert post(aws.url, "/idc-guardrail/deny-assume-role", {"role_arn": denied})[0] == 200
     assert post(aws.url, "/moto-api/reset")[0] == 200
     state = post(aws.url, "/idc-guardrail/state", method="GET")[1]
-    assert state == {"instances": [], "create_status": "ACTIVE", "delete_conflicts": 0}
+    assert state == {"instances": [], "create_status": "ACTIVE", "delete_conflicts": 0, "denied_role_arns": []}
     aws = Aws(aws.url)  # reset also forgets the STS keys issued before it: assume roles anew
     assert aws.client("sts", org[0]).get_caller_identity()["Account"] == org[0]
     assert aws.sso(org[0]).list_instances()["Instances"] == []

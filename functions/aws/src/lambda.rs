@@ -15,10 +15,11 @@ use serde_json::{json, Value};
 use crate::organizations::Organizations;
 use crate::sessions::MemberSessions;
 use crate::sns::SnsPublisher;
+use crate::sqs::SqsTaskQueue;
 use crate::ssoadmin::SsoAdminInstances;
 
 /// The guardrail wired to AWS.
-pub type AwsGuardrail = Guardrail<Organizations, SsoAdminInstances, SnsPublisher>;
+pub type AwsGuardrail = Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SqsTaskQueue>;
 
 /// Which events a function is deployed for; others are acknowledged and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +28,10 @@ pub enum Route {
     CreateInstance,
     /// Organizations: delegated administrator registered, account joined.
     OrgEvents,
+    /// The scheduled organization-wide sweep (EventBridge schedule).
+    Sweep,
+    /// One account of a fanned-out sweep (SQS, partial batch failures).
+    SweepWorker,
 }
 
 impl Route {
@@ -37,6 +42,7 @@ impl Route {
                 trigger,
                 Trigger::DelegatedAdminRegistered(_) | Trigger::AccountJoined(_)
             ),
+            Route::Sweep | Route::SweepWorker => false,
         }
     }
 }
@@ -79,6 +85,10 @@ pub fn build(base: &SdkConfig, settings: Settings) -> AwsGuardrail {
             settings.member_role_name.clone(),
         )),
         publisher: SnsPublisher::new(aws_sdk_sns::Client::new(base), settings.topic_arn.clone()),
+        queue: SqsTaskQueue::new(
+            aws_sdk_sqs::Client::new(base),
+            settings.worker_queue_url.clone(),
+        ),
         settings,
     }
 }
@@ -110,7 +120,7 @@ pub async fn handle(
 }
 
 /// The error Lambda records for a failed invocation (and the DLQ keeps with the event).
-fn diagnostic(error: idc_core::HandleError) -> lambda_runtime::Diagnostic {
+pub(crate) fn diagnostic(error: idc_core::HandleError) -> lambda_runtime::Diagnostic {
     let error_type = match &error {
         idc_core::HandleError::BadEvent(_) => "IdcGuardrail.BadEvent",
         idc_core::HandleError::Publish { .. } => "IdcGuardrail.PublishFailed",
@@ -122,8 +132,9 @@ fn diagnostic(error: idc_core::HandleError) -> lambda_runtime::Diagnostic {
     }
 }
 
-/// The whole life of a function container.
-pub async fn run(route: Route) -> Result<(), lambda_runtime::Error> {
+/// Cold start: logs, configuration (an invalid value fails here, naming the variable),
+/// one SDK configuration and one set of clients for the life of the container.
+async fn cold_start(route: Route) -> Result<AwsGuardrail, lambda_runtime::Error> {
     init_logging();
     let settings = Settings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
         tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
@@ -136,10 +147,39 @@ pub async fn run(route: Route) -> Result<(), lambda_runtime::Error> {
         "configured"
     );
     let base = sdk_config().await;
-    let guardrail = build(&base, settings);
+    Ok(build(&base, settings))
+}
+
+/// The life of an event-driven function (`on-create-instance`, `on-org-event`).
+pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
+    let guardrail = cold_start(route).await?;
     let guardrail = &guardrail;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         handle(guardrail, route, event.payload)
+            .await
+            .map_err(diagnostic)
+    }))
+    .await
+}
+
+/// The life of the scheduled sweep function.
+pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
+    let guardrail = cold_start(Route::Sweep).await?;
+    let guardrail = &guardrail;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        crate::sweep::scheduled(guardrail, event.payload)
+            .await
+            .map_err(diagnostic)
+    }))
+    .await
+}
+
+/// The life of the sweep worker function.
+pub async fn run_sweep_worker() -> Result<(), lambda_runtime::Error> {
+    let guardrail = cold_start(Route::SweepWorker).await?;
+    let guardrail = &guardrail;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        crate::sweep::worker(guardrail, event.payload)
             .await
             .map_err(diagnostic)
     }))

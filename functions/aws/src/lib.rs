@@ -6,4 +6,6 @@ pub mod lambda;
 pub mod organizations;
 pub mod sessions;
 pub mod sns;
+pub mod sqs;
 pub mod ssoadmin;
+pub mod sweep;

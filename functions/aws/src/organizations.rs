@@ -1,5 +1,6 @@
 //! Organizations, asked with the function's own credentials.
 
+use aws_sdk_organizations::types::AccountStatus;
 use aws_sdk_organizations::Client;
 use idc_core::ids::SSO_SERVICE_PRINCIPAL;
 use idc_core::ports::{OrganizationPort, PortError};
@@ -53,5 +54,28 @@ impl OrganizationPort for Organizations {
             .await;
         let admins = admins.map_err(|e| port_error("ListDelegatedAdministrators", e))?;
         Ok(admins.into_iter().filter_map(|a| a.id).collect())
+    }
+
+    async fn list_accounts(&self) -> Result<Vec<String>, PortError> {
+        let pages: Result<Vec<_>, _> = self
+            .client
+            .list_accounts()
+            .into_paginator()
+            .send()
+            .collect()
+            .await;
+        let pages = pages.map_err(|e| port_error("ListAccounts", e))?;
+        // Suspended and closing accounts cannot be assumed into; they hold nothing to fix.
+        Ok(pages
+            .into_iter()
+            .flat_map(|page| page.accounts.unwrap_or_default())
+            .filter(|a| {
+                !matches!(
+                    a.status,
+                    Some(AccountStatus::Suspended | AccountStatus::PendingClosure)
+                )
+            })
+            .filter_map(|a| a.id)
+            .collect())
     }
 }

@@ -229,6 +229,7 @@ impl Finding {
     /// SNS message attributes (all `String`) so subscribers can filter.
     pub fn sns_attributes(&self) -> Vec<(&'static str, String)> {
         vec![
+            ("message_type", "finding".to_owned()),
             ("severity", self.severity.as_str().to_owned()),
             ("rule", self.rule.as_str().to_owned()),
             ("account_id", self.account_id.clone()),

@@ -8,6 +8,7 @@ use thiserror::Error;
 
 use crate::finding::Finding;
 use crate::inventory::{Instance, Organization};
+use crate::sweep::SweepSummary;
 
 /// What kind of failure an adapter met; the domain decides what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +53,9 @@ pub trait OrganizationPort: Send + Sync {
 
     /// Accounts registered as delegated administrator for `sso.amazonaws.com`.
     fn sso_delegated_admins(&self) -> impl Future<Output = Result<Vec<String>, PortError>> + Send;
+
+    /// Every active account of the organization (all pages).
+    fn list_accounts(&self) -> impl Future<Output = Result<Vec<String>, PortError>> + Send;
 }
 
 /// Whether a delete was accepted, or there was nothing to delete.
@@ -99,4 +103,33 @@ pub trait InstancePort: Send + Sync {
 /// Where findings go (SNS on the live path).
 pub trait FindingPublisher: Send + Sync {
     fn publish(&self, finding: &Finding) -> impl Future<Output = Result<(), PortError>> + Send;
+
+    /// The summary of a sweep: what was covered, what could not be reached.
+    fn publish_summary(
+        &self,
+        summary: &SweepSummary,
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+}
+
+/// Where a large sweep's per-account work goes (an SQS queue consumed by the worker).
+pub trait TaskQueue: Send + Sync {
+    /// Sends one task per account.
+    fn enqueue(
+        &self,
+        sweep_id: &str,
+        accounts: &[String],
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+}
+
+/// For functions that never fan out: a queue that is not there.
+pub struct NoQueue;
+
+impl TaskQueue for NoQueue {
+    async fn enqueue(&self, _sweep_id: &str, _accounts: &[String]) -> Result<(), PortError> {
+        Err(PortError::new(
+            PortErrorKind::Other,
+            "SendMessage",
+            "no worker queue is configured (WORKER_QUEUE_URL)",
+        ))
+    }
 }

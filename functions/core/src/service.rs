@@ -11,7 +11,9 @@ use crate::error::EventError;
 use crate::event::{parse_event_value, Trigger};
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{AccountRegion, Instance, InstanceStatus, Inventory, Organization};
-use crate::ports::{DeleteOutcome, FindingPublisher, InstancePort, OrganizationPort, PortError};
+use crate::ports::{
+    DeleteOutcome, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError,
+};
 use crate::rules::{evaluate_trigger, Judged};
 use crate::settings::Settings;
 
@@ -36,15 +38,17 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-/// The guardrail with its adapters; built once per container.
-pub struct Guardrail<O, I, P> {
+/// The guardrail with its adapters; built once per container. `Q` is the sweep's worker
+/// queue, used only by the scheduled sweep when it fans out.
+pub struct Guardrail<O, I, P, Q = NoQueue> {
     pub organizations: O,
     pub instances: I,
     pub publisher: P,
+    pub queue: Q,
     pub settings: Settings,
 }
 
-impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher> Guardrail<O, I, P> {
+impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, I, P, Q> {
     /// Handles one EventBridge payload.
     pub async fn handle(&self, payload: Value, now: DateTime<Utc>) -> Result<Outcome, HandleError> {
         let trigger = parse_event_value(payload)?;
@@ -106,29 +110,7 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher> Guardrail<O, I, 
     /// that matter. Returns notes about what could not be listed.
     async fn gather(&self, trigger: &Trigger) -> Result<(Inventory, Vec<String>), PortError> {
         let mut notes = Vec::new();
-        let mut organization = self.organizations.describe_organization().await?;
-        if let Some(management) = &self.settings.management_account_id {
-            // An explicit setting wins over what Organizations said (or could not say).
-            match &mut organization {
-                Some(org) => org.management_account_id = management.clone(),
-                None => {
-                    organization = Some(Organization {
-                        id: String::new(),
-                        management_account_id: management.clone(),
-                    })
-                }
-            }
-        }
-        let mut inventory = Inventory {
-            organization,
-            ..Inventory::default()
-        };
-        if inventory.organization.is_some() {
-            let admins = self.organizations.sso_delegated_admins().await?;
-            for admin in admins {
-                inventory.add_sso_delegated_admin(&admin);
-            }
-        }
+        let mut inventory = self.organization_facts().await?;
         let (account, regions): (&str, Vec<String>) = match trigger {
             Trigger::InstanceCreated(t) if t.error.is_none() => {
                 (&t.account_id, vec![t.region.clone()])
@@ -184,6 +166,35 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher> Guardrail<O, I, 
         Ok((inventory, notes))
     }
 
+    /// The organization (with `MANAGEMENT_ACCOUNT_ID` applied) and its Identity Center
+    /// delegated administrators.
+    pub(crate) async fn organization_facts(&self) -> Result<Inventory, PortError> {
+        let mut organization = self.organizations.describe_organization().await?;
+        if let Some(management) = &self.settings.management_account_id {
+            // An explicit setting wins over what Organizations said (or could not say).
+            match &mut organization {
+                Some(org) => org.management_account_id = management.clone(),
+                None => {
+                    organization = Some(Organization {
+                        id: String::new(),
+                        management_account_id: management.clone(),
+                    })
+                }
+            }
+        }
+        let mut inventory = Inventory {
+            organization,
+            ..Inventory::default()
+        };
+        if inventory.organization.is_some() {
+            let admins = self.organizations.sso_delegated_admins().await?;
+            for admin in admins {
+                inventory.add_sso_delegated_admin(&admin);
+            }
+        }
+        Ok(inventory)
+    }
+
     /// Applications and tags of the account's own instances (the ones a decision may touch).
     async fn enrich(&self, account: &str, inventory: &mut Inventory, notes: &mut Vec<String>) {
         let management = inventory.management_account_id().map(str::to_owned);
@@ -212,7 +223,7 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher> Guardrail<O, I, 
     }
 
     /// Carries out the decision and returns the finding with its final remediation outcome.
-    async fn act(&self, judged: Judged) -> Finding {
+    pub(crate) async fn act(&self, judged: Judged) -> Finding {
         let Judged {
             mut finding,
             decision,
@@ -271,7 +282,7 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher> Guardrail<O, I, 
         }
     }
 
-    async fn publish_all(&self, findings: &[Finding]) -> Result<(), HandleError> {
+    pub(crate) async fn publish_all(&self, findings: &[Finding]) -> Result<(), HandleError> {
         let results = join_all(findings.iter().map(|f| self.publisher.publish(f))).await;
         let mut failed = 0;
         let mut first = None;

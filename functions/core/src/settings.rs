@@ -53,7 +53,19 @@ pub struct Settings {
     pub management_account_id: Option<String>,
     /// Regions searched for an account's instances (`REGIONS`).
     pub regions: Vec<String>,
+    /// How many AWS calls a sweep keeps in flight at once (`SWEEP_CONCURRENCY`).
+    pub sweep_concurrency: usize,
+    /// Above this many accounts the sweep fans out to the worker queue (`FANOUT_THRESHOLD`).
+    pub fanout_threshold: usize,
+    /// The worker queue of the fan-out (`WORKER_QUEUE_URL`), for the sweep function.
+    pub worker_queue_url: Option<String>,
 }
+
+/// Default calls in flight during a sweep: sized for a 512 MB Lambda, well under the
+/// sso-admin and STS request rates of one account.
+pub const DEFAULT_SWEEP_CONCURRENCY: usize = 32;
+/// Default number of accounts above which the sweep fans out.
+pub const DEFAULT_FANOUT_THRESHOLD: usize = 100;
 
 impl Settings {
     /// Reads the settings through `lookup` (e.g. `|k| std::env::var(k).ok()`).
@@ -127,13 +139,59 @@ impl Settings {
                 regions
             }
         };
+        let sweep_concurrency = number(
+            "SWEEP_CONCURRENCY",
+            get("SWEEP_CONCURRENCY"),
+            DEFAULT_SWEEP_CONCURRENCY,
+            1..=512,
+        )?;
+        let fanout_threshold = number(
+            "FANOUT_THRESHOLD",
+            get("FANOUT_THRESHOLD"),
+            DEFAULT_FANOUT_THRESHOLD,
+            1..=1_000_000,
+        )?;
+        let worker_queue_url = get("WORKER_QUEUE_URL");
+        if let Some(url) = &worker_queue_url {
+            if !url.starts_with("https://") && !url.starts_with("http://") {
+                return Err(ConfigError {
+                    variable: "WORKER_QUEUE_URL",
+                    reason: format!("`{url}` is not an SQS queue URL"),
+                });
+            }
+        }
         Ok(Settings {
             policy,
             topic_arn,
             member_role_name,
             management_account_id,
             regions,
+            sweep_concurrency,
+            fanout_threshold,
+            worker_queue_url,
         })
+    }
+}
+
+fn number(
+    variable: &'static str,
+    value: Option<String>,
+    default: usize,
+    range: std::ops::RangeInclusive<usize>,
+) -> Result<usize, ConfigError> {
+    let Some(text) = value else {
+        return Ok(default);
+    };
+    match text.parse::<usize>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ConfigError {
+            variable,
+            reason: format!(
+                "`{text}` is not a whole number from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
     }
 }
 
@@ -230,7 +288,10 @@ mod tests {
 
     #[test]
     fn invalid_values_name_their_variable() {
-        let cases: [(&str, &str, &str); 8] = [
+        let cases: [(&str, &str, &str); 11] = [
+            ("SWEEP_CONCURRENCY", "0", "SWEEP_CONCURRENCY"),
+            ("FANOUT_THRESHOLD", "many", "FANOUT_THRESHOLD"),
+            ("WORKER_QUEUE_URL", "my-queue", "WORKER_QUEUE_URL"),
             ("TOPIC_ARN", "", "TOPIC_ARN"),
             ("TOPIC_ARN", "my-topic", "TOPIC_ARN"),
             ("AUTO_REMEDIATE", "maybe", "AUTO_REMEDIATE"),

@@ -1,0 +1,70 @@
+//! The sweep's worker queue: one message per account, sent in batches of ten.
+
+use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
+use aws_sdk_sqs::Client;
+use idc_core::ports::{PortError, PortErrorKind, TaskQueue};
+use idc_core::sweep::SweepTask;
+
+use crate::errors::port_error;
+
+/// The worker queue; `queue_url` is `None` in functions that never fan out.
+pub struct SqsTaskQueue {
+    client: Client,
+    queue_url: Option<String>,
+}
+
+impl SqsTaskQueue {
+    pub fn new(client: Client, queue_url: Option<String>) -> Self {
+        SqsTaskQueue { client, queue_url }
+    }
+}
+
+impl TaskQueue for SqsTaskQueue {
+    async fn enqueue(&self, sweep_id: &str, accounts: &[String]) -> Result<(), PortError> {
+        let Some(queue_url) = &self.queue_url else {
+            return Err(PortError::new(
+                PortErrorKind::Other,
+                "SendMessageBatch",
+                "no worker queue (WORKER_QUEUE_URL)",
+            ));
+        };
+        for chunk in accounts.chunks(10) {
+            let mut entries = Vec::with_capacity(chunk.len());
+            for (i, account) in chunk.iter().enumerate() {
+                let body =
+                    serde_json::to_string(&SweepTask::new(sweep_id, account)).map_err(|e| {
+                        PortError::new(PortErrorKind::Other, "SendMessageBatch", e.to_string())
+                    })?;
+                let entry = SendMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .message_body(body)
+                    .build()
+                    .map_err(|e| {
+                        PortError::new(PortErrorKind::Other, "SendMessageBatch", e.to_string())
+                    })?;
+                entries.push(entry);
+            }
+            let out = self
+                .client
+                .send_message_batch()
+                .queue_url(queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| port_error("SendMessageBatch", e))?;
+            if let Some(failed) = out.failed.first() {
+                return Err(PortError::new(
+                    PortErrorKind::Other,
+                    "SendMessageBatch",
+                    format!(
+                        "{} task(s) not queued, first: {} {}",
+                        out.failed.len(),
+                        failed.code,
+                        failed.message.as_deref().unwrap_or_default()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,60 @@
+//! The sweep's two Lambda handlers: the scheduled coordinator and the per-account worker.
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use chrono::Utc;
+use idc_core::event::CloudTrailEnvelope;
+use idc_core::sweep::{no_progress, sweep_id_for_event, SweepTask};
+use idc_core::{EventError, HandleError};
+use serde_json::{json, Value};
+
+use crate::lambda::AwsGuardrail;
+
+/// A scheduled event starts a sweep whose id comes from the event's id, so a retried
+/// invocation publishes findings with the same ids.
+pub async fn scheduled(guardrail: &AwsGuardrail, payload: Value) -> Result<Value, HandleError> {
+    let envelope: CloudTrailEnvelope = serde_json::from_value(payload)
+        .map_err(|e| HandleError::BadEvent(EventError::NotEnvelope(e.to_string())))?;
+    let event_id = envelope
+        .id
+        .filter(|id| !id.is_empty())
+        .ok_or(HandleError::BadEvent(EventError::MissingField("id")))?;
+    let sweep_id = sweep_id_for_event(&event_id);
+    tracing::info!(sweep_id = %sweep_id, detail_type = %envelope.detail_type, "sweep started");
+    // Boxed: the sweep's future is deep, and every function binary embeds it.
+    let report = Box::pin(guardrail.sweep(&sweep_id, Utc::now(), &no_progress)).await?;
+    Ok(serde_json::to_value(&report.summary).unwrap_or_else(|e| json!({"error": e.to_string()})))
+}
+
+/// Each SQS record is one account. A record that fails is reported back alone (partial batch
+/// failure), so only it is retried and, after the redrive limit, kept by the queue's DLQ.
+pub async fn worker(
+    guardrail: &AwsGuardrail,
+    payload: Value,
+) -> Result<SqsBatchResponse, HandleError> {
+    let event: SqsEvent = serde_json::from_value(payload).map_err(|e| {
+        HandleError::BadEvent(EventError::NotEnvelope(format!("not an SQS event: {e}")))
+    })?;
+    let mut response = SqsBatchResponse::default();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let outcome = match SweepTask::parse(record.body.as_deref().unwrap_or_default()) {
+            Ok(task) => {
+                Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, Utc::now()))
+                    .await
+                    .map(|r| r.findings.len())
+                    .map_err(|e| e.to_string())
+            }
+            Err(problem) => Err(problem),
+        };
+        match outcome {
+            Ok(findings) => tracing::info!(message_id = %id, findings, "task done"),
+            Err(error) => {
+                tracing::error!(message_id = %id, error = %error, "task failed; it will be retried");
+                let mut failure = BatchItemFailure::default();
+                failure.item_identifier = id;
+                response.batch_item_failures.push(failure);
+            }
+        }
+    }
+    Ok(response)
+}

@@ -1,0 +1,465 @@
+//! The organization-wide sweep: what events miss (best-effort delivery, instances created
+//! before the guardrail existed). Every account × Region is listed through the member role
+//! with a bounded number of calls in flight; memory holds only the account instances found.
+//! Above a threshold the sweep fans out one task per account to a worker queue instead.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use futures_util::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+
+use crate::finding::{rfc3339, Finding};
+use crate::inventory::Inventory;
+use crate::ports::{FindingPublisher, InstancePort, OrganizationPort, PortError, TaskQueue};
+use crate::rules::evaluate_sweep;
+use crate::service::{Guardrail, HandleError};
+
+/// Value of the summary's `schema` key.
+pub const SUMMARY_SCHEMA: &str = "idc-guardrail/sweep-summary/v1";
+
+/// How the sweep ran.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SweepMode {
+    /// Every account listed by this invocation.
+    InProcess,
+    /// One task per account sent to the worker queue.
+    FanOut,
+    /// One account, by a worker.
+    Account,
+}
+
+/// An account/Region the sweep could not list, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unreachable {
+    pub account_id: String,
+    pub region: String,
+    pub error: String,
+}
+
+/// What a sweep covered; published after the findings so nothing is silently skipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepSummary {
+    pub schema: String,
+    pub sweep_id: String,
+    pub mode: SweepMode,
+    pub organization_id: Option<String>,
+    pub management_account_id: Option<String>,
+    pub evaluated_at: String,
+    pub accounts: usize,
+    pub regions: Vec<String>,
+    pub account_regions_listed: usize,
+    pub findings: usize,
+    pub by_rule: BTreeMap<String, usize>,
+    pub by_status: BTreeMap<String, usize>,
+    pub unreachable: Vec<Unreachable>,
+}
+
+impl SweepSummary {
+    /// ASCII, under 100 characters, as SNS requires.
+    pub fn sns_subject(&self) -> String {
+        let org = self.organization_id.as_deref().unwrap_or("standalone");
+        let subject = match self.mode {
+            SweepMode::FanOut => format!(
+                "[INFO] SWEEP {org} - {} accounts sent to the workers",
+                self.accounts
+            ),
+            _ => format!(
+                "[{}] SWEEP {org} - {} accounts, {} findings, {} unreachable",
+                self.severity(),
+                self.accounts,
+                self.findings,
+                self.unreachable.len()
+            ),
+        };
+        subject
+            .chars()
+            .filter(char::is_ascii)
+            .take(crate::finding::MAX_SUBJECT_CHARS)
+            .collect()
+    }
+
+    /// MEDIUM when something could not be checked: the team must look.
+    pub fn severity(&self) -> &'static str {
+        if self.unreachable.is_empty() {
+            "INFO"
+        } else {
+            "MEDIUM"
+        }
+    }
+
+    /// The same attribute names findings carry, so one filter policy serves both.
+    pub fn sns_attributes(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("message_type", "sweep_summary".to_owned()),
+            ("severity", self.severity().to_owned()),
+            ("rule", "SWEEP".to_owned()),
+            (
+                "account_id",
+                self.management_account_id
+                    .clone()
+                    .unwrap_or_else(|| "unknown".into()),
+            ),
+            ("remediation_status", "none".to_owned()),
+        ]
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    }
+}
+
+/// Applications and tags of the instance at an index, as the ports answered.
+type InstanceFacts = (
+    usize,
+    Result<u32, PortError>,
+    Result<BTreeMap<String, String>, PortError>,
+);
+
+/// A finished sweep: its summary and every finding it published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    pub summary: SweepSummary,
+    pub findings: Vec<Finding>,
+}
+
+/// Called as account/Region listings complete: (done, total).
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+/// A progress callback that reports nothing.
+pub fn no_progress(_done: usize, _total: usize) {}
+
+impl<O, I, P, Q> Guardrail<O, I, P, Q>
+where
+    O: OrganizationPort,
+    I: InstancePort,
+    P: FindingPublisher,
+    Q: TaskQueue,
+{
+    /// Sweeps the whole organization, or fans it out above the threshold.
+    pub async fn sweep(
+        &self,
+        sweep_id: &str,
+        now: DateTime<Utc>,
+        progress: Progress<'_>,
+    ) -> Result<SweepReport, HandleError> {
+        let inventory = self
+            .organization_facts()
+            .await
+            .map_err(HandleError::Gather)?;
+        let management = inventory.management_account_id().map(str::to_owned);
+        let accounts: Vec<String> = if inventory.organization.is_some() {
+            let mut accounts = self
+                .organizations
+                .list_accounts()
+                .await
+                .map_err(HandleError::Gather)?;
+            // The management account's instance is the organization instance: never a finding.
+            accounts.retain(|a| Some(a) != management.as_ref());
+            accounts
+        } else {
+            vec![]
+        };
+        if accounts.len() > self.settings.fanout_threshold
+            && self.settings.worker_queue_url.is_some()
+        {
+            self.queue
+                .enqueue(sweep_id, &accounts)
+                .await
+                .map_err(HandleError::Gather)?;
+            tracing::info!(
+                sweep_id,
+                accounts = accounts.len(),
+                "sweep fanned out to the workers"
+            );
+            let summary = self.summary(
+                sweep_id,
+                SweepMode::FanOut,
+                &inventory,
+                accounts.len(),
+                0,
+                &[],
+                vec![],
+                now,
+            );
+            self.publisher
+                .publish_summary(&summary)
+                .await
+                .map_err(|first| HandleError::Publish {
+                    failed: 1,
+                    total: 1,
+                    first,
+                })?;
+            return Ok(SweepReport {
+                summary,
+                findings: vec![],
+            });
+        }
+        self.sweep_accounts(
+            sweep_id,
+            SweepMode::InProcess,
+            inventory,
+            &accounts,
+            now,
+            progress,
+        )
+        .await
+    }
+
+    /// Sweeps one account (a worker's task). A summary is published only when a Region could
+    /// not be listed: otherwise the findings say it all.
+    pub async fn sweep_account(
+        &self,
+        sweep_id: &str,
+        account_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<SweepReport, HandleError> {
+        let inventory = self
+            .organization_facts()
+            .await
+            .map_err(HandleError::Gather)?;
+        if inventory.management_account_id() == Some(account_id) {
+            let summary = self.summary(
+                sweep_id,
+                SweepMode::Account,
+                &inventory,
+                0,
+                0,
+                &[],
+                vec![],
+                now,
+            );
+            return Ok(SweepReport {
+                summary,
+                findings: vec![],
+            });
+        }
+        self.sweep_accounts(
+            sweep_id,
+            SweepMode::Account,
+            inventory,
+            &[account_id.to_owned()],
+            now,
+            &no_progress,
+        )
+        .await
+    }
+
+    async fn sweep_accounts(
+        &self,
+        sweep_id: &str,
+        mode: SweepMode,
+        mut inventory: Inventory,
+        accounts: &[String],
+        now: DateTime<Utc>,
+        progress: Progress<'_>,
+    ) -> Result<SweepReport, HandleError> {
+        let regions = &self.settings.regions;
+        let total = accounts.len() * regions.len();
+        let concurrency = self.settings.sweep_concurrency.max(1);
+        let pairs = accounts
+            .iter()
+            .flat_map(|a| regions.iter().map(move |r| (a, r)));
+        let mut listings = stream::iter(pairs)
+            .map(|(account, region)| async move {
+                (
+                    account,
+                    region,
+                    self.instances.list_instances(account, region).await,
+                )
+            })
+            .buffer_unordered(concurrency);
+        let mut done = 0usize;
+        let mut listed = 0usize;
+        let mut unreachable = Vec::new();
+        let mut seen = HashSet::new();
+        while let Some((account, region, listing)) = listings.next().await {
+            done += 1;
+            progress(done, total);
+            match listing {
+                Ok(instances) => {
+                    listed += 1;
+                    // Only the account's own instances: member accounts may also see the
+                    // organization instance, which is never a finding.
+                    for instance in instances
+                        .into_iter()
+                        .filter(|i| &i.owner_account_id == account)
+                    {
+                        if seen.insert(instance.instance_arn.clone()) {
+                            inventory.instances.push(instance);
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(sweep_id, account_id = %account, region = %region, error = %error, "unreachable");
+                    unreachable.push(Unreachable {
+                        account_id: account.clone(),
+                        region: region.clone(),
+                        error: error.to_string(),
+                    });
+                }
+            }
+        }
+        drop(listings);
+        // Completion order varies; the summary should not.
+        unreachable.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
+        self.enrich_all(&mut inventory, concurrency).await;
+
+        let evaluation = evaluate_sweep(sweep_id, &inventory, &self.settings.policy, now);
+        let mut findings = Vec::with_capacity(evaluation.judged.len());
+        for judged in evaluation.judged {
+            findings.push(self.act(judged).await);
+        }
+        self.publish_all(&findings).await?;
+        let summary = self.summary(
+            sweep_id,
+            mode,
+            &inventory,
+            accounts.len(),
+            listed,
+            &findings,
+            unreachable,
+            now,
+        );
+        if mode != SweepMode::Account || !summary.unreachable.is_empty() {
+            self.publisher
+                .publish_summary(&summary)
+                .await
+                .map_err(|first| HandleError::Publish {
+                    failed: 1,
+                    total: findings.len() + 1,
+                    first,
+                })?;
+        }
+        tracing::info!(
+            sweep_id,
+            accounts = summary.accounts,
+            findings = summary.findings,
+            unreachable = summary.unreachable.len(),
+            "sweep done"
+        );
+        Ok(SweepReport { summary, findings })
+    }
+
+    /// Applications and tags of every account instance found, a bounded number at a time.
+    async fn enrich_all(&self, inventory: &mut Inventory, concurrency: usize) {
+        let management = inventory.management_account_id().map(str::to_owned);
+        let wanted: Vec<usize> = (0..inventory.instances.len())
+            .filter(|&i| Some(&inventory.instances[i].owner_account_id) != management.as_ref())
+            .collect();
+        let instances = &inventory.instances;
+        let facts: Vec<InstanceFacts> = stream::iter(wanted)
+            .map(|i| async move {
+                let inst = &instances[i];
+                let (apps, tags) = futures_util::join!(
+                    self.instances.application_count(
+                        &inst.owner_account_id,
+                        &inst.region,
+                        &inst.instance_arn
+                    ),
+                    self.instances
+                        .tags(&inst.owner_account_id, &inst.region, &inst.instance_arn)
+                );
+                (i, apps, tags)
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        for (i, apps, tags) in facts {
+            let instance = &mut inventory.instances[i];
+            match apps {
+                Ok(n) => instance.application_count = Some(n),
+                Err(e) => {
+                    tracing::warn!(instance_arn = %instance.instance_arn, error = %e, "applications unknown")
+                }
+            }
+            match tags {
+                Ok(t) => instance.tags = Some(t),
+                Err(e) => {
+                    tracing::warn!(instance_arn = %instance.instance_arn, error = %e, "tags unknown")
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn summary(
+        &self,
+        sweep_id: &str,
+        mode: SweepMode,
+        inventory: &Inventory,
+        accounts: usize,
+        listed: usize,
+        findings: &[Finding],
+        unreachable: Vec<Unreachable>,
+        now: DateTime<Utc>,
+    ) -> SweepSummary {
+        let mut by_rule = BTreeMap::new();
+        let mut by_status = BTreeMap::new();
+        for f in findings {
+            *by_rule.entry(f.rule.as_str().to_owned()).or_insert(0) += 1;
+            *by_status
+                .entry(f.remediation.status.as_str().to_owned())
+                .or_insert(0) += 1;
+        }
+        SweepSummary {
+            schema: SUMMARY_SCHEMA.to_owned(),
+            sweep_id: sweep_id.to_owned(),
+            mode,
+            organization_id: inventory.organization_id().map(str::to_owned),
+            management_account_id: inventory.management_account_id().map(str::to_owned),
+            evaluated_at: rfc3339(now),
+            accounts,
+            regions: self.settings.regions.clone(),
+            account_regions_listed: listed,
+            findings: findings.len(),
+            by_rule,
+            by_status,
+            unreachable,
+        }
+    }
+}
+
+/// A stable sweep id for a scheduled event (its id is kept across Lambda retries, so a
+/// retried sweep publishes findings with the same ids).
+pub fn sweep_id_for_event(event_id: &str) -> String {
+    format!("sweep-{event_id}")
+}
+
+/// A worker's task: one account of one sweep.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepTask {
+    pub schema: String,
+    pub sweep_id: String,
+    pub account_id: String,
+}
+
+/// Value of a task's `schema` key.
+pub const TASK_SCHEMA: &str = "idc-guardrail/sweep-task/v1";
+
+impl SweepTask {
+    pub fn new(sweep_id: &str, account_id: &str) -> Self {
+        SweepTask {
+            schema: TASK_SCHEMA.to_owned(),
+            sweep_id: sweep_id.to_owned(),
+            account_id: account_id.to_owned(),
+        }
+    }
+
+    /// Parses a queue message body; a bad one is an error naming the problem.
+    pub fn parse(body: &str) -> Result<Self, String> {
+        let task: SweepTask =
+            serde_json::from_str(body).map_err(|e| format!("not a sweep task: {e}"))?;
+        if task.schema != TASK_SCHEMA {
+            return Err(format!("unknown task schema `{}`", task.schema));
+        }
+        if !crate::ids::is_account_id(&task.account_id) {
+            return Err(format!(
+                "`{}` is not a 12-digit AWS account ID",
+                task.account_id
+            ));
+        }
+        Ok(task)
+    }
+}
