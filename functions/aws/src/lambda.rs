@@ -79,12 +79,12 @@ pub async fn sdk_config() -> SdkConfig {
 /// Builds the guardrail and its clients; called once per container.
 pub fn build(base: &SdkConfig, settings: Settings) -> AwsGuardrail {
     Guardrail {
-        organizations: Organizations::new(aws_sdk_organizations::Client::new(base)),
+        organizations: Organizations::from_config(base),
         instances: SsoAdminInstances::new(MemberSessions::new(
             base.clone(),
             settings.member_role_name.clone(),
         )),
-        publisher: SnsPublisher::new(aws_sdk_sns::Client::new(base), settings.topic_arn.clone()),
+        publisher: SnsPublisher::from_config(base, settings.topic_arn.clone()),
         queue: SqsTaskQueue::new(
             aws_sdk_sqs::Client::new(base),
             settings.worker_queue_url.clone(),

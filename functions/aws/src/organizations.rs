@@ -16,6 +16,10 @@ impl Organizations {
     pub fn new(client: Client) -> Self {
         Organizations { client }
     }
+
+    pub fn from_config(config: &aws_config::SdkConfig) -> Self {
+        Organizations::new(Client::new(config))
+    }
 }
 
 impl OrganizationPort for Organizations {

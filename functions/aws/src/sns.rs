@@ -19,6 +19,10 @@ impl SnsPublisher {
             topic_arn: topic_arn.into(),
         }
     }
+
+    pub fn from_config(config: &aws_config::SdkConfig, topic_arn: impl Into<String>) -> Self {
+        SnsPublisher::new(Client::new(config), topic_arn)
+    }
 }
 
 impl SnsPublisher {

@@ -44,6 +44,86 @@ pub enum Command {
     /// With --check, each scenario's findings are compared with expected/<scenario>.json next
     /// to the manifest and any difference fails the command (exit 1).
     Samples(SamplesArgs),
+
+    /// Sweep the organization now: every account, every Region, report-only by default.
+    ///
+    /// Uses the credentials of the environment (the management account, or an account that may
+    /// read Organizations and assume the member role everywhere). AWS_ENDPOINT_URL points it at
+    /// a local emulator. Findings are the same JSON as everywhere else; a summary of what was
+    /// covered and what could not be reached goes to stderr. Nothing is published unless
+    /// --publish-to is given, and nothing is deleted unless --auto-remediate is.
+    #[command(after_help = "Examples:\n  \
+        idc-guard scan\n  \
+        idc-guard scan --regions us-east-1,eu-west-1 --format json > findings.jsonl\n  \
+        idc-guard scan --auto-remediate --dry-run\n\n\
+        Exit codes: 0 every account and Region scanned (findings or not), 1 failure,\n\
+        2 bad usage, 3 some accounts or Regions could not be reached (see the summary).")]
+    Scan(ScanArgs),
+
+    /// Before registering an Identity Center delegated administrator: is it safe?
+    ///
+    /// Lists the account's own instances in every Region (assuming the member role). An
+    /// account that owns an account instance would see two instances once registered.
+    #[command(
+        after_help = "Example:\n  idc-guard preflight --account 222222222222\n\n\
+        Exit codes: 0 safe, 1 not safe (the account owns an account instance), 2 bad usage or\n\
+        the management account, 3 some Regions could not be checked."
+    )]
+    Preflight(PreflightArgs),
+}
+
+/// How to reach the organization; mirrors the Lambda environment.
+#[derive(Debug, Args, Clone)]
+pub struct LiveArgs {
+    /// Regions to search, comma-separated (REGIONS). Default: the 17 Regions every account has enabled.
+    #[arg(long, value_name = "REGION,REGION", value_delimiter = ',', value_parser = region)]
+    pub regions: Vec<String>,
+
+    /// Role assumed in each member account (MEMBER_ROLE_NAME).
+    #[arg(long, value_name = "NAME", default_value = idc_core::settings::DEFAULT_MEMBER_ROLE_NAME)]
+    pub member_role: String,
+
+    /// The management account, when Organizations cannot be asked (MANAGEMENT_ACCOUNT_ID).
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub management_account_id: Option<String>,
+
+    /// AWS calls in flight at once (SWEEP_CONCURRENCY).
+    #[arg(long, value_name = "N", default_value_t = idc_core::settings::DEFAULT_SWEEP_CONCURRENCY,
+          value_parser = concurrency)]
+    pub concurrency: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    #[command(flatten)]
+    pub live: LiveArgs,
+
+    #[command(flatten)]
+    pub policy: PolicyArgs,
+
+    /// Output: a table for people, or one JSON finding per line.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Also publish every finding and the summary to this SNS topic.
+    #[arg(long, value_name = "TOPIC_ARN")]
+    pub publish_to: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    /// The account you intend to register as the Identity Center delegated administrator.
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account: String,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
 }
 
 #[derive(Debug, Args)]
@@ -140,6 +220,24 @@ fn account_id(value: &str) -> Result<String, String> {
     } else {
         Err(format!("`{value}` is not a 12-digit AWS account ID"))
     }
+}
+
+fn concurrency(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=512).contains(&n) => Ok(n),
+        _ => Err(format!("`{value}` is not a whole number from 1 to 512")),
+    }
+}
+
+fn region(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    idc_core::settings::Settings::from_lookup(|k| match k {
+        "TOPIC_ARN" => Some("arn:aws:sns:us-east-1:111111111111:validation".to_owned()),
+        "REGIONS" => Some(value.to_owned()),
+        _ => None,
+    })
+    .map(|_| value.to_owned())
+    .map_err(|_| format!("`{value}` is not a Region name (like eu-west-1)"))
 }
 
 fn rfc3339(value: &str) -> Result<DateTime<Utc>, String> {

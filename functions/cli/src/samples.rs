@@ -151,7 +151,7 @@ pub fn run(args: &SamplesArgs) -> Result<(), Failure> {
             }
         }
     }
-    print_table(&rows);
+    crate::table::print(&rows);
     if mismatches.is_empty() {
         if args.check {
             println!(
@@ -167,29 +167,4 @@ pub fn run(args: &SamplesArgs) -> Result<(), Failure> {
             mismatches.join("\n")
         )))
     }
-}
-
-fn print_table(rows: &[[String; 7]]) {
-    let mut widths = [0usize; 7];
-    for row in rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count().min(72));
-        }
-    }
-    let lines: Vec<String> = rows
-        .iter()
-        .map(|row| {
-            row.iter()
-                .zip(widths)
-                .map(|(cell, w)| {
-                    let cell: String = cell.chars().take(72).collect();
-                    format!("{cell:<w$}")
-                })
-                .collect::<Vec<_>>()
-                .join("  ")
-                .trim_end()
-                .to_owned()
-        })
-        .collect();
-    let _ = crate::exit::print_lines(&lines);
 }

@@ -252,6 +252,69 @@ impl World {
             .any(|(arn, _)| arn == instance_arn))
     }
 
+    /// Makes the guardrail's member role in `account` unassumable (as if it were missing).
+    pub fn remove_member_role(&self, account: &str) -> Result<()> {
+        let role_arn = format!(
+            "arn:aws:iam::{account}:role/{}",
+            idc_core::settings::DEFAULT_MEMBER_ROLE_NAME
+        );
+        self.emulator.post(
+            "/idc-guardrail/deny-assume-role",
+            &json!({ "role_arn": role_arn }),
+        )?;
+        Ok(())
+    }
+
+    /// Backdates an instance (the emulator creates them "now").
+    pub fn set_created_date(&self, instance_arn: &str, created: &str) -> Result<()> {
+        self.emulator.post(
+            "/idc-guardrail/instance-created-date",
+            &json!({ "instance_arn": instance_arn, "created_date": created }),
+        )?;
+        Ok(())
+    }
+
+    /// A queue in the guardrail's account (the sweep's worker queue).
+    pub async fn create_queue(&self, name: &str) -> Result<String> {
+        aws_sdk_sqs::Client::new(&self.sdk)
+            .create_queue()
+            .queue_name(name)
+            .send()
+            .await
+            .context("CreateQueue")?
+            .queue_url
+            .ok_or_else(|| anyhow!("no queue URL"))
+    }
+
+    /// Takes every message of a queue, as Lambda's SQS event source would hand them over.
+    pub async fn take_messages(&self, queue_url: &str) -> Result<Vec<(String, String)>> {
+        let sqs = aws_sdk_sqs::Client::new(&self.sdk);
+        let mut taken = Vec::new();
+        loop {
+            let out = sqs
+                .receive_message()
+                .queue_url(queue_url)
+                .max_number_of_messages(10)
+                .send()
+                .await
+                .context("ReceiveMessage")?;
+            let messages = out.messages.unwrap_or_default();
+            if messages.is_empty() {
+                return Ok(taken);
+            }
+            for m in messages {
+                if let Some(handle) = &m.receipt_handle {
+                    sqs.delete_message()
+                        .queue_url(queue_url)
+                        .receipt_handle(handle)
+                        .send()
+                        .await?;
+                }
+                taken.push((m.message_id.unwrap_or_default(), m.body.unwrap_or_default()));
+            }
+        }
+    }
+
     /// Settings as the Lambda would read them, for this world; `vars` add or override.
     pub fn settings(&self, vars: &[(&str, &str)]) -> Result<Settings> {
         let env = self.lambda_env(vars);
@@ -286,8 +349,21 @@ impl World {
         Ok(idc_aws::lambda::build(&self.sdk, self.settings(vars)?))
     }
 
-    /// Drains the security team's queue: every finding published since the last call.
+    /// Drains the security team's queue: every finding published since the last call
+    /// (sweep summaries are left out; see `messages`).
     pub async fn findings(&self) -> Result<Vec<Received>> {
+        Ok(self
+            .messages()
+            .await?
+            .into_iter()
+            .filter(|m| {
+                m.attributes.get("message_type").map(String::as_str) != Some("sweep_summary")
+            })
+            .collect())
+    }
+
+    /// Drains the security team's queue: findings and sweep summaries.
+    pub async fn messages(&self) -> Result<Vec<Received>> {
         let sqs = aws_sdk_sqs::Client::new(&self.sdk);
         let mut received = Vec::new();
         loop {

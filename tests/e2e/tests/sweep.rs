@@ -1,0 +1,303 @@
+//! The organization-wide sweep end to end on the emulator: 20 member accounts in 3 Regions
+//! with planted account instances, the member role missing in one account, through the
+//! adapters, the `idc-guard` CLI, and the sweep and worker Lambdas under the runtime emulator.
+
+use std::collections::BTreeMap;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use chrono::Utc;
+use idc_core::sweep::no_progress;
+use idc_e2e::runtime::{binary, Invocation, LambdaFunction};
+use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
+use serde_json::{json, Value};
+
+const THIRD_REGION: &str = "ap-southeast-2";
+const REGIONS: &str = "us-east-1,eu-west-1,ap-southeast-2";
+
+/// The planted organization and what the sweep must say about it.
+struct Planted {
+    world: World,
+    accounts: Vec<String>,
+    expected: BTreeMap<String, (&'static str, &'static str)>,
+    exempt: String,
+    no_role: String,
+    holder: String,
+    clean: String,
+}
+
+async fn plant() -> Result<Planted> {
+    let world = World::start().await?;
+    let mut accounts = Vec::new();
+    for i in 0..20 {
+        accounts.push(world.create_member(&format!("workload-{i:02}")).await?);
+    }
+    let (admin, exempt, in_use, trial, plain, no_role) = (
+        &accounts[0],
+        &accounts[1],
+        &accounts[2],
+        &accounts[3],
+        &accounts[4],
+        &accounts[5],
+    );
+    let mut expected = BTreeMap::new();
+
+    world.create_instance(admin, HOME_REGION, &[]).await?;
+    world.register_sso_admin(admin).await?;
+    expected.insert(admin.clone(), ("IDC002", "deleted"));
+
+    world.create_instance(exempt, OTHER_REGION, &[]).await?;
+    expected.insert(exempt.clone(), ("IDC001", "skipped_exempt"));
+
+    let used = world.create_instance(in_use, THIRD_REGION, &[]).await?;
+    world
+        .create_application(in_use, THIRD_REGION, &used)
+        .await?;
+    expected.insert(in_use.clone(), ("IDC001", "skipped_in_use"));
+
+    let old = world
+        .create_instance(trial, OTHER_REGION, &[("idc-trial", "ml-poc")])
+        .await?;
+    world.set_created_date(&old, "2026-01-15T09:00:00Z")?;
+    expected.insert(trial.clone(), ("IDC005", "deleted"));
+
+    world.create_instance(plain, THIRD_REGION, &[]).await?;
+    expected.insert(plain.clone(), ("IDC001", "deleted"));
+
+    // An instance the sweep cannot see: its account's member role is missing.
+    world.create_instance(no_role, HOME_REGION, &[]).await?;
+    world.remove_member_role(no_role)?;
+
+    Ok(Planted {
+        exempt: exempt.clone(),
+        no_role: no_role.clone(),
+        holder: in_use.clone(),
+        clean: accounts[10].clone(),
+        world,
+        accounts,
+        expected,
+    })
+}
+
+fn policy(p: &Planted) -> Vec<(&'static str, String)> {
+    vec![
+        ("AUTO_REMEDIATE", "true".into()),
+        ("EXEMPT_ACCOUNTS", p.exempt.clone()),
+        ("EXEMPT_TAG", "idc-trial".into()),
+        ("TRIAL_DAYS", "30".into()),
+        ("REGIONS", REGIONS.into()),
+    ]
+}
+
+fn vars<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    v.iter().map(|(k, s)| (*k, s.as_str())).collect()
+}
+
+#[tokio::test]
+async fn sweep_finds_exactly_the_planted_instances_and_reports_the_unreachable_account(
+) -> Result<()> {
+    let p = plant().await?;
+    let guardrail = p.world.guardrail(&vars(&policy(&p)))?;
+    let report = guardrail
+        .sweep("sweep-e2e", Utc::now(), &no_progress)
+        .await?;
+
+    let got: BTreeMap<String, (&str, &str)> = report
+        .findings
+        .iter()
+        .map(|f| {
+            (
+                f.account_id.clone(),
+                (f.rule.as_str(), f.remediation.status.as_str()),
+            )
+        })
+        .collect();
+    assert_eq!(got, p.expected);
+    assert_eq!(
+        report.findings.len(),
+        p.expected.len(),
+        "one finding per planted instance"
+    );
+
+    let summary = &report.summary;
+    assert_eq!(summary.accounts, p.accounts.len());
+    assert_eq!(summary.account_regions_listed, (p.accounts.len() - 1) * 3);
+    let unreachable: Vec<(&str, &str)> = summary
+        .unreachable
+        .iter()
+        .map(|u| (u.account_id.as_str(), u.region.as_str()))
+        .collect();
+    assert_eq!(unreachable.len(), 3);
+    assert!(
+        unreachable.iter().all(|(a, _)| *a == p.no_role),
+        "{unreachable:?}"
+    );
+
+    // What the security team received: the five findings and the summary.
+    let messages = p.world.messages().await?;
+    let summaries: Vec<_> = messages
+        .iter()
+        .filter(|m| m.finding["schema"] == "idc-guardrail/sweep-summary/v1")
+        .collect();
+    assert_eq!(summaries.len(), 1);
+    assert_eq!(
+        summaries[0].attributes.get("severity").map(String::as_str),
+        Some("MEDIUM")
+    );
+    assert_eq!(messages.len(), p.expected.len() + 1);
+    Ok(())
+}
+
+fn idc_guard(world: &World, args: &[&str]) -> Result<(i32, String, String)> {
+    let out = Command::new(binary("idc-guard")?)
+        .args(args)
+        .env_clear()
+        .envs(world.lambda_env(&[]))
+        .output()
+        .context("cannot run idc-guard")?;
+    Ok((
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+#[tokio::test]
+async fn preflight_and_scan_from_the_command_line() -> Result<()> {
+    let p = plant().await?;
+
+    let (code, stdout, _) = idc_guard(
+        &p.world,
+        &["preflight", "--account", &p.holder, "--regions", REGIONS],
+    )?;
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stdout.contains("not safe") && stdout.contains(THIRD_REGION),
+        "{stdout}"
+    );
+
+    let (code, stdout, _) = idc_guard(
+        &p.world,
+        &["preflight", "--account", &p.clean, "--regions", REGIONS],
+    )?;
+    assert_eq!(code, 0, "{stdout}");
+    assert!(stdout.contains("safe"), "{stdout}");
+
+    let (code, stdout, _) = idc_guard(
+        &p.world,
+        &["preflight", "--account", &p.no_role, "--regions", REGIONS],
+    )?;
+    assert_eq!(
+        code, 3,
+        "a Region that cannot be checked is not safe: {stdout}"
+    );
+
+    // Report-only by default: five findings, nothing deleted, exit 3 for the unreachable account.
+    let (code, stdout, stderr) = idc_guard(
+        &p.world,
+        &["scan", "--regions", REGIONS, "--format", "json"],
+    )?;
+    assert_eq!(code, 3, "{stderr}");
+    let findings: Vec<Value> = stdout
+        .lines()
+        .map(serde_json::from_str)
+        .collect::<Result<_, _>>()?;
+    assert_eq!(findings.len(), p.expected.len());
+    assert!(findings
+        .iter()
+        .all(|f| f["remediation"]["status"] != "deleted"));
+    assert!(
+        stderr.contains(&format!("unreachable: {}", p.no_role)),
+        "{stderr}"
+    );
+    assert!(
+        p.world.findings().await?.is_empty(),
+        "scan publishes nothing unless asked"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn scheduled_sweep_fans_out_to_the_worker_with_partial_batch_failures() -> Result<()> {
+    let p = plant().await?;
+    let queue_url = p.world.create_queue("idc-guardrail-sweep").await?;
+    let mut env = policy(&p);
+    env.push(("FANOUT_THRESHOLD", "5".into()));
+    env.push(("WORKER_QUEUE_URL", queue_url.clone()));
+    let env = p.world.lambda_env(&vars(&env));
+
+    let sweep = LambdaFunction::start("sweep", &env)?;
+    let scheduled = json!({
+        "version": "0", "id": "7d3c1f0e-5b2a-4c9d-8e1f-000000000001", "detail-type": "Scheduled Event",
+        "source": "aws.events", "account": p.world.management, "time": "2026-11-23T06:00:00Z",
+        "region": HOME_REGION, "resources": [], "detail": {}
+    });
+    let Invocation::Ok(summary) = sweep.invoke(&scheduled)? else {
+        panic!("the sweep failed: {}", sweep.logs())
+    };
+    assert_eq!(summary["mode"], "fan_out");
+    assert_eq!(summary["accounts"], 20);
+
+    let tasks = p.world.take_messages(&queue_url).await?;
+    assert_eq!(tasks.len(), 20, "one task per account");
+    let mut records: Vec<Value> = tasks
+        .iter()
+        .map(|(id, body)| json!({"messageId": id, "receiptHandle": "h", "body": body, "eventSource": "aws:sqs"}))
+        .collect();
+    records.push(json!({"messageId": "not-a-task", "receiptHandle": "h", "body": "{\"hello\": 1}", "eventSource": "aws:sqs"}));
+
+    let worker = LambdaFunction::start("sweep-worker", &env)?;
+    let mut failures = Vec::new();
+    for batch in records.chunks(10) {
+        let Invocation::Ok(response) = worker.invoke(&json!({"Records": batch}))? else {
+            panic!("worker failed: {}", worker.logs())
+        };
+        for f in response["batchItemFailures"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            failures.push(f["itemIdentifier"].as_str().unwrap_or_default().to_owned());
+        }
+    }
+    // The unreachable account's task succeeds (it is reported, not retried forever); only the
+    // message that is not a task fails, alone.
+    assert_eq!(failures, vec!["not-a-task".to_owned()]);
+    let received = p.world.messages().await?;
+    let got: BTreeMap<String, (String, String)> = received
+        .iter()
+        .filter(|m| m.attributes.get("message_type").map(String::as_str) == Some("finding"))
+        .map(|m| {
+            (
+                m.finding["account_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                (m.rule().to_owned(), m.status().to_owned()),
+            )
+        })
+        .collect();
+    let expected: BTreeMap<String, (String, String)> = p
+        .expected
+        .iter()
+        .map(|(a, (r, s))| (a.clone(), ((*r).to_owned(), (*s).to_owned())))
+        .collect();
+    assert_eq!(got, expected);
+    let account_summaries: Vec<_> = received
+        .iter()
+        .filter(|m| {
+            m.finding["schema"] == "idc-guardrail/sweep-summary/v1"
+                && m.finding["mode"] == "account"
+        })
+        .collect();
+    assert_eq!(
+        account_summaries.len(),
+        1,
+        "the unreachable account is reported by its worker"
+    );
+    assert_eq!(
+        account_summaries[0].finding["unreachable"][0]["account_id"],
+        p.no_role.as_str()
+    );
+    Ok(())
+}
