@@ -9,7 +9,7 @@
 #   make infra-test   offline checks: cfn-lint, checkov, cdk synth, pytest, jest
 
 VENV ?= .venv
-LAMBDA_BINS ?= on-create-instance on-org-event
+LAMBDA_BINS ?= on-create-instance on-org-event sweep sweep-worker
 ORG_ID ?=
 SAM ?= $(shell command -v sam 2>/dev/null || echo $(VENV)/bin/sam)
 SAM_BUILD_FLAGS ?=

@@ -28,7 +28,13 @@ EVENTS = REPO / "events"
 SCP_DIR = INFRA / "scp"
 
 FUNCTION_TAG = "idc-guardrail:function"
-FUNCTIONS = ("on-create-instance", "on-org-event")
+FUNCTIONS = ("on-create-instance", "on-org-event", "sweep", "sweep-worker")
+# Routed to by event patterns; the sweep runs on a schedule, its worker on SQS.
+EVENT_FUNCTIONS = ("on-create-instance", "on-org-event")
+# Invoked asynchronously (EventBridge): a function dead-letter queue and
+# bounded retries. The worker is invoked synchronously by its event source
+# mapping; its dead letters are the worker queue's redrive target.
+ASYNC_FUNCTIONS = ("on-create-instance", "on-org-event", "sweep")
 
 
 def load_cfn(path: Path) -> dict[str, Any]:
@@ -212,4 +218,17 @@ def normalize_condition(condition: Any) -> Any:
         return None
     return {
         op: {k: sorted(as_list(v)) for k, v in kv.items()} for op, kv in condition.items()
+    }
+
+
+def event_source_mappings(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Event source mappings (explicit in SAM and CDK alike)."""
+    return resources(template, "AWS::Lambda::EventSourceMapping")
+
+
+def schedule_rules(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        lid: r
+        for lid, r in resources(template, "AWS::Events::Rule").items()
+        if "ScheduleExpression" in r["Properties"]
     }

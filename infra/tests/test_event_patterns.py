@@ -16,7 +16,18 @@ from typing import Any
 import pytest
 from moto.events.models import EventPattern
 
-from cfn_templates import EVENTS, FUNCTIONS, all_patterns, canonical, rules_by_function
+from cfn_templates import (
+    EVENT_FUNCTIONS,
+    EVENTS,
+    FUNCTIONS,
+    all_patterns,
+    canonical,
+    functions,
+    ref_id,
+    render,
+    rules_by_function,
+    schedule_rules,
+)
 
 MANIFEST = EVENTS / "manifest.json"
 
@@ -31,7 +42,7 @@ def load_samples() -> list[tuple[str, str | None]]:
     routes: dict[str, str | None] = {}
     for sample in manifest["samples"]:
         event, route = sample["event"], sample.get("route")
-        assert route in (None, *FUNCTIONS), f"{event}: unknown route {route!r}"
+        assert route in (None, *EVENT_FUNCTIONS), f"{event}: unknown route {route!r}"
         assert routes.setdefault(event, route) == route, f"{event} has two routes"
     return sorted(routes.items())
 
@@ -53,7 +64,7 @@ def routed(template: dict[str, Any], event: dict[str, Any]) -> set[str]:
 
 def test_manifest_covers_every_route_and_a_negative():
     routes = {r for _, r in SAMPLES}
-    assert set(FUNCTIONS) | {None} <= routes
+    assert set(EVENT_FUNCTIONS) | {None} <= routes
 
 
 @pytest.mark.parametrize("event_file,route", SAMPLES, ids=[s[0] for s in SAMPLES])
@@ -176,13 +187,32 @@ def test_every_event_rule_has_dead_letter_and_retry_policy(sam, cdk):
                 }, lid
 
 
-def test_sweep_rule_exists_disabled(sam, cdk):
+@pytest.mark.parametrize("stack", ["sam", "cdk"])
+def test_only_event_functions_have_event_patterns(stack, request):
+    """The sweep runs on its schedule and the worker on its queue, never on an event."""
+    template = request.getfixturevalue(stack)
+    by_function = rules_by_function(template)
+    assert set(by_function) == set(FUNCTIONS)
+    for name in set(FUNCTIONS) - set(EVENT_FUNCTIONS):
+        assert by_function[name] == [], name
+
+
+@pytest.mark.parametrize("stack", ["sam", "cdk"])
+def test_sweep_rule_is_enabled_and_targets_the_sweep(stack, request):
+    template = request.getfixturevalue(stack)
+    (sweep,) = [r["Properties"] for r in schedule_rules(template).values()]
+    assert sweep["State"] == "ENABLED"
+    assert sweep["ScheduleExpression"] == {"Ref": "SweepSchedule"}
+    assert "EventBusName" not in sweep, "schedules only run on the default bus"
+    assert "EventPattern" not in sweep
+    (target,) = sweep["Targets"]
+    assert ref_id(target["Arn"]) == functions(template)["sweep"]
+    assert "DeadLetterConfig" in target
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+
+
+def test_sweep_rule_name_is_the_same_in_sam_and_cdk(sam, cdk):
+    """The key policy names the rule, so both stacks must name it alike."""
     for template in (sam, cdk):
-        sweeps = [
-            r["Properties"]
-            for r in template["Resources"].values()
-            if r["Type"] == "AWS::Events::Rule" and "ScheduleExpression" in r["Properties"]
-        ]
-        assert len(sweeps) == 1
-        assert sweeps[0]["State"] == "DISABLED"
-        assert "EventBusName" not in sweeps[0], "schedules only run on the default bus"
+        (rule,) = schedule_rules(template).values()
+        assert render(rule["Properties"]["Name"], template) == "${EventBusName}-sweep"

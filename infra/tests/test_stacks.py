@@ -3,27 +3,32 @@ least-privilege IAM, encryption, dead letters, and SAM/CDK parity."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from typing import Any
 
 import pytest
 
 from cfn_templates import (
+    ASYNC_FUNCTIONS,
     FUNCTIONS,
     allowed_actions,
     as_list,
+    event_source_mappings,
     function_role_id,
     functions,
     normalized_statements,
+    ref_id,
     render,
     resources,
     role_policy_documents,
+    schedule_rules,
     statements,
 )
 
-# Exactly these, nothing more: what the functions need (assume the member role,
-# publish findings, read the organization) plus their own dead letters and logs.
-FUNCTION_ACTIONS = {
+# Exactly these, nothing more: what every function needs (assume the member
+# role, publish findings, read the organization) plus its logs ...
+COMMON_ACTIONS = {
     "sts:AssumeRole",
     "sns:Publish",
     "kms:GenerateDataKey",
@@ -32,9 +37,23 @@ FUNCTION_ACTIONS = {
     "organizations:ListDelegatedAdministrators",
     "organizations:DescribeAccount",
     "organizations:ListAccounts",
-    "sqs:SendMessage",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
+}
+WORKER_QUEUE_CONSUMER_ACTIONS = {
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+}
+# ... and what it does with SQS: send its own dead letters (the asynchronously
+# invoked ones), send work items to the worker queue (sweep), consume the worker
+# queue (sweep-worker, whose dead letters SQS moves itself).
+FUNCTION_ACTIONS = {
+    "on-create-instance": COMMON_ACTIONS | {"sqs:SendMessage"},
+    "on-org-event": COMMON_ACTIONS | {"sqs:SendMessage"},
+    "sweep": COMMON_ACTIONS | {"sqs:SendMessage"},
+    "sweep-worker": COMMON_ACTIONS | WORKER_QUEUE_CONSUMER_ACTIONS,
 }
 
 REMEDIATION_ACTIONS = {
@@ -46,7 +65,7 @@ REMEDIATION_ACTIONS = {
     "identitystore:DeleteIdentityStore",
 }
 
-ENV_VARS = {
+COMMON_ENV_VARS = {
     "TOPIC_ARN",
     "AUTO_REMEDIATE",
     "DRY_RUN",
@@ -56,7 +75,20 @@ ENV_VARS = {
     "FORCE_DELETE_IN_USE",
     "MEMBER_ROLE_NAME",
     "MANAGEMENT_ACCOUNT_ID",
+    "REGIONS",
     "RUST_LOG",
+}
+ENV_VARS = {
+    "on-create-instance": COMMON_ENV_VARS,
+    "on-org-event": COMMON_ENV_VARS,
+    "sweep": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY", "FANOUT_THRESHOLD", "WORKER_QUEUE_URL"},
+    "sweep-worker": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY"},
+}
+# Environment variable -> the parameter it is set from.
+ENV_PARAMETERS = {
+    "REGIONS": "Regions",
+    "SWEEP_CONCURRENCY": "SweepConcurrency",
+    "FANOUT_THRESHOLD": "FanoutThreshold",
 }
 
 SAM_PARAMETERS = {
@@ -69,6 +101,10 @@ SAM_PARAMETERS = {
     "OrganizationId",
     "AlertEmail",
     "Architecture",
+    "SweepSchedule",
+    "Regions",
+    "SweepConcurrency",
+    "FanoutThreshold",
 }
 
 
@@ -84,7 +120,7 @@ STACKS = ["sam", "cdk"]
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_both_functions_exist(stack, request):
+def test_every_function_exists(stack, request):
     assert set(functions(request.getfixturevalue(stack))) == set(FUNCTIONS)
 
 
@@ -93,7 +129,7 @@ def test_both_functions_exist(stack, request):
 def test_function_iam_actions_are_exactly_the_listed_ones(stack, name, request):
     template = request.getfixturevalue(stack)
     docs = function_docs(template, name)
-    assert allowed_actions(docs) == FUNCTION_ACTIONS
+    assert allowed_actions(docs) == FUNCTION_ACTIONS[name]
     for s in statements(docs):
         assert "*" not in str(s["Action"]), f"wildcard action in {s}"
 
@@ -132,6 +168,12 @@ def test_sam_and_cdk_function_policies_are_identical(sam, cdk, name):
     )
 
 
+def dead_letter_target(props: dict[str, Any]) -> Any:
+    """A function's dead-letter queue: SAM's DeadLetterQueue or CloudFormation's DeadLetterConfig."""
+    dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
+    return dlq and dlq["TargetArn"]
+
+
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_function_settings(stack, name, request):
@@ -140,9 +182,31 @@ def test_function_settings(stack, name, request):
     assert props["Runtime"] == "provided.al2023"
     assert props["Handler"] == "bootstrap"
     assert render(props["Architectures"], template) == ["${Architecture}"]
-    assert set(props["Environment"]["Variables"]) == ENV_VARS
-    assert "TargetArn" in (props.get("DeadLetterQueue") or props.get("DeadLetterConfig"))
+    env = props["Environment"]["Variables"]
+    assert set(env) == ENV_VARS[name]
+    for var, param in ENV_PARAMETERS.items():
+        if var in env:
+            assert env[var] == {"Ref": param}, (name, var)
+    if name in ASYNC_FUNCTIONS:
+        assert dead_letter_target(props), f"{name} needs a dead-letter queue"
+    else:
+        assert not dead_letter_target(props), f"{name} is invoked synchronously: no function DLQ"
     assert props["LoggingConfig"]["LogGroup"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_function_sizes(stack, request):
+    template = request.getfixturevalue(stack)
+    sizes = {
+        name: (function_props(template, name)["MemorySize"], function_props(template, name)["Timeout"])
+        for name in FUNCTIONS
+    }
+    assert sizes == {
+        "on-create-instance": (256, 60),
+        "on-org-event": (256, 300),
+        "sweep": (512, 900),
+        "sweep-worker": (256, 300),
+    }
 
 
 def test_sam_and_cdk_function_settings_match(sam, cdk):
@@ -152,12 +216,18 @@ def test_sam_and_cdk_function_settings_match(sam, cdk):
         for key in keys:
             assert render(s[key], sam) == render(c[key], cdk), (name, key)
     # Asynchronous invocation retries: SAM's EventInvokeConfig, CDK's resource.
-    cdk_invoke = [r["Properties"] for r in resources(cdk, "AWS::Lambda::EventInvokeConfig").values()]
-    assert len(cdk_invoke) == len(FUNCTIONS)
+    cdk_invoke = {
+        ref_id(r["Properties"]["FunctionName"]): r["Properties"]
+        for r in resources(cdk, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    cdk_ids = functions(cdk)
+    assert set(cdk_invoke) == {cdk_ids[n] for n in ASYNC_FUNCTIONS}
     for name in FUNCTIONS:
-        sam_cfg = function_props(sam, name)["EventInvokeConfig"]
-        for cfg in cdk_invoke:
-            assert cfg["MaximumRetryAttempts"] == sam_cfg["MaximumRetryAttempts"]
+        sam_cfg = function_props(sam, name).get("EventInvokeConfig")
+        assert (sam_cfg is not None) == (name in ASYNC_FUNCTIONS), name
+        if sam_cfg:
+            cfg = cdk_invoke[cdk_ids[name]]
+            assert cfg["MaximumRetryAttempts"] == sam_cfg["MaximumRetryAttempts"] == 2
             assert cfg["MaximumEventAgeInSeconds"] == sam_cfg["MaximumEventAgeInSeconds"]
 
 
@@ -169,7 +239,34 @@ def test_sam_parameters_and_cdk_parameters(sam, cdk):
     cdk_params = set(cdk["Parameters"]) - {"BootstrapVersion"}
     assert cdk_params == set(sam["Parameters"])
     for name, spec in sam["Parameters"].items():
-        assert str(spec.get("Default")) == str(cdk["Parameters"][name].get("Default")), name
+        for key in ("Type", "Default", "AllowedPattern", "AllowedValues", "MinValue", "MaxValue"):
+            # CloudFormation takes numbers and numeric strings alike: compare as text.
+            def text(v: Any) -> Any:
+                return [str(x) for x in v] if isinstance(v, list) else str(v)
+
+            assert text(spec.get(key)) == text(cdk["Parameters"][name].get(key)), (name, key)
+    assert sam["Parameters"]["Regions"]["Default"] == ""
+    assert sam["Parameters"]["SweepConcurrency"]["Default"] == 32
+    assert sam["Parameters"]["FanoutThreshold"]["Default"] == 100
+
+
+REGIONS_OK = ["", "eu-west-1", "us-east-1,eu-central-2,ap-southeast-5", "us-gov-west-1,cn-north-1"]
+REGIONS_BAD = ["eu-west-1,", "eu-west-1, us-east-1", "Ireland", "eu-west", "EU-WEST-1"]
+
+
+@pytest.mark.parametrize("value", REGIONS_OK + REGIONS_BAD)
+def test_regions_parameter_pattern(sam, value):
+    """The pattern accepts what the functions accept as REGIONS, minus blanks."""
+    import re
+
+    pattern = sam["Parameters"]["Regions"]["AllowedPattern"]
+    assert bool(re.fullmatch(pattern, value)) == (value in REGIONS_OK)
+
+
+def test_every_parameter_is_in_a_parameter_group(sam):
+    groups = sam["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    grouped = [p for g in groups for p in g["Parameters"]]
+    assert sorted(grouped) == sorted(sam["Parameters"])
 
 
 def test_same_outputs(sam, cdk):
@@ -206,7 +303,8 @@ def test_encryption_on_topic_queues_and_logs(stack, request):
     for topic in resources(template, "AWS::SNS::Topic").values():
         assert render(topic["Properties"]["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
     queues = resources(template, "AWS::SQS::Queue")
-    assert len(queues) == len(FUNCTIONS) + 1
+    # One dead-letter queue per function, the rules' dead-letter queue, the worker queue.
+    assert len(queues) == len(FUNCTIONS) + 2
     for queue in queues.values():
         assert render(queue["Properties"]["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
     for group in resources(template, "AWS::Logs::LogGroup").values():
@@ -249,6 +347,154 @@ def test_bus_admits_only_the_organization(stack, request):
     (s,) = normalized_statements([{"Statement": policy["Properties"]["Statement"]}], template).values()
     assert s["Action"] == ["events:PutEvents"]
     assert s["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ["${OrganizationId}"]}}
+
+
+# ----------------------------------------------------------------- sweep fan-out
+
+
+def worker_queue_id(template: dict[str, Any]) -> str:
+    (mapping,) = event_source_mappings(template).values()
+    qid = ref_id(mapping["Properties"]["EventSourceArn"])
+    assert resources(template)[qid]["Type"] == "AWS::SQS::Queue"
+    return qid
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_event_source_mapping(stack, request):
+    template = request.getfixturevalue(stack)
+    (mapping,) = event_source_mappings(template).values()
+    props = mapping["Properties"]
+    assert ref_id(props["FunctionName"]) == functions(template)["sweep-worker"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BatchSize"] == 10
+    assert 0 < props["MaximumBatchingWindowInSeconds"] <= 10
+    assert 2 <= props["ScalingConfig"]["MaximumConcurrency"] <= 50
+    assert props.get("Enabled", True) is True
+
+
+def test_sam_and_cdk_event_source_mappings_match(sam, cdk):
+    def settings(template: dict[str, Any]) -> dict[str, Any]:
+        (mapping,) = event_source_mappings(template).values()
+        return render(mapping["Properties"], template)
+
+    assert settings(sam) == settings(cdk)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_queue_encrypted_with_redrive_and_long_enough_visibility(stack, request):
+    template = request.getfixturevalue(stack)
+    res = resources(template)
+    queue = res[worker_queue_id(template)]["Properties"]
+    assert render(queue["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
+    worker_timeout = function_props(template, "sweep-worker")["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * worker_timeout, "AWS guidance: 6 x the function timeout"
+    redrive = queue["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] == 3
+    dlq_id = ref_id(redrive["deadLetterTargetArn"])
+    dlq = res[dlq_id]["Properties"]
+    assert render(dlq["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
+    # A dead letter keeps its first enqueue time: the DLQ must retain longer.
+    assert dlq["MessageRetentionPeriod"] > queue.get("MessageRetentionPeriod", 345600)
+    assert "RedrivePolicy" not in dlq
+    # The worker's dead letters are its own, used by no one else.
+    for name in ASYNC_FUNCTIONS:
+        assert ref_id(dead_letter_target(function_props(template, name))) != dlq_id
+    for rule in resources(template, "AWS::Events::Rule").values():
+        for target in rule["Properties"].get("Targets", []):
+            assert ref_id(target.get("DeadLetterConfig", {}).get("Arn")) != dlq_id
+
+
+def _sqs_grants(template: dict[str, Any], name: str) -> dict[str, set[str]]:
+    """SQS action -> logical ids of the queues it is allowed on."""
+    out: dict[str, set[str]] = {}
+    for s in statements(function_docs(template, name)):
+        for action in as_list(s["Action"]):
+            if action.startswith("sqs:"):
+                for r in as_list(s["Resource"]):
+                    out.setdefault(action, set()).add(ref_id(r))
+    return out
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sqs_permissions_name_their_queues(stack, request):
+    template = request.getfixturevalue(stack)
+    worker_queue = worker_queue_id(template)
+    own_dlq = {
+        name: ref_id(dead_letter_target(function_props(template, name))) for name in ASYNC_FUNCTIONS
+    }
+    assert _sqs_grants(template, "on-create-instance") == {"sqs:SendMessage": {own_dlq["on-create-instance"]}}
+    assert _sqs_grants(template, "on-org-event") == {"sqs:SendMessage": {own_dlq["on-org-event"]}}
+    assert _sqs_grants(template, "sweep") == {"sqs:SendMessage": {own_dlq["sweep"], worker_queue}}
+    assert _sqs_grants(template, "sweep-worker") == {a: {worker_queue} for a in WORKER_QUEUE_CONSUMER_ACTIONS}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sweep_knows_the_worker_queue(stack, request):
+    template = request.getfixturevalue(stack)
+    env = function_props(template, "sweep")["Environment"]["Variables"]
+    assert env["WORKER_QUEUE_URL"] == {"Ref": worker_queue_id(template)}  # Ref of a queue = its URL
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sweep_rule_may_invoke_the_sweep_and_use_the_dead_letters(stack, request):
+    template = request.getfixturevalue(stack)
+    (rule_id,) = schedule_rules(template)
+    sweep_id = functions(template)["sweep"]
+    permissions = [
+        p["Properties"]
+        for p in resources(template, "AWS::Lambda::Permission").values()
+        if ref_id(p["Properties"]["SourceArn"]) == rule_id
+    ]
+    assert len(permissions) == 1
+    assert ref_id(permissions[0]["FunctionName"]) == sweep_id
+    assert permissions[0]["Action"] == "lambda:InvokeFunction"
+    assert permissions[0]["Principal"] == "events.amazonaws.com"
+    # Every rule with a dead-letter queue may send to it (queue policy) ...
+    (queue_policy,) = resources(template, "AWS::SQS::QueuePolicy").values()
+    sources = {
+        ref_id(arn)
+        for s in statements([queue_policy["Properties"]["PolicyDocument"]])
+        for arn in as_list(s["Condition"]["ArnEquals"]["aws:SourceArn"])
+    }
+    assert sources == set(resources(template, "AWS::Events::Rule"))
+    # ... and encrypt with the key: the central bus's rules and the named sweep rule.
+    (key,) = resources(template, "AWS::KMS::Key").values()
+    st = normalized_statements([key["Properties"]["KeyPolicy"]], template)
+    prefix = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+    assert st["GuardrailRulesUseKeyForDeadLetters"]["Condition"] == {
+        "ArnLike": {"aws:SourceArn": [prefix + "${EventBusName}-sweep", prefix + "${EventBusName}/*"]}
+    }
+
+
+def test_sam_and_cdk_checkov_skips_match(sam, cdk):
+    def skips(template: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+        return {
+            name: sorted(
+                (s["id"], s["comment"])
+                for s in template["Resources"][lid].get("Metadata", {}).get("checkov", {}).get("skip", [])
+            )
+            for name, lid in functions(template).items()
+        }
+
+    assert skips(sam) == skips(cdk)
+
+
+def test_sam_and_cdk_queues_match(sam, cdk):
+    def queues(template: dict[str, Any]) -> list[str]:
+        return sorted(
+            json.dumps(render(q["Properties"], template), sort_keys=True)
+            for q in resources(template, "AWS::SQS::Queue").values()
+        )
+
+    assert queues(sam) == queues(cdk)
+
+
+def test_function_role_arns_output_names_every_role(sam, cdk):
+    for template in (sam, cdk):
+        value = template["Outputs"]["FunctionRoleArns"]["Value"]["Fn::Join"]
+        assert value[0] == ","
+        roles = {ref_id(v) for v in value[1]}
+        assert roles == {function_role_id(template, lid) for lid in functions(template).values()}
 
 
 # ----------------------------------------------------------------- member template

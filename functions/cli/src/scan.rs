@@ -126,7 +126,7 @@ impl Progress {
             bar.set_position(done as u64);
             return;
         }
-        let tenth = if total == 0 { 10 } else { done * 10 / total };
+        let tenth = (done * 10).checked_div(total).unwrap_or(10);
         if let Ok(mut last) = self.last_tenth.lock() {
             if tenth > *last {
                 *last = tenth;

@@ -11,6 +11,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { IdcGuardrail } from '../lib/idc-guardrail';
+import { FUNCTION_NAMES } from '../lib/patterns';
 
 export interface IdcGuardrailStackProps extends StackProps {
   readonly codeRoot?: string;
@@ -46,8 +47,9 @@ export class IdcGuardrailStack extends Stack {
     const eventBusName = p('EventBusName', {
       type: 'String',
       default: 'idc-guardrail',
-      allowedPattern: '^[A-Za-z0-9._-]{1,256}$',
-      description: 'Name of the central event bus the member accounts forward to.',
+      allowedPattern: '^[A-Za-z0-9._-]{1,58}$',
+      description:
+        "Name of the central event bus the member accounts forward to. The sweep's schedule rule is named <EventBusName>-sweep, hence at most 58 characters.",
     });
     const autoRemediate = bool('AutoRemediate', 'Delete remediable account instances (report only when false).');
     const dryRun = bool('DryRun', 'With AutoRemediate=true, report what would be deleted instead of deleting.');
@@ -88,7 +90,31 @@ export class IdcGuardrailStack extends Stack {
     const sweepSchedule = p('SweepSchedule', {
       type: 'String',
       default: 'rate(1 day)',
-      description: 'Schedule of the org-wide sweep rule (created DISABLED).',
+      description: 'Schedule of the org-wide sweep (an EventBridge rate() or cron() expression).',
+    });
+    const regions = p('Regions', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^([a-z]{2}(-[a-z]+)+-[0-9]+(,[a-z]{2}(-[a-z]+)+-[0-9]+)*)?$',
+      description:
+        'Comma-separated Regions searched for Identity Center instances by all functions (REGIONS). ' +
+        'Empty = the 17 Regions enabled by default in every commercial account, built into the functions. ' +
+        'A list replaces that default: to cover an opt-in Region, list it together with every default Region you want kept.',
+    });
+    const sweepConcurrency = p('SweepConcurrency', {
+      type: 'Number',
+      default: 32,
+      minValue: 1,
+      maxValue: 256,
+      description: 'Account x Region inspections the sweep and the sweep worker run at once in one invocation (SWEEP_CONCURRENCY).',
+    });
+    const fanoutThreshold = p('FanoutThreshold', {
+      type: 'Number',
+      default: 100,
+      minValue: 0,
+      maxValue: 100000,
+      description:
+        'Organizations with more accounts than this are swept by the sweep-worker function, one SQS message per account (FANOUT_THRESHOLD).',
     });
 
     this.guardrail = new IdcGuardrail(this, 'Guardrail', {
@@ -109,6 +135,9 @@ export class IdcGuardrailStack extends Stack {
       logRetention: logRetentionDays.valueAsNumber as logs.RetentionDays,
       logLevel: logLevel.valueAsString,
       sweepSchedule: sweepSchedule.valueAsString,
+      regions: regions.valueAsString,
+      sweepConcurrency: sweepConcurrency.valueAsString,
+      fanoutThreshold: fanoutThreshold.valueAsString,
     });
 
     // Same output names as infra/template.yaml. Outputs live in their own scope
@@ -121,17 +150,26 @@ export class IdcGuardrailStack extends Stack {
     out('EventBusArn', g.eventBus.eventBusArn, 'Central event bus; pass it to the member StackSet as CentralEventBusArn.');
     out('EventBusName', g.eventBus.eventBusName);
     out('FindingsTopicArn', g.topic.topicArn, 'SNS topic with one message per finding.');
-    out('KeyArn', g.key.keyArn, 'KMS key of the topic, dead-letter queues and log groups.');
+    out('KeyArn', g.key.keyArn, 'KMS key of the topic, queues and log groups.');
     out('OnCreateInstanceRoleArn', g.roles['on-create-instance'].roleArn);
     out('OnOrgEventRoleArn', g.roles['on-org-event'].roleArn);
+    out('SweepRoleArn', g.roles.sweep.roleArn);
+    out('SweepWorkerRoleArn', g.roles['sweep-worker'].roleArn);
     out(
       'FunctionRoleArns',
-      Fn.join(',', [g.roles['on-create-instance'].roleArn, g.roles['on-org-event'].roleArn]),
+      Fn.join(',', FUNCTION_NAMES.map((n) => g.roles[n].roleArn)),
       'Pass to the member StackSet as CentralRoleArns; only these roles may assume the remediation role.',
     );
     out('EventTargetDeadLetterQueueUrl', g.eventTargetDeadLetterQueue.queueUrl);
     out('OnCreateInstanceDeadLetterQueueUrl', g.deadLetterQueues['on-create-instance'].queueUrl);
     out('OnOrgEventDeadLetterQueueUrl', g.deadLetterQueues['on-org-event'].queueUrl);
+    out('SweepDeadLetterQueueUrl', g.deadLetterQueues.sweep.queueUrl, 'Sweep invocations that failed after 2 retries.');
+    out('SweepWorkerQueueUrl', g.sweepWorkerQueue.queueUrl, 'One message per account while a large organization is swept.');
+    out(
+      'SweepWorkerDeadLetterQueueUrl',
+      g.deadLetterQueues['sweep-worker'].queueUrl,
+      'Accounts the sweep worker failed on 3 times.',
+    );
   }
 }
 

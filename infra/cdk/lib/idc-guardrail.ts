@@ -48,39 +48,127 @@ export interface IdcGuardrailProps {
   readonly logRetention?: logs.RetentionDays;
   /** RUST_LOG. @default 'info' */
   readonly logLevel?: string;
-  /** Schedule of the (disabled) sweep rule. @default 'rate(1 day)' */
+  /** Schedule of the org-wide sweep (rate() or cron()). @default 'rate(1 day)' */
   readonly sweepSchedule?: string;
+  /**
+   * REGIONS of every function: comma-separated Regions searched for instances.
+   * @default '' (the 17 default-enabled commercial Regions built into the functions)
+   */
+  readonly regions?: string;
+  /** SWEEP_CONCURRENCY of the sweep and the sweep worker. @default '32' */
+  readonly sweepConcurrency?: string;
+  /** FANOUT_THRESHOLD of the sweep: above this many accounts, fan out to the worker queue. @default '100' */
+  readonly fanoutThreshold?: string;
 }
 
 const DEFAULT_CODE_ROOT = path.resolve(__dirname, '..', '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'target', 'lambda');
 
-/** Timeouts per function, seconds (same as infra/template.yaml). */
-const TIMEOUTS: Record<FunctionName, number> = { 'on-create-instance': 60, 'on-org-event': 300 };
-const DESCRIPTIONS: Record<FunctionName, string> = {
-  'on-create-instance': 'idc-guardrail - evaluates sso CreateInstance events (IDC001, IDC002, IDC004, IDC005)',
-  'on-org-event':
-    'idc-guardrail - evaluates delegated-administrator registrations and accounts joining (IDC001, IDC002, IDC005)',
+interface CheckovSkip {
+  readonly id: string;
+  readonly comment: string;
+}
+
+const SKIP_VPC: CheckovSkip = {
+  id: 'CKV_AWS_117',
+  comment: 'Calls only public AWS endpoints (STS, SSO, Organizations, SNS, SQS); a VPC would add NAT or endpoints and no protection.',
+};
+const SKIP_ENV_KEY: CheckovSkip = {
+  id: 'CKV_AWS_173',
+  comment: 'The environment holds only non-secret policy flags; Lambda encrypts it at rest with its service key.',
 };
 
-const CHECKOV_FUNCTION_SKIPS = [
-  {
-    id: 'CKV_AWS_117',
-    comment: 'Calls only public AWS endpoints (STS, SSO, Organizations, SNS); a VPC would add NAT or endpoints and no protection.',
+/** Per function settings (same as infra/template.yaml). */
+interface FunctionSpec {
+  readonly description: string;
+  readonly memorySize: number;
+  /** Seconds. */
+  readonly timeout: number;
+  /**
+   * Invoked asynchronously (by EventBridge): a function dead-letter queue and
+   * bounded retries. The sweep worker is invoked synchronously by its SQS event
+   * source mapping: its dead letters are the worker queue's.
+   */
+  readonly asynchronous: boolean;
+  readonly checkovSkips: CheckovSkip[];
+}
+
+const SPECS: Record<FunctionName, FunctionSpec> = {
+  'on-create-instance': {
+    description: 'idc-guardrail - evaluates sso CreateInstance events (IDC001, IDC002, IDC004, IDC005)',
+    memorySize: 256,
+    timeout: 60,
+    asynchronous: true,
+    checkovSkips: [
+      SKIP_VPC,
+      {
+        id: 'CKV_AWS_115',
+        comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and events are rare.',
+      },
+      SKIP_ENV_KEY,
+    ],
   },
-  {
-    id: 'CKV_AWS_115',
-    comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and events are rare.',
+  'on-org-event': {
+    description:
+      'idc-guardrail - evaluates delegated-administrator registrations and accounts joining (IDC001, IDC002, IDC005)',
+    memorySize: 256,
+    timeout: 300,
+    asynchronous: true,
+    checkovSkips: [
+      SKIP_VPC,
+      {
+        id: 'CKV_AWS_115',
+        comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and events are rare.',
+      },
+      SKIP_ENV_KEY,
+    ],
   },
-  {
-    id: 'CKV_AWS_173',
-    comment: 'The environment holds only non-secret policy flags; Lambda encrypts it at rest with its service key.',
+  sweep: {
+    description:
+      'idc-guardrail - scheduled sweep of every account and Region (IDC001, IDC002, IDC003, IDC005); fans out to sweep-worker above FanoutThreshold accounts',
+    memorySize: 512,
+    timeout: 900,
+    asynchronous: true,
+    checkovSkips: [
+      SKIP_VPC,
+      {
+        id: 'CKV_AWS_115',
+        comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and one sweep runs per schedule.',
+      },
+      SKIP_ENV_KEY,
+    ],
   },
-];
+  'sweep-worker': {
+    description: 'idc-guardrail - sweeps one account per message of the sweep worker queue (IDC001, IDC002, IDC003, IDC005)',
+    memorySize: 256,
+    timeout: 300,
+    asynchronous: false,
+    checkovSkips: [
+      SKIP_VPC,
+      {
+        id: 'CKV_AWS_115',
+        comment: "No reserved concurrency on purpose; the event source mapping's MaximumConcurrency caps the worker without taking from the account's pool.",
+      },
+      SKIP_ENV_KEY,
+      {
+        id: 'CKV_AWS_116',
+        comment: "Invoked synchronously by its SQS event source mapping, where a function dead-letter queue never receives anything; failed messages go to SweepWorkerDeadLetterQueue by the worker queue's redrive policy.",
+      },
+    ],
+  },
+};
+
+/** The sweep worker's event source mapping (same as infra/template.yaml). */
+export const SWEEP_WORKER_BATCH_SIZE = 10;
+export const SWEEP_WORKER_BATCHING_WINDOW_SECONDS = 5;
+export const SWEEP_WORKER_MAX_CONCURRENCY = 10;
+/** A worker queue message that failed this many times moves to the dead-letter queue. */
+export const SWEEP_WORKER_MAX_RECEIVE_COUNT = 3;
 
 /**
  * The idc-guardrail central stack: an organization-only event bus, the rules
- * and functions evaluating IAM Identity Center / Organizations events, a KMS
- * key, an encrypted findings topic, encrypted dead-letter queues, log groups.
+ * and functions evaluating IAM Identity Center / Organizations events, the
+ * scheduled org-wide sweep and its SQS fan-out to a worker function, a KMS
+ * key, an encrypted findings topic, encrypted queues, log groups.
  * Mirrors infra/template.yaml resource for resource.
  */
 export class IdcGuardrail extends Construct {
@@ -89,8 +177,15 @@ export class IdcGuardrail extends Construct {
   readonly eventBus: events.EventBus;
   readonly functions: Record<FunctionName, lambda.Function>;
   readonly roles: Record<FunctionName, iam.Role>;
+  /**
+   * Dead letters per function: a function dead-letter queue for the
+   * asynchronously invoked ones, the worker queue's redrive target for the sweep worker.
+   */
   readonly deadLetterQueues: Record<FunctionName, sqs.Queue>;
   readonly eventTargetDeadLetterQueue: sqs.Queue;
+  /** One message per account when the sweep fans out, consumed by the sweep worker. */
+  readonly sweepWorkerQueue: sqs.Queue;
+  readonly sweepWorkerQueueMapping: lambda.EventSourceMapping;
   readonly rules: Record<string, events.Rule>;
   readonly sweepRule: events.Rule;
 
@@ -99,6 +194,9 @@ export class IdcGuardrail extends Construct {
     const memberRoleName = props.memberRoleName ?? 'IdcGuardrailRemediation';
     const eventBusName = props.eventBusName ?? 'idc-guardrail';
     const logGroupPrefix = `/idc-guardrail/${Aws.STACK_NAME}`;
+    // Schedules run only on the default bus. The sweep rule is named so that
+    // the key policy can name it without depending on it.
+    const sweepRuleName = `${eventBusName}-sweep`;
 
     // Roles first: the key policy names them, their policies name the key.
     const roles = {} as Record<FunctionName, iam.Role>;
@@ -112,7 +210,7 @@ export class IdcGuardrail extends Construct {
     const roleArns = FUNCTION_NAMES.map((n) => roles[n].roleArn);
 
     this.key = new kms.Key(this, 'GuardrailKey', {
-      description: 'idc-guardrail findings topic, dead-letter queues and log groups',
+      description: 'idc-guardrail findings topic, queues and log groups',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
       alias: `alias/idc-guardrail-${Aws.STACK_NAME}`,
@@ -157,7 +255,10 @@ export class IdcGuardrail extends Construct {
             resources: ['*'],
             conditions: {
               ArnLike: {
-                'aws:SourceArn': `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${eventBusName}/*`,
+                'aws:SourceArn': [
+                  `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${eventBusName}/*`,
+                  `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${sweepRuleName}`,
+                ],
               },
             },
           }),
@@ -240,6 +341,17 @@ export class IdcGuardrail extends Construct {
     this.deadLetterQueues = dlqs;
     this.eventTargetDeadLetterQueue = queue('EventTargetDeadLetterQueue');
 
+    // The sweep's fan-out: one message per account. Visibility timeout = 6 x
+    // the worker's timeout (AWS guidance for Lambda event source mappings). A
+    // message is stale once the next sweep runs, hence one day of retention.
+    this.sweepWorkerQueue = new sqs.Queue(this, 'SweepWorkerQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      visibilityTimeout: Duration.seconds(6 * SPECS['sweep-worker'].timeout),
+      retentionPeriod: Duration.days(1),
+      deadLetterQueue: { queue: dlqs['sweep-worker'], maxReceiveCount: SWEEP_WORKER_MAX_RECEIVE_COUNT },
+    });
+
     // Functions.
     const environment = {
       AUTO_REMEDIATE: props.autoRemediate ?? 'false',
@@ -250,10 +362,50 @@ export class IdcGuardrail extends Construct {
       FORCE_DELETE_IN_USE: props.forceDeleteInUse ?? 'false',
       MEMBER_ROLE_NAME: memberRoleName,
       MANAGEMENT_ACCOUNT_ID: props.managementAccountId ?? '',
+      REGIONS: props.regions ?? '',
       RUST_LOG: props.logLevel ?? 'info',
+    };
+    const sweepConcurrency = props.sweepConcurrency ?? '32';
+    const extraEnvironment: Record<FunctionName, Record<string, string>> = {
+      'on-create-instance': {},
+      'on-org-event': {},
+      sweep: {
+        SWEEP_CONCURRENCY: sweepConcurrency,
+        FANOUT_THRESHOLD: props.fanoutThreshold ?? '100',
+        WORKER_QUEUE_URL: this.sweepWorkerQueue.queueUrl,
+      },
+      'sweep-worker': { SWEEP_CONCURRENCY: sweepConcurrency },
+    };
+    // What a function does with SQS besides the common statements. KMS for
+    // SQS (GenerateDataKey to send, Decrypt to receive) is UseGuardrailKey.
+    const queueStatements: Record<FunctionName, iam.PolicyStatement[]> = {
+      'on-create-instance': [],
+      'on-org-event': [],
+      sweep: [
+        new iam.PolicyStatement({
+          sid: 'FanOutToSweepWorkers',
+          actions: ['sqs:SendMessage'],
+          resources: [this.sweepWorkerQueue.queueArn],
+        }),
+      ],
+      // No sqs:SendMessage: SQS itself moves failed messages to the worker
+      // queue's dead-letter queue.
+      'sweep-worker': [
+        new iam.PolicyStatement({
+          sid: 'ConsumeSweepWorkerQueue',
+          actions: [
+            'sqs:ChangeMessageVisibility',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ReceiveMessage',
+          ],
+          resources: [this.sweepWorkerQueue.queueArn],
+        }),
+      ],
     };
     const functions = {} as Record<FunctionName, lambda.Function>;
     for (const name of FUNCTION_NAMES) {
+      const spec = SPECS[name];
       const logGroup = new logs.LogGroup(this, `${pascal(name)}LogGroup`, {
         logGroupName: `${logGroupPrefix}/${name}`,
         retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
@@ -294,11 +446,16 @@ export class IdcGuardrail extends Construct {
             actions: ['organizations:DescribeAccount'],
             resources: [`arn:${Aws.PARTITION}:organizations::*:account/${props.organizationId}/*`],
           }),
-          new iam.PolicyStatement({
-            sid: 'DeadLetter',
-            actions: ['sqs:SendMessage'],
-            resources: [dlqs[name].queueArn],
-          }),
+          ...(spec.asynchronous
+            ? [
+                new iam.PolicyStatement({
+                  sid: 'DeadLetter',
+                  actions: ['sqs:SendMessage'],
+                  resources: [dlqs[name].queueArn],
+                }),
+              ]
+            : []),
+          ...queueStatements[name],
           new iam.PolicyStatement({
             sid: 'WriteLogs',
             actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -307,25 +464,24 @@ export class IdcGuardrail extends Construct {
         ],
       });
       const fn = new lambda.Function(this, `${pascal(name)}Function`, {
-        description: DESCRIPTIONS[name],
+        description: spec.description,
         code: props.code?.[name] ?? codeFromRoot(props.codeRoot ?? DEFAULT_CODE_ROOT, name),
         handler: 'bootstrap',
         runtime: lambda.Runtime.PROVIDED_AL2023,
         architecture: props.architecture ?? lambda.Architecture.ARM_64,
-        memorySize: 256,
-        timeout: Duration.seconds(TIMEOUTS[name]),
+        memorySize: spec.memorySize,
+        timeout: Duration.seconds(spec.timeout),
         role: roles[name],
-        retryAttempts: 2,
-        maxEventAge: Duration.hours(6),
+        ...(spec.asynchronous ? { retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
         logGroup,
         loggingFormat: lambda.LoggingFormat.TEXT,
-        environment: { TOPIC_ARN: this.topic.topicArn, ...environment },
+        environment: { TOPIC_ARN: this.topic.topicArn, ...environment, ...extraEnvironment[name] },
       });
+      const cfnFn = fn.node.defaultChild as lambda.CfnFunction;
       // Set the dead-letter queue directly: the `deadLetterQueue` prop would add
       // grants to the role and the key policy beyond the ones declared above.
-      const cfnFn = fn.node.defaultChild as lambda.CfnFunction;
-      cfnFn.deadLetterConfig = { targetArn: dlqs[name].queueArn };
-      cfnFn.addMetadata('checkov', { skip: CHECKOV_FUNCTION_SKIPS });
+      if (spec.asynchronous) cfnFn.deadLetterConfig = { targetArn: dlqs[name].queueArn };
+      cfnFn.addMetadata('checkov', { skip: spec.checkovSkips });
       fn.node.addDependency(policy);
       Tags.of(fn).add('idc-guardrail:function', name);
       functions[name] = fn;
@@ -349,13 +505,31 @@ export class IdcGuardrail extends Construct {
       });
     }
 
-    // The org-wide sweep: the `sweep` binary does not exist yet, so there is
-    // no function; the rule exists DISABLED, without a target, on the default
-    // bus (schedules only run there). Same as infra/template.yaml.
+    // The org-wide sweep closes the gaps of best-effort event delivery; on the
+    // default bus (schedules only run there).
     this.sweepRule = new events.Rule(this, 'SweepRule', {
-      description: 'idc-guardrail: scheduled org-wide sweep (disabled until the sweep function ships)',
+      ruleName: sweepRuleName,
+      description: 'idc-guardrail: scheduled org-wide sweep -> sweep',
       schedule: events.Schedule.expression(props.sweepSchedule ?? 'rate(1 day)'),
-      enabled: false,
+      targets: [
+        new targets.LambdaFunction(functions.sweep, {
+          deadLetterQueue: this.eventTargetDeadLetterQueue,
+          retryAttempts: 8,
+          maxEventAge: Duration.hours(1),
+        }),
+      ],
+    });
+
+    // The sweep worker: one account per message. A failed account is reported
+    // back alone (ReportBatchItemFailures), the rest of the batch is not retried.
+    // No grants here: the worker's policy above declares what it may do.
+    this.sweepWorkerQueueMapping = new lambda.EventSourceMapping(this, 'SweepWorkerQueueMapping', {
+      target: functions['sweep-worker'],
+      eventSourceArn: this.sweepWorkerQueue.queueArn,
+      batchSize: SWEEP_WORKER_BATCH_SIZE,
+      maxBatchingWindow: Duration.seconds(SWEEP_WORKER_BATCHING_WINDOW_SECONDS),
+      reportBatchItemFailures: true,
+      maxConcurrency: SWEEP_WORKER_MAX_CONCURRENCY,
     });
   }
 }

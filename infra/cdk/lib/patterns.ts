@@ -39,11 +39,14 @@ export const ACCOUNT_JOINED_PATTERN: events.EventPattern = {
 };
 
 /** Binary names built by cargo-lambda (target/lambda/<name>/bootstrap). */
-export const FUNCTION_NAMES = ['on-create-instance', 'on-org-event'] as const;
+export const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/** The functions that event patterns route to (the sweep runs on a schedule, its worker on SQS). */
+export type EventFunctionName = Extract<FunctionName, 'on-create-instance' | 'on-org-event'>;
+
 /** Which function each pattern routes to. */
-export const ROUTES: ReadonlyArray<{ id: string; pattern: events.EventPattern; target: FunctionName; description: string }> = [
+export const ROUTES: ReadonlyArray<{ id: string; pattern: events.EventPattern; target: EventFunctionName; description: string }> = [
   {
     id: 'CreateInstanceRule',
     pattern: CREATE_INSTANCE_PATTERN,
