@@ -75,6 +75,23 @@ fn create_instance(account: &str, region: &str, arn: Option<&str>, error: Option
     )
 }
 
+fn auto() -> Policy {
+    Policy {
+        auto_remediate: true,
+        ..Policy::default()
+    }
+}
+
+/// The member's successful CreateInstance of the instance in `org_inventory`.
+fn member_create() -> Trigger {
+    create_instance(
+        MEMBER,
+        "eu-west-1",
+        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
+        None,
+    )
+}
+
 fn register(account: &str) -> Trigger {
     envelope(
         "aws.organizations",
@@ -102,12 +119,7 @@ fn rules_of(
 #[test]
 fn idc001_member_instance_is_high_and_report_only_by_default() {
     let inv = org_inventory();
-    let t = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
+    let t = member_create();
     let eval = evaluate_trigger(&t, Some(&inv), &Policy::default(), now());
     let f: Vec<_> = eval.findings().collect();
     assert_eq!(f.len(), 1);
@@ -132,10 +144,7 @@ fn idc002_create_instance_in_delegated_admin_account() {
         Some("arn:aws:sso:::instance/ssoins-admin00000000001"),
         None,
     );
-    let auto = Policy {
-        auto_remediate: true,
-        ..Policy::default()
-    };
+    let auto = auto();
     assert_eq!(
         rules_of(&t, Some(&inv), &auto),
         vec![(RuleId::IDC002, RemediationStatus::DryRun)]
@@ -172,12 +181,7 @@ fn idc003_standalone_account_is_reported_only() {
         instances: vec![instance(MEMBER, "eu-west-1", "member0000000001")],
         ..Inventory::default()
     };
-    let t = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
+    let t = member_create();
     let all = Policy {
         auto_remediate: true,
         force_delete_in_use: true,
@@ -227,12 +231,7 @@ fn idc005_expired_trial_tag() {
         auto_remediate: true,
         ..Policy::default()
     };
-    let t = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
+    let t = member_create();
     let eval = evaluate_trigger(&t, Some(&inv), &policy, now());
     let f: Vec<_> = eval.findings().collect();
     assert_eq!((f[0].rule, f[0].severity), (RuleId::IDC005, Severity::High));
@@ -247,12 +246,7 @@ fn idc005_expired_trial_tag() {
 
 #[test]
 fn event_only_evaluation_says_what_it_did_not_verify() {
-    let t = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
+    let t = member_create();
     let eval = evaluate_trigger(&t, None, &Policy::default(), now());
     let f: Vec<_> = eval.findings().collect();
     assert_eq!(f[0].rule, RuleId::IDC001);
@@ -306,12 +300,7 @@ fn sweep_finds_every_account_instance_but_never_the_org_instance() {
 #[test]
 fn ids_are_deterministic_and_distinguish_events() {
     let inv = org_inventory();
-    let a = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
+    let a = member_create();
     let first: Vec<String> = evaluate_trigger(&a, Some(&inv), &Policy::default(), now())
         .findings()
         .map(|f| f.id.clone())
@@ -383,12 +372,7 @@ fn long_titles_are_cut_to_fit_the_subject() {
 #[test]
 fn finding_json_has_every_contract_key() {
     let inv = org_inventory();
-    let t = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
+    let t = member_create();
     let eval = evaluate_trigger(&t, Some(&inv), &Policy::default(), now());
     let Some(f) = eval.findings().next() else {
         panic!("expected a finding")
@@ -431,16 +415,8 @@ fn an_instance_a_complete_listing_no_longer_shows_is_already_deleted() {
         account_id: MEMBER.into(),
         region: "eu-west-1".into(),
     });
-    let t = create_instance(
-        MEMBER,
-        "eu-west-1",
-        Some("arn:aws:sso:::instance/ssoins-member0000000001"),
-        None,
-    );
-    let auto = Policy {
-        auto_remediate: true,
-        ..Policy::default()
-    };
+    let t = member_create();
+    let auto = auto();
     assert_eq!(
         rules_of(&t, Some(&inv), &auto),
         vec![(RuleId::IDC001, RemediationStatus::AlreadyDeleted)]
