@@ -351,15 +351,32 @@ fn account_created(
     }))
 }
 
-/// `AccountJoinedOrganization` is a service event; the account is in its details.
+/// `AccountJoinedOrganization`: no published record shape, so the account is looked for where
+/// Organizations records put account IDs — the service event details, the request parameters,
+/// then the caller (the joining account itself).
 fn account_joined_event(
     envelope: &CloudTrailEnvelope,
     record: &CloudTrailRecord,
 ) -> Result<Trigger, EventError> {
     let details = record.service_event_details.as_ref();
-    let account_id = details
-        .and_then(|d| d.get("accountId").or_else(|| d.pointer("/account/id")))
-        .and_then(Value::as_str)
+    let candidates = [
+        details.and_then(|d| d.get("accountId")),
+        details.and_then(|d| d.pointer("/account/id")),
+        record
+            .request_parameters
+            .as_ref()
+            .and_then(|p| p.get("accountId")),
+    ];
+    let account_id = candidates
+        .iter()
+        .flatten()
+        .find_map(|v| v.as_str())
+        .or_else(|| {
+            record
+                .user_identity
+                .as_ref()
+                .and_then(|u| u.account_id.as_deref())
+        })
         .ok_or(EventError::MissingField("serviceEventDetails.accountId"))?;
     let account_id = checked_account("serviceEventDetails.accountId", account_id)?;
     Ok(Trigger::AccountJoined(AccountJoined {
@@ -710,6 +727,24 @@ mod tests {
         };
         assert_eq!(t.account_id, "444444444444");
         assert_eq!(t.meta.principal_arn, None);
+    }
+
+    #[test]
+    fn account_joined_finds_the_account_in_request_parameters_too() {
+        let detail = json!({
+            "eventTime": "2026-11-20T12:00:00Z",
+            "eventSource": "organizations.amazonaws.com",
+            "eventName": "AccountJoinedOrganization",
+            "awsRegion": "us-east-1",
+            "requestParameters": {"accountId": "666666666666"},
+            "eventID": "e-5",
+            "recipientAccountId": "111111111111"
+        });
+        let v = envelope("AWS Service Event via CloudTrail", "aws.organizations", detail);
+        let Ok(Trigger::AccountJoined(t)) = parse(v) else {
+            panic!("expected AccountJoined");
+        };
+        assert_eq!(t.account_id, "666666666666");
     }
 
     #[test]
