@@ -16,7 +16,9 @@ use idc_core::Policy;
 #[derive(Debug, Parser)]
 #[command(name = "idc-guard", version, propagate_version = true)]
 #[command(
-    after_help = "Exit codes: 0 evaluated (even with findings), 1 failure, 2 bad input or usage."
+    after_help = "Exit codes: 0 done (with findings or not), 1 failure (or, for preflight, not safe),\n\
+        2 bad input or usage, 3 incomplete: some accounts or Regions could not be reached.\n\
+        Each command's --help says more."
 )]
 pub struct Cli {
     #[command(subcommand)]
