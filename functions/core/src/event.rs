@@ -740,7 +740,11 @@ mod tests {
             "eventID": "e-5",
             "recipientAccountId": "111111111111"
         });
-        let v = envelope("AWS Service Event via CloudTrail", "aws.organizations", detail);
+        let v = envelope(
+            "AWS Service Event via CloudTrail",
+            "aws.organizations",
+            detail,
+        );
         let Ok(Trigger::AccountJoined(t)) = parse(v) else {
             panic!("expected AccountJoined");
         };

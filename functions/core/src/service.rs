@@ -261,7 +261,15 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, 
                 RemediationStatus::AlreadyDeleted,
                 format!("{arn} was already gone when the guardrail tried to delete it"),
             ),
-            Err(error) => (RemediationStatus::Failed, format!("DeleteInstance failed: {error}")),
+            // AWS answers AccessDenied for an instance that is already gone: only a listing
+            // tells a concurrent deletion from a real failure.
+            Err(error) => match self.instances.list_instances(account, region).await {
+                Ok(listed) if !listed.iter().any(|i| &i.instance_arn == arn) => (
+                    RemediationStatus::AlreadyDeleted,
+                    format!("{arn} is gone (DeleteInstance answered: {error})"),
+                ),
+                _ => (RemediationStatus::Failed, format!("DeleteInstance failed: {error}")),
+            },
             Ok(DeleteOutcome::Accepted) => match self.instances.list_instances(account, region).await {
                 Ok(listed) => match listed.iter().find(|i| &i.instance_arn == arn) {
                     None => (RemediationStatus::Deleted, format!("deleted {arn} in {region}; confirmed by listing")),

@@ -202,3 +202,20 @@ fn ignored_events_publish_nothing() {
     assert!(block_on(g.handle(event, now())).is_ok());
     assert!(g.publisher.sent().is_empty());
 }
+
+#[test]
+fn access_denied_for_an_instance_deleted_meanwhile_is_already_deleted() {
+    let g = guardrail(
+        Instances {
+            deleted_concurrently: true,
+            ..Instances::with(world())
+        },
+        Publisher::default(),
+        auto(),
+    );
+    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    assert_eq!(
+        statuses(&g),
+        vec![(RuleId::IDC001, RemediationStatus::AlreadyDeleted)]
+    );
+}

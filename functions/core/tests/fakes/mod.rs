@@ -68,6 +68,9 @@ pub struct Instances {
     pub unreachable: bool,
     pub unreachable_accounts: BTreeSet<String>,
     pub delete_is_ignored: bool,
+    /// Someone else deletes the instance just before the guardrail does; AWS then answers
+    /// AccessDenied.
+    pub deleted_concurrently: bool,
 }
 
 impl Instances {
@@ -154,6 +157,14 @@ impl InstancePort for Instances {
         let Some(pos) = live.iter().position(|i| i.instance_arn == arn) else {
             return Ok(DeleteOutcome::NotFound);
         };
+        if self.deleted_concurrently {
+            live.remove(pos);
+            return Err(PortError::new(
+                PortErrorKind::AccessDenied,
+                "DeleteInstance",
+                "AccessDeniedException: not authorized",
+            ));
+        }
         if live[pos].owner_account_id != account_id {
             return Err(PortError::new(
                 PortErrorKind::AccessDenied,
