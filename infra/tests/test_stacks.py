@@ -263,6 +263,32 @@ def test_regions_parameter_pattern(sam, value):
     assert bool(re.fullmatch(pattern, value)) == (value in REGIONS_OK)
 
 
+def test_sweep_parameters_match_what_the_functions_accept(sam):
+    """Defaults and bounds of the sweep parameters are the ones functions/core/src/settings.rs
+    applies: a value the template admits must not fail the functions' cold start."""
+    import re
+
+    from cfn_templates import REPO
+
+    settings = (REPO / "functions" / "core" / "src" / "settings.rs").read_text()
+    for var, param in (("SWEEP_CONCURRENCY", "SweepConcurrency"), ("FANOUT_THRESHOLD", "FanoutThreshold")):
+        m = re.search(
+            rf'number\(\s*"{var}",\s*get\("{var}"\),\s*DEFAULT_{var},\s*([0-9_]+)\.\.=([0-9_]+),?\s*\)',
+            settings,
+        )
+        assert m, f"settings.rs no longer reads {var} as number(..): update this test"
+        low, high = (int(x.replace("_", "")) for x in m.groups())
+        default = re.search(rf"pub const DEFAULT_{var}: usize = ([0-9_]+);", settings)
+        assert default, f"DEFAULT_{var} not found in settings.rs"
+        spec = sam["Parameters"][param]
+        assert spec["Default"] == int(default.group(1).replace("_", "")), param
+        assert low <= spec["MinValue"] and spec["MaxValue"] <= high, (param, low, high)
+    # The Regions description promises the 17 default Regions built into the code.
+    regions = re.search(r"pub const DEFAULT_REGIONS: \[&str; ([0-9]+)\]", settings)
+    assert regions and regions.group(1) == "17"
+    assert "17 Regions" in sam["Parameters"]["Regions"]["Description"]
+
+
 def test_every_parameter_is_in_a_parameter_group(sam):
     groups = sam["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
     grouped = [p for g in groups for p in g["Parameters"]]

@@ -12,8 +12,8 @@ use crate::policy::{Policy, DEFAULT_TRIAL_DAYS};
 /// Role the functions assume in member accounts unless `MEMBER_ROLE_NAME` says otherwise.
 pub const DEFAULT_MEMBER_ROLE_NAME: &str = "IdcGuardrailRemediation";
 
-/// The Regions every AWS account has enabled by default (no opt-in needed). Opt-in Regions an
-/// organization uses are added with `REGIONS`.
+/// The Regions every AWS account has enabled by default (no opt-in needed). `REGIONS` replaces
+/// this list: to cover opt-in Regions, list every Region to search.
 pub const DEFAULT_REGIONS: [&str; 17] = [
     "us-east-1",
     "us-east-2",

@@ -105,14 +105,14 @@ export class IdcGuardrailStack extends Stack {
       type: 'Number',
       default: 32,
       minValue: 1,
-      maxValue: 256,
-      description: 'Account x Region inspections the sweep and the sweep worker run at once in one invocation (SWEEP_CONCURRENCY).',
+      maxValue: 512,
+      description: 'AWS calls one invocation of the sweep or the sweep worker keeps in flight at once (SWEEP_CONCURRENCY).',
     });
     const fanoutThreshold = p('FanoutThreshold', {
       type: 'Number',
       default: 100,
-      minValue: 0,
-      maxValue: 100000,
+      minValue: 1,
+      maxValue: 1000000,
       description:
         'Organizations with more accounts than this are swept by the sweep-worker function, one SQS message per account (FANOUT_THRESHOLD).',
     });

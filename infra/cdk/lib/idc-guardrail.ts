@@ -124,7 +124,7 @@ const SPECS: Record<FunctionName, FunctionSpec> = {
   },
   sweep: {
     description:
-      'idc-guardrail - scheduled sweep of every account and Region (IDC001, IDC002, IDC003, IDC005); fans out to sweep-worker above FanoutThreshold accounts',
+      'idc-guardrail - scheduled sweep of every account and Region, by the same rules and policy as the events; fans out to sweep-worker above FanoutThreshold accounts',
     memorySize: 512,
     timeout: 900,
     asynchronous: true,
@@ -138,7 +138,7 @@ const SPECS: Record<FunctionName, FunctionSpec> = {
     ],
   },
   'sweep-worker': {
-    description: 'idc-guardrail - sweeps one account per message of the sweep worker queue (IDC001, IDC002, IDC003, IDC005)',
+    description: 'idc-guardrail - sweeps one account per message of the sweep worker queue',
     memorySize: 256,
     timeout: 300,
     asynchronous: false,

@@ -7,10 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
 
+// Written out here, not imported from lib/patterns.ts: the binaries the Rust workspace builds.
+const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'];
+
 // A cargo-lambda-shaped output directory with placeholder binaries.
 function fakeCodeRoot(): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-  for (const name of ['on-create-instance', 'on-org-event']) {
+  for (const name of FUNCTION_NAMES) {
     fs.mkdirSync(path.join(root, name));
     fs.writeFileSync(path.join(root, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
   }
@@ -53,7 +56,7 @@ const ACCOUNT_JOINED = {
   },
 };
 
-const FUNCTION_ACTIONS = [
+const COMMON_ACTIONS = [
   'kms:Decrypt',
   'kms:GenerateDataKey',
   'logs:CreateLogStream',
@@ -63,13 +66,47 @@ const FUNCTION_ACTIONS = [
   'organizations:ListAccounts',
   'organizations:ListDelegatedAdministrators',
   'sns:Publish',
-  'sqs:SendMessage',
   'sts:AssumeRole',
 ];
+const WORKER_QUEUE_ACTIONS = ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
+const FUNCTION_ACTIONS: Record<string, string[]> = {
+  'on-create-instance': [...COMMON_ACTIONS, 'sqs:SendMessage'].sort(),
+  'on-org-event': [...COMMON_ACTIONS, 'sqs:SendMessage'].sort(),
+  sweep: [...COMMON_ACTIONS, 'sqs:SendMessage'].sort(),
+  'sweep-worker': [...COMMON_ACTIONS, ...WORKER_QUEUE_ACTIONS].sort(),
+};
+const COMMON_ENV = [
+  'AUTO_REMEDIATE',
+  'DRY_RUN',
+  'EXEMPT_ACCOUNTS',
+  'EXEMPT_TAG',
+  'FORCE_DELETE_IN_USE',
+  'MANAGEMENT_ACCOUNT_ID',
+  'MEMBER_ROLE_NAME',
+  'REGIONS',
+  'RUST_LOG',
+  'TOPIC_ARN',
+  'TRIAL_DAYS',
+];
+const FUNCTION_ENV: Record<string, string[]> = {
+  'on-create-instance': COMMON_ENV,
+  'on-org-event': COMMON_ENV,
+  sweep: [...COMMON_ENV, 'FANOUT_THRESHOLD', 'SWEEP_CONCURRENCY', 'WORKER_QUEUE_URL'].sort(),
+  'sweep-worker': [...COMMON_ENV, 'SWEEP_CONCURRENCY'].sort(),
+};
 
 type Res = { Type: string; Properties: any; Condition?: string; DependsOn?: string[] };
 const all = (t: Template, type: string): Record<string, Res> => t.findResources(type) as Record<string, Res>;
 const asList = <T>(v: T | T[]): T[] => (Array.isArray(v) ? v : [v]);
+const refId = (v: any): string | undefined => v?.Ref ?? v?.['Fn::GetAtt']?.[0];
+
+/** Logical id of the function tagged with this binary name. */
+const fnId = (t: Template, name: string): string =>
+  Object.entries(all(t, 'AWS::Lambda::Function')).find(([, f]) =>
+    f.Properties.Tags.some((tag: any) => tag.Key === 'idc-guardrail:function' && tag.Value === name),
+  )![0];
+const fnName = (t: Template, id: string): string =>
+  all(t, 'AWS::Lambda::Function')[id].Properties.Tags.find((tag: any) => tag.Key === 'idc-guardrail:function').Value;
 
 describe('encryption', () => {
   test('the topic is encrypted with the guardrail key', () => {
@@ -80,7 +117,8 @@ describe('encryption', () => {
   test('every queue is encrypted with the guardrail key', () => {
     const [keyId] = Object.keys(all(template, 'AWS::KMS::Key'));
     const queues = Object.values(all(template, 'AWS::SQS::Queue'));
-    expect(queues).toHaveLength(3);
+    // Four function dead-letter queues (the worker's is its queue's redrive target), the rules', the worker queue.
+    expect(queues).toHaveLength(6);
     for (const q of queues) expect(q.Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
   });
 
@@ -100,7 +138,7 @@ describe('encryption', () => {
 
   test('log groups are encrypted and retained for a year by default', () => {
     const groups = Object.values(all(template, 'AWS::Logs::LogGroup'));
-    expect(groups).toHaveLength(2);
+    expect(groups).toHaveLength(4);
     for (const g of groups) {
       expect(g.Properties.KmsKeyId).toBeDefined();
       expect(g.Properties.RetentionInDays).toBe(365);
@@ -109,17 +147,21 @@ describe('encryption', () => {
 });
 
 describe('dead letters and retries', () => {
-  test('each function has its own dead-letter queue', () => {
-    const fns = Object.values(all(template, 'AWS::Lambda::Function'));
-    expect(fns).toHaveLength(2);
-    const targets = fns.map((f) => f.Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0]);
-    expect(new Set(targets).size).toBe(2);
+  test('each asynchronously invoked function has its own dead-letter queue', () => {
+    const fns = all(template, 'AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(4);
+    const targets = ['on-create-instance', 'on-org-event', 'sweep'].map(
+      (n) => fns[fnId(template, n)].Properties.DeadLetterConfig.TargetArn['Fn::GetAtt'][0],
+    );
+    expect(new Set(targets).size).toBe(3);
     for (const t of targets) expect(all(template, 'AWS::SQS::Queue')[t]).toBeDefined();
+    // The worker is invoked synchronously by its event source mapping: no function DLQ.
+    expect(fns[fnId(template, 'sweep-worker')].Properties.DeadLetterConfig).toBeUndefined();
   });
 
   test('every rule target has a dead-letter queue and a retry policy', () => {
-    const rules = Object.values(all(template, 'AWS::Events::Rule')).filter((r) => r.Properties.EventPattern);
-    expect(rules).toHaveLength(3);
+    const rules = Object.values(all(template, 'AWS::Events::Rule'));
+    expect(rules).toHaveLength(4);
     for (const r of rules) {
       for (const t of r.Properties.Targets) {
         expect(t.DeadLetterConfig.Arn).toBeDefined();
@@ -129,7 +171,7 @@ describe('dead letters and retries', () => {
   });
 
   test('asynchronous invocation retries are bounded', () => {
-    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 2);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 3);
     template.allResourcesProperties('AWS::Lambda::EventInvokeConfig', {
       MaximumRetryAttempts: 2,
       MaximumEventAgeInSeconds: 21600,
@@ -138,10 +180,7 @@ describe('dead letters and retries', () => {
 });
 
 describe('event patterns', () => {
-  const fnByName = (name: string) =>
-    Object.entries(all(template, 'AWS::Lambda::Function')).find(([, f]) =>
-      f.Properties.Tags.some((t: any) => t.Key === 'idc-guardrail:function' && t.Value === name),
-    )![0];
+  const fnByName = (name: string) => fnId(template, name);
   const patternsOf = (name: string) =>
     Object.values(all(template, 'AWS::Events::Rule'))
       .filter((r) => r.Properties.Targets?.some((t: any) => t.Arn['Fn::GetAtt']?.[0] === fnByName(name)))
@@ -162,13 +201,9 @@ describe('event patterns', () => {
     for (const r of rules) expect(r.Properties.EventBusName).toEqual({ Ref: busId });
   });
 
-  test('the sweep rule exists, disabled, without a target', () => {
-    template.hasResourceProperties('AWS::Events::Rule', {
-      ScheduleExpression: 'rate(1 day)',
-      State: 'DISABLED',
-      Targets: Match.absent(),
-      EventBusName: Match.absent(),
-    });
+  test('the sweep and its worker have no event pattern', () => {
+    expect(patternsOf('sweep')).toEqual([]);
+    expect(patternsOf('sweep-worker')).toEqual([]);
   });
 
   test('the bus admits PutEvents from the organization only', () => {
@@ -183,17 +218,112 @@ describe('event patterns', () => {
   });
 });
 
+describe('the sweep and its fan-out', () => {
+  const queues = all(template, 'AWS::SQS::Queue');
+  const [mappingId] = Object.keys(all(template, 'AWS::Lambda::EventSourceMapping'));
+  const mapping = all(template, 'AWS::Lambda::EventSourceMapping')[mappingId];
+  const workerQueueId = refId(mapping?.Properties.EventSourceArn)!;
+
+  test('the schedule rule is enabled, on the default bus, and targets the sweep function', () => {
+    const sweeps = Object.entries(all(template, 'AWS::Events::Rule')).filter(([, r]) => r.Properties.ScheduleExpression);
+    expect(sweeps).toHaveLength(1);
+    const [ruleId, rule] = sweeps[0];
+    expect(rule.Properties).toMatchObject({ ScheduleExpression: 'rate(1 day)', State: 'ENABLED', Name: 'idc-guardrail-sweep' });
+    expect(rule.Properties.EventBusName).toBeUndefined();
+    expect(rule.Properties.EventPattern).toBeUndefined();
+    const [target] = rule.Properties.Targets;
+    expect(rule.Properties.Targets).toHaveLength(1);
+    expect(refId(target.Arn)).toBe(fnId(template, 'sweep'));
+    expect(target.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 3600 });
+    expect(refId(target.DeadLetterConfig.Arn)).toBeDefined();
+    // EventBridge may invoke the sweep, for this rule only.
+    const perms = Object.values(all(template, 'AWS::Lambda::Permission')).filter((p) => refId(p.Properties.SourceArn) === ruleId);
+    expect(perms).toHaveLength(1);
+    expect(perms[0].Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'events.amazonaws.com' });
+    expect(refId(perms[0].Properties.FunctionName)).toBe(fnId(template, 'sweep'));
+  });
+
+  test('the key lets the named sweep rule encrypt dead letters', () => {
+    const [key] = Object.values(all(template, 'AWS::KMS::Key'));
+    const s = key.Properties.KeyPolicy.Statement.find((x: any) => x.Sid === 'GuardrailRulesUseKeyForDeadLetters');
+    const arns = JSON.stringify(s.Condition.ArnLike['aws:SourceArn']);
+    expect(arns).toContain(':rule/idc-guardrail/*');
+    expect(arns).toContain(':rule/idc-guardrail-sweep"');
+  });
+
+  test('the worker consumes its queue with partial batch failure reporting', () => {
+    expect(refId(mapping.Properties.FunctionName)).toBe(fnId(template, 'sweep-worker'));
+    expect(mapping.Properties).toMatchObject({
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+      MaximumBatchingWindowInSeconds: 5,
+      ScalingConfig: { MaximumConcurrency: 10 },
+    });
+  });
+
+  test('the worker queue is encrypted, outlasts 6 worker timeouts, and has its own dead-letter queue', () => {
+    const [keyId] = Object.keys(all(template, 'AWS::KMS::Key'));
+    const q = queues[workerQueueId].Properties;
+    expect(q.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const workerTimeout = all(template, 'AWS::Lambda::Function')[fnId(template, 'sweep-worker')].Properties.Timeout;
+    expect(workerTimeout).toBe(300);
+    expect(q.VisibilityTimeout).toBeGreaterThanOrEqual(6 * workerTimeout);
+    expect(q.RedrivePolicy.maxReceiveCount).toBe(3);
+    const dlqId = refId(q.RedrivePolicy.deadLetterTargetArn)!;
+    expect(dlqId).not.toBe(workerQueueId);
+    expect(queues[dlqId].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    expect(queues[dlqId].Properties.MessageRetentionPeriod).toBeGreaterThan(q.MessageRetentionPeriod);
+  });
+
+  test('only the sweep sends to the worker queue, only the worker consumes it', () => {
+    for (const p of Object.values(all(template, 'AWS::IAM::Policy'))) {
+      const role = refId(p.Properties.Roles[0]);
+      const fn = Object.entries(all(template, 'AWS::Lambda::Function')).find(([, f]) => refId(f.Properties.Role) === role)![0];
+      const name = fnName(template, fn);
+      const onWorkerQueue = p.Properties.PolicyDocument.Statement.filter((s: any) => refId(s.Resource) === workerQueueId)
+        .flatMap((s: any) => asList<string>(s.Action))
+        .sort();
+      const expected: Record<string, string[]> = { sweep: ['sqs:SendMessage'], 'sweep-worker': WORKER_QUEUE_ACTIONS };
+      expect([name, onWorkerQueue]).toEqual([name, expected[name] ?? []]);
+    }
+  });
+
+  test('the sweep knows the worker queue and both have the sweep settings', () => {
+    const fns = all(template, 'AWS::Lambda::Function');
+    const sweep = fns[fnId(template, 'sweep')].Properties;
+    expect(sweep.Environment.Variables).toMatchObject({
+      WORKER_QUEUE_URL: { Ref: workerQueueId },
+      FANOUT_THRESHOLD: '100',
+      SWEEP_CONCURRENCY: '32',
+      REGIONS: '',
+    });
+    expect([sweep.MemorySize, sweep.Timeout]).toEqual([512, 900]);
+    expect(fns[fnId(template, 'sweep-worker')].Properties.MemorySize).toBe(256);
+  });
+
+  test('sweep settings can be given', () => {
+    const t = synth({ regions: 'eu-west-1,eu-central-2', sweepConcurrency: '8', fanoutThreshold: '1' });
+    const fns = all(t, 'AWS::Lambda::Function');
+    for (const f of Object.values(fns)) expect(f.Properties.Environment.Variables.REGIONS).toBe('eu-west-1,eu-central-2');
+    expect(fns[fnId(t, 'sweep')].Properties.Environment.Variables).toMatchObject({ SWEEP_CONCURRENCY: '8', FANOUT_THRESHOLD: '1' });
+    expect(fns[fnId(t, 'sweep-worker')].Properties.Environment.Variables.SWEEP_CONCURRENCY).toBe('8');
+  });
+});
+
 describe('least privilege', () => {
   test('each function role has exactly the listed actions', () => {
     const policies = Object.values(all(template, 'AWS::IAM::Policy'));
-    expect(policies).toHaveLength(2);
+    expect(policies).toHaveLength(4);
     for (const p of policies) {
       const actions = new Set<string>();
       for (const s of p.Properties.PolicyDocument.Statement) {
         expect(s.Effect).toBe('Allow');
         asList<string>(s.Action).forEach((a) => actions.add(a));
       }
-      expect([...actions].sort()).toEqual(FUNCTION_ACTIONS);
+      const role = refId(p.Properties.Roles[0]);
+      const [fn] = Object.entries(all(template, 'AWS::Lambda::Function')).find(([, f]) => refId(f.Properties.Role) === role)!;
+      const name = fnName(template, fn);
+      expect([name, [...actions].sort()]).toEqual([name, FUNCTION_ACTIONS[name]]);
     }
     for (const r of Object.values(all(template, 'AWS::IAM::Role'))) {
       expect(r.Properties.ManagedPolicyArns).toBeUndefined();
@@ -225,21 +355,9 @@ describe('functions', () => {
       Handler: 'bootstrap',
       Architectures: ['arm64'],
     });
-    for (const f of Object.values(all(template, 'AWS::Lambda::Function'))) {
-      expect(Object.keys(f.Properties.Environment.Variables).sort()).toEqual(
-        [
-          'AUTO_REMEDIATE',
-          'DRY_RUN',
-          'EXEMPT_ACCOUNTS',
-          'EXEMPT_TAG',
-          'FORCE_DELETE_IN_USE',
-          'MANAGEMENT_ACCOUNT_ID',
-          'MEMBER_ROLE_NAME',
-          'RUST_LOG',
-          'TOPIC_ARN',
-          'TRIAL_DAYS',
-        ].sort(),
-      );
+    for (const [id, f] of Object.entries(all(template, 'AWS::Lambda::Function'))) {
+      const name = fnName(template, id);
+      expect([name, Object.keys(f.Properties.Environment.Variables).sort()]).toEqual([name, FUNCTION_ENV[name]]);
       expect(f.Properties.Environment.Variables.AUTO_REMEDIATE).toBe('false');
     }
   });
@@ -252,10 +370,10 @@ describe('functions', () => {
 
   test('code can be given directly', () => {
     const code = lambda.Code.fromAsset(path.join(codeRoot, 'on-org-event'));
-    synth({ codeRoot: '/nonexistent', code: { 'on-create-instance': code, 'on-org-event': code } }).resourceCountIs(
-      'AWS::Lambda::Function',
-      2,
-    );
+    synth({
+      codeRoot: '/nonexistent',
+      code: { 'on-create-instance': code, 'on-org-event': code, sweep: code, 'sweep-worker': code },
+    }).resourceCountIs('AWS::Lambda::Function', 4);
   });
 
   test('a missing build output is a clear error', () => {
@@ -285,10 +403,13 @@ describe('the app stack', () => {
   test('has the same parameters as the SAM template', () => {
     const params = Object.keys(t.toJSON().Parameters).filter((p) => p !== 'BootstrapVersion');
     for (const p of ['AutoRemediate', 'DryRun', 'ExemptAccounts', 'ExemptTag', 'TrialDays', 'MemberRoleName',
-      'OrganizationId', 'AlertEmail', 'Architecture']) {
+      'OrganizationId', 'AlertEmail', 'Architecture', 'SweepSchedule', 'Regions', 'SweepConcurrency', 'FanoutThreshold']) {
       expect(params).toContain(p);
     }
     t.hasParameter('AutoRemediate', { Default: 'false' });
+    t.hasParameter('Regions', { Type: 'String', Default: '' });
+    t.hasParameter('SweepConcurrency', { Type: 'Number', Default: 32 });
+    t.hasParameter('FanoutThreshold', { Type: 'Number', Default: 100 });
     t.hasParameter('Architecture', { Default: 'arm64', AllowedValues: ['arm64', 'x86_64'] });
   });
 
@@ -301,17 +422,37 @@ describe('the app stack', () => {
     t.hasOutput('FunctionRoleArns', {});
     t.hasOutput('FindingsTopicArn', {});
   });
+
+  test('FunctionRoleArns names all four function roles', () => {
+    const roles = Object.keys(t.findResources('AWS::IAM::Role')).sort();
+    expect(roles).toHaveLength(4);
+    const joined = t.toJSON().Outputs.FunctionRoleArns.Value['Fn::Join'];
+    expect(joined[0]).toBe(',');
+    expect(joined[1].map((v: any) => v['Fn::GetAtt'][0]).sort()).toEqual(roles);
+  });
+
+  test('the sweep settings are parameters', () => {
+    const [sweepId] = Object.entries(t.findResources('AWS::Lambda::Function')).find(([, f]: [string, any]) =>
+      f.Properties.Tags.some((tag: any) => tag.Value === 'sweep'),
+    )!;
+    const env = t.toJSON().Resources[sweepId].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      REGIONS: { Ref: 'Regions' },
+      SWEEP_CONCURRENCY: { Ref: 'SweepConcurrency' },
+      FANOUT_THRESHOLD: { Ref: 'FanoutThreshold' },
+    });
+  });
 });
 
 describe('cargo-lambda output', () => {
   test('a zip from --output-format zip is used as is', () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-zip-'));
     try {
-      for (const name of ['on-create-instance', 'on-org-event']) {
+      for (const name of FUNCTION_NAMES) {
         fs.mkdirSync(path.join(root, name));
         fs.writeFileSync(path.join(root, name, 'bootstrap.zip'), 'PK\u0005\u0006' + '\u0000'.repeat(18));
       }
-      synth({ codeRoot: root }).resourceCountIs('AWS::Lambda::Function', 2);
+      synth({ codeRoot: root }).resourceCountIs('AWS::Lambda::Function', 4);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
