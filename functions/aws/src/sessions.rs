@@ -1,18 +1,21 @@
 //! Credentials in member accounts: the member role is assumed in the account that owns an
-//! instance, with the central function's own credentials. One provider per account (it caches
-//! and refreshes its credentials) and one client per account and Region, for the life of the
-//! container.
+//! instance, with the central function's own credentials. One provider per account and one
+//! client per account and Region, for the life of the container. All the clients share one
+//! identity cache, keyed by provider, so an account's role is assumed once (and refreshed
+//! before expiry) however many Regions are asked — not once per client.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use aws_config::identity::IdentityCache;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::{Region, SdkConfig};
-use aws_sdk_ssoadmin::config::SharedCredentialsProvider;
+use aws_sdk_ssoadmin::config::{SharedCredentialsProvider, SharedIdentityCache};
 
 pub struct MemberSessions {
     base: SdkConfig,
     role_name: String,
+    identity_cache: SharedIdentityCache,
     providers: Mutex<HashMap<String, SharedCredentialsProvider>>,
     clients: Mutex<HashMap<(String, String), aws_sdk_ssoadmin::Client>>,
 }
@@ -22,6 +25,7 @@ impl MemberSessions {
         MemberSessions {
             base,
             role_name: role_name.into(),
+            identity_cache: IdentityCache::lazy().build(),
             providers: Mutex::new(HashMap::new()),
             clients: Mutex::new(HashMap::new()),
         }
@@ -34,8 +38,13 @@ impl MemberSessions {
             return client;
         }
         let credentials = self.credentials(account_id, region).await;
-        let config = aws_sdk_ssoadmin::config::Builder::from(&self.base)
-            .credentials_provider(credentials)
+        let mut builder = aws_sdk_ssoadmin::config::Builder::from(&self.base);
+        // `set_credentials_provider` keeps the provider's identity-cache partition; the
+        // `credentials_provider` builder method would wrap it in a new one per client, and the
+        // role would be assumed again for every Region.
+        builder.set_credentials_provider(Some(credentials));
+        let config = builder
+            .identity_cache(self.identity_cache.clone())
             .region(Region::new(region.to_owned()))
             .build();
         let client = aws_sdk_ssoadmin::Client::from_conf(config);

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{anyhow, bail, Context, Result};
 use serde_json::Value;
 
 pub struct Emulator {
@@ -57,23 +57,64 @@ impl Emulator {
 
     /// Calls one of the emulator's test-only endpoints (`/idc-guardrail/...`).
     pub fn post(&self, path: &str, body: &Value) -> Result<Value> {
+        let payload = self.request("POST", path, Some(&body.to_string()))?;
+        serde_json::from_str(&payload).with_context(|| format!("{path}: not JSON: {payload}"))
+    }
+
+    /// Reads one of moto's own endpoints (e.g. `/moto-api/data.json`).
+    pub fn get(&self, path: &str) -> Result<String> {
+        self.request("GET", path, None)
+    }
+
+    /// How many times a role was assumed since the emulator started (moto records every
+    /// credential STS hands out).
+    pub fn assume_role_count(&self, role_name: &str) -> Result<usize> {
+        let data: Value = serde_json::from_str(&self.get("/moto-api/data.json")?)
+            .context("/moto-api/data.json is not JSON")?;
+        let suffix = format!(":role/{role_name}");
+        Ok(data["sts"]["AssumedRole"].as_array().map_or(0, |roles| {
+            roles
+                .iter()
+                .filter(|r| {
+                    r["role_arn"]
+                        .as_str()
+                        .is_some_and(|arn| arn.ends_with(&suffix))
+                })
+                .count()
+        }))
+    }
+
+    /// One HTTP/1.1 request with `Connection: close`; the emulator answers with a plain body.
+    fn request(&self, method: &str, path: &str, body: Option<&str>) -> Result<String> {
         let authority = self.url.trim_start_matches("http://");
-        let body = body.to_string();
         let mut stream =
             TcpStream::connect(authority).with_context(|| format!("cannot reach {}", self.url))?;
         stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+        let body = body.unwrap_or_default();
         write!(
             stream,
-            "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         )?;
-        let mut response = String::new();
-        stream.read_to_string(&mut response)?;
-        let (head, payload) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response)?;
+        let response = String::from_utf8_lossy(&response);
+        let (head, payload) = response
+            .split_once("\r\n\r\n")
+            .ok_or_else(|| anyhow!("{method} {path}: no HTTP response"))?;
         if !head.starts_with("HTTP/1.1 200") && !head.starts_with("HTTP/1.0 200") {
-            bail!("{path}: {}", head.lines().next().unwrap_or_default());
+            bail!(
+                "{method} {path}: {}",
+                head.lines().next().unwrap_or_default()
+            );
         }
-        serde_json::from_str(payload).with_context(|| format!("{path}: not JSON: {payload}"))
+        if head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked")
+        {
+            bail!("{method} {path}: chunked responses are not read here");
+        }
+        Ok(payload.to_owned())
     }
 }
 

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 const THIRD_REGION: &str = "ap-southeast-2";
 const REGIONS: &str = "us-east-1,eu-west-1,ap-southeast-2";
+const MEMBER_ROLE: &str = idc_core::settings::DEFAULT_MEMBER_ROLE_NAME;
 
 /// The planted organization and what the sweep must say about it.
 struct Planted {
@@ -98,9 +99,18 @@ async fn sweep_finds_exactly_the_planted_instances_and_reports_the_unreachable_a
 ) -> Result<()> {
     let p = plant().await?;
     let guardrail = p.world.guardrail(&vars(&policy(&p)))?;
+    let assumed_before = p.world.emulator.assume_role_count(MEMBER_ROLE)?;
     let report = guardrail
         .sweep("sweep-e2e", Utc::now(), &no_progress)
         .await?;
+    // One AssumeRole per reachable account, however many Regions and calls: the credentials
+    // are cached per account for the life of the container.
+    let assumed = p.world.emulator.assume_role_count(MEMBER_ROLE)? - assumed_before;
+    assert_eq!(
+        assumed,
+        p.accounts.len() - 1,
+        "AssumeRole calls of the member role"
+    );
 
     let got: BTreeMap<String, (&str, &str)> = report
         .findings
