@@ -1252,12 +1252,16 @@ fn report(
         "- **Emulator.** The ratio ({ratio:.1}×) is **not** a prediction for real AWS. Here the emulator's own per-request cost dominates: moto is one Python process (threaded, but holding the GIL while it handles a request), so requests are served mostly one at a time and the guardrail's {DEFAULT_SWEEP_CONCURRENCY} calls in flight queue behind each other: the sweep took {g_med:.2} s at concurrency {DEFAULT_SWEEP_CONCURRENCY} and {s_med:.2} s at 1. The emulator sets the pace of both sides ({gc_med:.0} calls/s for the guardrail, {bc_med:.0} for the loop), on the same {} cores as the clients. Against real AWS each call costs tens of milliseconds of network and service time and the service answers in parallel: the sequential loop pays each of those latencies in turn, the sweep overlaps `SWEEP_CONCURRENCY` of them — part 1 shows what that is worth.",
         m.cores
     )?;
+    let (per_account, at_one) = (assumed(&g_calls), assumed(&s_calls));
+    let assume_note = if per_account == emu.members as u64 && at_one == emu.members as u64 {
+        "once per account, like the loop: the adapters cache each account's credentials for the life of the container, whatever the number of Regions and calls".to_owned()
+    } else {
+        "more than one per account, so the assumed credentials are not reused for every call; these extra requests are in its wall time here, and in a large organization they would count against the STS request rate".to_owned()
+    };
     writeln!(
         r,
-        "- **AssumeRole.** The loop assumes the member role once per account ({}). The guardrail's adapters made {} `AssumeRole` calls at concurrency {DEFAULT_SWEEP_CONCURRENCY} and {} at 1, for {} member accounts × {} Regions and {} account instances: more than one per account, so the assumed credentials are not reused for every call. These extra requests are in its wall time here, and in a large organization they would count against the STS request rate.",
+        "- **AssumeRole.** The loop assumes the member role once per account ({}). The guardrail's adapters made {per_account} `AssumeRole` calls at concurrency {DEFAULT_SWEEP_CONCURRENCY} and {at_one} at 1, for {} member accounts × {} Regions and {} account instances: {assume_note}.",
         assumed(&b_calls),
-        assumed(&g_calls),
-        assumed(&s_calls),
         emu.members,
         emu.regions.split(',').count(),
         emu.planted
