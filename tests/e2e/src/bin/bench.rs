@@ -995,7 +995,15 @@ fn commit() -> String {
     };
     match git(&["rev-parse", "--short", "HEAD"]) {
         None => "unknown (not a git checkout)".to_owned(),
-        Some(head) => match git(&["status", "--porcelain", "--untracked-files=no"]) {
+        // The report itself does not make the tree "changed".
+        Some(head) => match git(&[
+            "status",
+            "--porcelain",
+            "--untracked-files=no",
+            "--",
+            ".",
+            ":!bench/REPORT.md",
+        ]) {
             Some(changes) if !changes.is_empty() => {
                 format!("`{head}` (with uncommitted changes)")
             }
