@@ -32,6 +32,13 @@ fn statuses(g: &Fake) -> Vec<(RuleId, RemediationStatus)> {
         .collect()
 }
 
+/// What a member's CreateInstance publishes, with auto-remediation on, over these instances.
+fn member_create_outcome(instances: Instances) -> Vec<(RuleId, RemediationStatus)> {
+    let g = guardrail(instances, Publisher::default(), auto());
+    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    statuses(&g)
+}
+
 #[test]
 fn member_instance_is_deleted_confirmed_and_published() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
@@ -179,17 +186,12 @@ fn unreachable_account_publishes_failed_and_asks_for_a_retry() {
 
 #[test]
 fn a_delete_that_does_not_take_is_reported_failed() {
-    let g = guardrail(
-        Instances {
-            delete_is_ignored: true,
-            ..Instances::with(world())
-        },
-        Publisher::default(),
-        auto(),
-    );
-    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    let instances = Instances {
+        delete_is_ignored: true,
+        ..Instances::with(world())
+    };
     assert_eq!(
-        statuses(&g),
+        member_create_outcome(instances),
         vec![(RuleId::IDC001, RemediationStatus::Failed)]
     );
 }
@@ -205,17 +207,12 @@ fn ignored_events_publish_nothing() {
 
 #[test]
 fn access_denied_for_an_instance_deleted_meanwhile_is_already_deleted() {
-    let g = guardrail(
-        Instances {
-            deleted_concurrently: true,
-            ..Instances::with(world())
-        },
-        Publisher::default(),
-        auto(),
-    );
-    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    let instances = Instances {
+        deleted_concurrently: true,
+        ..Instances::with(world())
+    };
     assert_eq!(
-        statuses(&g),
+        member_create_outcome(instances),
         vec![(RuleId::IDC001, RemediationStatus::AlreadyDeleted)]
     );
 }
