@@ -47,11 +47,25 @@ fn expect(what: &str, ok: bool) -> Result<()> {
     }
 }
 
-fn invoke(function: &LambdaFunction, event: &serde_json::Value) -> Result<()> {
-    match function.invoke(event)? {
-        Invocation::Ok(_) => Ok(()),
-        Invocation::Error(e) => bail!("the invocation failed: {e}"),
+/// Delivers the event to the function, shows what the security team received, and checks it
+/// is exactly one finding of `rule` with remediation `status`.
+async fn deliver(
+    world: &World,
+    function: &LambdaFunction,
+    event: &serde_json::Value,
+    rule: &str,
+    status: &str,
+) -> Result<Vec<Received>> {
+    if let Invocation::Error(e) = function.invoke(event)? {
+        bail!("the invocation failed: {e}");
     }
+    let received = world.findings().await?;
+    show(&received);
+    expect(
+        &format!("one {rule} finding, status {status}"),
+        received.len() == 1 && received[0].rule() == rule && received[0].status() == status,
+    )?;
+    Ok(received)
 }
 
 async fn story() -> Result<()> {
@@ -81,16 +95,8 @@ async fn story() -> Result<()> {
     step(&format!("1. A developer in member account {analytics} creates an account instance in {OTHER_REGION}"));
     let arn = world.create_instance(&analytics, OTHER_REGION, &[]).await?;
     say(&format!("sso-admin CreateInstance -> {arn}"));
-    invoke(
-        &on_create,
-        &events::create_instance(&analytics, OTHER_REGION, Some(&arn), "demo-create-1")?,
-    )?;
-    let received = world.findings().await?;
-    show(&received);
-    expect(
-        "one IDC001 finding, status deleted",
-        received.len() == 1 && received[0].rule() == "IDC001" && received[0].status() == "deleted",
-    )?;
+    let event = events::create_instance(&analytics, OTHER_REGION, Some(&arn), "demo-create-1")?;
+    deliver(&world, &on_create, &event, "IDC001", "deleted").await?;
     expect(
         "the account instance is gone",
         !world.exists(&analytics, OTHER_REGION, &arn).await?,
@@ -104,18 +110,11 @@ async fn story() -> Result<()> {
         "{identity} now sees {} instances in {HOME_REGION}: the trap",
         seen.len()
     ));
-    invoke(
-        &on_org,
-        &events::register_delegated_admin(&world.management, &identity, "demo-register-1")?,
-    )?;
-    let received = world.findings().await?;
-    show(&received);
+    let event = events::register_delegated_admin(&world.management, &identity, "demo-register-1")?;
+    let received = deliver(&world, &on_org, &event, "IDC002", "deleted").await?;
     expect(
-        "one IDC002 CRITICAL finding, status deleted",
-        received.len() == 1
-            && received[0].rule() == "IDC002"
-            && received[0].status() == "deleted"
-            && received[0].attributes.get("severity").map(String::as_str) == Some("CRITICAL"),
+        "its severity is CRITICAL",
+        received[0].attributes.get("severity").map(String::as_str) == Some("CRITICAL"),
     )?;
     expect(
         "the account instance is gone",
@@ -131,16 +130,8 @@ async fn story() -> Result<()> {
     step(&format!(
         "3. A developer in {sandbox} tries CreateInstance; the SCP denies it"
     ));
-    invoke(
-        &on_create,
-        &events::create_instance(&sandbox, OTHER_REGION, None, "demo-denied-1")?,
-    )?;
-    let received = world.findings().await?;
-    show(&received);
-    expect(
-        "IDC004 only, nothing deleted",
-        received.len() == 1 && received[0].rule() == "IDC004" && received[0].status() == "none",
-    )?;
+    let event = events::create_instance(&sandbox, OTHER_REGION, None, "demo-denied-1")?;
+    deliver(&world, &on_create, &event, "IDC004", "none").await?;
     expect(
         "the organization instance is untouched",
         world
