@@ -237,11 +237,9 @@ async fn scheduled_sweep_fans_out_to_the_worker_with_partial_batch_failures() ->
     let env = p.world.lambda_env(&vars(&env));
 
     let sweep = LambdaFunction::start("sweep", &env)?;
-    let scheduled = json!({
-        "version": "0", "id": "7d3c1f0e-5b2a-4c9d-8e1f-000000000001", "detail-type": "Scheduled Event",
-        "source": "aws.events", "account": p.world.management, "time": "2026-11-23T06:00:00Z",
-        "region": HOME_REGION, "resources": [], "detail": {}
-    });
+    let mut scheduled = idc_e2e::events::sample("scheduled-sweep.json")?;
+    scheduled["account"] = json!(p.world.management);
+
     let Invocation::Ok(summary) = sweep.invoke(&scheduled)? else {
         panic!("the sweep failed: {}", sweep.logs())
     };
