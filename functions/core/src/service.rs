@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
+use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use thiserror::Error;
 
@@ -37,6 +38,13 @@ pub struct Outcome {
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
 }
+
+/// Applications and tags of the instance at an index, as the ports answered.
+type InstanceFacts = (
+    usize,
+    Result<u32, PortError>,
+    Result<std::collections::BTreeMap<String, String>, PortError>,
+);
 
 /// The guardrail with its adapters; built once per container. `Q` is the sweep's worker
 /// queue, used only by the scheduled sweep when it fans out.
@@ -162,7 +170,10 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, 
                 return Err(error);
             }
         }
-        self.enrich(account, &mut inventory, &mut notes).await;
+        notes.extend(
+            self.enrich(&mut inventory, self.settings.sweep_concurrency)
+                .await,
+        );
         Ok((inventory, notes))
     }
 
@@ -195,19 +206,35 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, 
         Ok(inventory)
     }
 
-    /// Applications and tags of the account's own instances (the ones a decision may touch).
-    async fn enrich(&self, account: &str, inventory: &mut Inventory, notes: &mut Vec<String>) {
+    /// Applications and tags of every account instance in the inventory (the ones a decision
+    /// may touch), `concurrency` at a time. Returns a note for each fact that stays unknown.
+    pub(crate) async fn enrich(
+        &self,
+        inventory: &mut Inventory,
+        concurrency: usize,
+    ) -> Vec<String> {
         let management = inventory.management_account_id().map(str::to_owned);
-        for instance in inventory.instances.iter_mut() {
-            if instance.owner_account_id != account || management.as_deref() == Some(account) {
-                continue;
-            }
-            let (apps, tags) = futures_util::join!(
-                self.instances
-                    .application_count(account, &instance.region, &instance.instance_arn),
-                self.instances
-                    .tags(account, &instance.region, &instance.instance_arn)
-            );
+        let wanted: Vec<usize> = (0..inventory.instances.len())
+            .filter(|&i| Some(&inventory.instances[i].owner_account_id) != management.as_ref())
+            .collect();
+        let instances = &inventory.instances;
+        let facts: Vec<InstanceFacts> = stream::iter(wanted)
+            .map(|i| async move {
+                let inst = &instances[i];
+                let (account, region, arn) =
+                    (&inst.owner_account_id, &inst.region, &inst.instance_arn);
+                let (apps, tags) = futures_util::join!(
+                    self.instances.application_count(account, region, arn),
+                    self.instances.tags(account, region, arn)
+                );
+                (i, apps, tags)
+            })
+            .buffer_unordered(concurrency.max(1))
+            .collect()
+            .await;
+        let mut notes = Vec::new();
+        for (i, apps, tags) in facts {
+            let instance = &mut inventory.instances[i];
             match apps {
                 Ok(n) => instance.application_count = Some(n),
                 Err(e) => notes.push(format!(
@@ -220,6 +247,7 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, 
                 Err(e) => notes.push(format!("tags of {} unknown: {e}", instance.instance_arn)),
             }
         }
+        notes
     }
 
     /// Carries out the decision and returns the finding with its final remediation outcome.

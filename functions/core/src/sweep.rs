@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::finding::{rfc3339, Finding};
 use crate::inventory::Inventory;
-use crate::ports::{FindingPublisher, InstancePort, OrganizationPort, PortError, TaskQueue};
+use crate::ports::{FindingPublisher, InstancePort, OrganizationPort, TaskQueue};
 use crate::rules::evaluate_sweep;
 use crate::service::{Guardrail, HandleError};
 
@@ -109,13 +109,6 @@ impl SweepSummary {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
 }
-
-/// Applications and tags of the instance at an index, as the ports answered.
-type InstanceFacts = (
-    usize,
-    Result<u32, PortError>,
-    Result<BTreeMap<String, String>, PortError>,
-);
 
 /// A finished sweep: its summary and every finding it published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -304,7 +297,9 @@ where
         drop(listings);
         // Completion order varies; the summary should not.
         unreachable.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-        self.enrich_all(&mut inventory, concurrency).await;
+        for note in self.enrich(&mut inventory, concurrency).await {
+            tracing::warn!(sweep_id, note = %note, "instance facts unknown");
+        }
 
         let evaluation = evaluate_sweep(sweep_id, &inventory, &self.settings.policy, now);
         let mut findings = Vec::with_capacity(evaluation.judged.len());
@@ -340,47 +335,6 @@ where
             "sweep done"
         );
         Ok(SweepReport { summary, findings })
-    }
-
-    /// Applications and tags of every account instance found, a bounded number at a time.
-    async fn enrich_all(&self, inventory: &mut Inventory, concurrency: usize) {
-        let management = inventory.management_account_id().map(str::to_owned);
-        let wanted: Vec<usize> = (0..inventory.instances.len())
-            .filter(|&i| Some(&inventory.instances[i].owner_account_id) != management.as_ref())
-            .collect();
-        let instances = &inventory.instances;
-        let facts: Vec<InstanceFacts> = stream::iter(wanted)
-            .map(|i| async move {
-                let inst = &instances[i];
-                let (apps, tags) = futures_util::join!(
-                    self.instances.application_count(
-                        &inst.owner_account_id,
-                        &inst.region,
-                        &inst.instance_arn
-                    ),
-                    self.instances
-                        .tags(&inst.owner_account_id, &inst.region, &inst.instance_arn)
-                );
-                (i, apps, tags)
-            })
-            .buffer_unordered(concurrency)
-            .collect()
-            .await;
-        for (i, apps, tags) in facts {
-            let instance = &mut inventory.instances[i];
-            match apps {
-                Ok(n) => instance.application_count = Some(n),
-                Err(e) => {
-                    tracing::warn!(instance_arn = %instance.instance_arn, error = %e, "applications unknown")
-                }
-            }
-            match tags {
-                Ok(t) => instance.tags = Some(t),
-                Err(e) => {
-                    tracing::warn!(instance_arn = %instance.instance_arn, error = %e, "tags unknown")
-                }
-            }
-        }
     }
 
     #[allow(clippy::too_many_arguments)]
