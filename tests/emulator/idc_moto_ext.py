@@ -76,7 +76,8 @@ from xmltodict import unparse
 SSO = "sso.amazonaws.com"
 STATUSES = ("ACTIVE", "CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS")
 _LOCK = threading.RLock()
-_STATE = {"create_status": "ACTIVE", "delete_conflicts": 0, "denied_role_arns": []}
+_STATE = {"create_status": "ACTIVE", "create_active_after_reads": None, "delete_conflicts": 0,
+          "denied_role_arns": []}
 
 
 class AwsError(JsonRESTError):
@@ -132,6 +133,7 @@ def _instance_init(self, account_id, region):
     self.instance_arn = f"arn:{get_partition(region)}:sso:::instance/ssoins-{rnd.get_random_hex(16)}"
     self.identity_store_id = f"d-{rnd.get_random_hex(10)}"
     self.region, self.org_instance, self.tags, self.applications = region, False, {}, []
+    self.reads_left = None  # CREATE_IN_PROGRESS -> ACTIVE after this many reads (None: stays)
 
 
 def _instance_json(self):
@@ -158,15 +160,38 @@ def _find(arn: str):
     return next(((b, i) for b, i in _all_instances() if i.instance_arn == arn), (None, None))
 
 
-def _usable(caller: str, region: str, arn: str):
+def _usable(caller: str, region: str, arn: str, while_creating: bool = False):
     """The instance if the caller may operate it here: the owner, or the sso delegated admin for
-    the org instance, and only in the instance's Region. Else AccessDenied (also once deleted)."""
+    the org instance, and only in the instance's Region. Else AccessDenied (also once deleted).
+    Unless `while_creating` (DescribeInstance, DeleteInstance), an instance still
+    CREATE_IN_PROGRESS refuses the call (after the access check: a stranger learns nothing)."""
     backend, inst = _find(arn)
     if inst is None or inst.region != region:
         raise _denied()
     if inst.account_id != caller and not (inst.org_instance and _is_sso_admin(caller)):
         raise _denied()
+    if inst.status == "CREATE_IN_PROGRESS" and not while_creating:
+        # The reference: "While the instance is in the CREATE_IN_PROGRESS state, you can call only
+        # DescribeInstance and DeleteInstance operations" -- it names no error for the others. Our
+        # choice: ValidationException, the one code among ConflictException/ValidationException
+        # that every such operation declares (ListApplications and ListTagsForResource declare no
+        # ConflictException); AWS also answers ValidationException for an operation an instance
+        # does not support. Not AccessDenied: that reads as "deleted".
+        raise AwsError("ValidationException",
+                       f"The instance {inst.instance_arn} is CREATE_IN_PROGRESS: only DescribeInstance "
+                       "and DeleteInstance can be called until it is ACTIVE.")
     return backend, inst
+
+
+def _read(inst) -> dict:
+    """The instance as a read (DescribeInstance, a ListInstances page) reports it. A countdown set
+    by `active_after_reads` ticks once per read: after N reads the instance is ACTIVE."""
+    out = inst.to_json()
+    if inst.status == "CREATE_IN_PROGRESS" and inst.reads_left:
+        inst.reads_left -= 1
+        if inst.reads_left == 0:
+            inst.status, inst.reads_left = "ACTIVE", None
+    return out
 
 
 def _page(items: list, params: dict):
@@ -206,6 +231,7 @@ def create_instance(self):
             raise AwsError("ConflictException", "An instance of IAM Identity Center already exists in this account.")
         inst = Instance(caller, region)
         inst.name, inst.tags, inst.status = p.get("Name"), _tags_in(p.get("Tags")), _STATE["create_status"]
+        inst.reads_left = _STATE["create_active_after_reads"]
         backend.instances.append(inst)
         if token:
             backend.client_tokens[token] = (inst.instance_arn, (p.get("Name"), p.get("Tags")))
@@ -213,14 +239,15 @@ def create_instance(self):
 
 
 def describe_instance(self):
-    _, inst = _usable(self.current_account, self.region, _params(self).get("InstanceArn"))
-    return json.dumps(inst.to_json())
+    with _LOCK:
+        _, inst = _usable(self.current_account, self.region, _params(self).get("InstanceArn"), True)
+        return json.dumps(_read(inst))
 
 
 def delete_instance(self):
     arn = _params(self).get("InstanceArn")
     with _LOCK:
-        backend, inst = _usable(self.current_account, self.region, arn)
+        backend, inst = _usable(self.current_account, self.region, arn, True)
         if inst.account_id != self.current_account:  # only the owning account deletes
             raise _denied()
         if _STATE["delete_conflicts"] > 0 or inst.status == "CREATE_IN_PROGRESS":
@@ -233,11 +260,12 @@ def delete_instance(self):
 
 def list_instances(self):
     caller, region = self.current_account, self.region
-    visible = list(ssoadmin_backends[caller][region].instances)
-    if _is_sso_admin(caller):  # the trap: the org instance shows up beside the account's own
-        visible += [i for i in ssoadmin_backends[_mgmt_of(caller)][region].instances if i.org_instance]
-    page, nxt = _page(visible, _params(self))
-    return json.dumps({"Instances": [i.to_json() for i in page], **nxt})
+    with _LOCK:
+        visible = list(ssoadmin_backends[caller][region].instances)
+        if _is_sso_admin(caller):  # the trap: the org instance shows up beside the account's own
+            visible += [i for i in ssoadmin_backends[_mgmt_of(caller)][region].instances if i.org_instance]
+        page, nxt = _page(visible, _params(self))
+        return json.dumps({"Instances": [_read(i) for i in page], **nxt})  # only this page is read
 
 
 def create_application(self):
@@ -306,8 +334,18 @@ def list_tags_for_resource(self):
     return json.dumps({"Tags": page, **nxt})
 
 
+_stock_update_instance = SSOAdminResponse.update_instance
+
+
+def update_instance(self):
+    # Stock renames any ARN of the caller's Region, silently; here: who may, and only once ACTIVE.
+    with _LOCK:
+        _usable(self.current_account, self.region, _params(self).get("InstanceArn"))
+        return _stock_update_instance(self)
+
+
 for _fn in (create_instance, describe_instance, delete_instance, list_instances, create_application,
-            list_applications, tag_resource, untag_resource, list_tags_for_resource):
+            list_applications, tag_resource, untag_resource, list_tags_for_resource, update_instance):
     setattr(SSOAdminResponse, _fn.__name__, _fn)
 
 
@@ -446,10 +484,21 @@ def seed_org_instance(body):
     return inst.to_json()
 
 
+def _active_after_reads(body):
+    """The optional countdown: a whole number >= 1, and only for CREATE_IN_PROGRESS."""
+    n = body.get("active_after_reads")
+    if n is not None and (body["status"] != "CREATE_IN_PROGRESS" or isinstance(n, bool)
+                          or not isinstance(n, int) or n < 1):
+        raise AwsError("ValidationException",
+                       "active_after_reads: a whole number >= 1, only with status CREATE_IN_PROGRESS")
+    return n
+
+
 def instance_status(body):
     inst = _find(body["instance_arn"])[1]
     if inst is None or body["status"] not in STATUSES:
         raise AwsError("ValidationException", "unknown instance_arn or status")
+    inst.reads_left = _active_after_reads(body)
     inst.status = body["status"]
     return inst.to_json()
 
@@ -457,6 +506,7 @@ def instance_status(body):
 def create_instance_status(body):
     if body["status"] not in STATUSES[:2]:
         raise AwsError("ValidationException", "status must be ACTIVE or CREATE_IN_PROGRESS")
+    _STATE["create_active_after_reads"] = _active_after_reads(body)
     _STATE["create_status"] = body["status"]
     return dict(_STATE)
 
@@ -498,7 +548,8 @@ def deny_assume_role(body):
 
 def state(_body):
     return {"instances": [dict(i.to_json(), Region=i.region, OrgInstance=i.org_instance,
-                               Applications=len(i.applications)) for _, i in _all_instances()], **_STATE}
+                               Applications=len(i.applications), ReadsUntilActive=i.reads_left)
+                          for _, i in _all_instances()], **_STATE}
 
 
 for _fn in (seed_org_instance, instance_status, create_instance_status, delete_conflicts,
@@ -521,7 +572,8 @@ _orig_reset = MotoAPIBackend.reset
 
 def _reset(self):
     _orig_reset(self)  # clears every backend, hence every instance, application and tag
-    _STATE.update(create_status="ACTIVE", delete_conflicts=0, denied_role_arns=[])
+    _STATE.update(create_status="ACTIVE", create_active_after_reads=None, delete_conflicts=0,
+                  denied_role_arns=[])
     organizations_backends.master_accounts.clear()  # stock reset keeps member->management links
 
 

@@ -71,7 +71,7 @@ class Aws:
     def __init__(self, url):
         self.url, self.keys = url, {}
 
-    def client(self, service, account=MGMT, region=R1):
+    def client(self, service, account=MGMT, region=R1, **config):
         if account not in self.keys:
             self.keys[account] = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
             if account != MGMT:
@@ -82,10 +82,10 @@ class Aws:
                                       "aws_secret_access_key": creds["SecretAccessKey"],
                                       "aws_session_token": creds["SessionToken"]}
         return boto3.client(service, region_name=region, endpoint_url=self.url,
-                            config=Config(retries={"max_attempts": 1}), **self.keys[account])
+                            config=Config(retries={"max_attempts": 1}, **config), **self.keys[account])
 
-    def sso(self, account=MGMT, region=R1):
-        return self.client("sso-admin", account, region)
+    def sso(self, account=MGMT, region=R1, **config):
+        return self.client("sso-admin", account, region, **config)
 
     def orgs(self, account=MGMT):
         return self.client("organizations", account)
@@ -112,6 +112,19 @@ def org(aws):
 
 def code(excinfo):
     return excinfo.value.response["Error"]["Code"]
+
+
+def refused(call, **kwargs):
+    """(code, HTTP status, message) of a call that must fail."""
+    with pytest.raises(ClientError) as e:
+        call(**kwargs)
+    err = e.value.response
+    return err["Error"]["Code"], err["ResponseMetadata"]["HTTPStatusCode"], err["Error"]["Message"]
+
+
+def status_of(aws, arn):
+    return next(i for i in post(aws.url, "/idc-guardrail/state", method="GET")[1]["instances"]
+                if i["InstanceArn"] == arn)
 
 
 def seed_org_instance(aws, region=R1):
@@ -501,12 +514,13 @@ def test_reset_clears_extension_state(aws, org):
     seed_org_instance(aws)
     register_sso_admin(aws, org[0])
     post(aws.url, "/idc-guardrail/delete-conflicts", {"count": 5})
-    post(aws.url, "/idc-guardrail/create-instance-status", {"status": "CREATE_IN_PROGRESS"})
+    post(aws.url, "/idc-guardrail/create-instance-status", {"status": "CREATE_IN_PROGRESS", "active_after_reads": 3})
     denied = f"arn:aws:iam::{org[0]}:role/OrganizationAccountAccessRole"
     assert post(aws.url, "/idc-guardrail/deny-assume-role", {"role_arn": denied})[0] == 200
     assert post(aws.url, "/moto-api/reset")[0] == 200
     state = post(aws.url, "/idc-guardrail/state", method="GET")[1]
-    assert state == {"instances": [], "create_status": "ACTIVE", "delete_conflicts": 0, "denied_role_arns": []}
+    assert state == {"instances": [], "create_status": "ACTIVE", "create_active_after_reads": None,
+                     "delete_conflicts": 0, "denied_role_arns": []}
     aws = Aws(aws.url)  # reset also forgets the STS keys issued before it: assume roles anew
     assert aws.client("sts", org[0]).get_caller_identity()["Account"] == org[0]
     assert aws.sso(org[0]).list_instances()["Instances"] == []
@@ -515,6 +529,104 @@ def test_reset_clears_extension_state(aws, org):
     assert code(e) == "AWSOrganizationsNotInUseException"
     arn = aws.sso(org[0]).create_instance()["InstanceArn"]  # and is a standalone account now
     assert aws.sso(org[0]).describe_instance(InstanceArn=arn)["OwnerAccountId"] == org[0]
+
+
+# ------------------------------------------------------------------ CREATE_IN_PROGRESS
+def test_create_in_progress_becomes_active_after_n_reads(aws, org):
+    status, body = post(aws.url, "/idc-guardrail/create-instance-status",
+                        {"status": "CREATE_IN_PROGRESS", "active_after_reads": 3})
+    assert status == 200 and body["create_active_after_reads"] == 3
+    sso = aws.sso(org[0])
+    arn = sso.create_instance()["InstanceArn"]
+    other = aws.sso(org[1]).create_instance()["InstanceArn"]  # its own countdown
+    assert refused(sso.delete_instance, InstanceArn=arn)[0] == "ConflictException"  # not a read
+    assert refused(sso.list_applications, InstanceArn=arn)[0] == "ValidationException"  # not a read
+    assert refused(aws.sso(org[1]).describe_instance, InstanceArn=arn)[0] == "AccessDeniedException"  # nor this
+    assert aws.sso(org[0], R2).list_instances()["Instances"] == []  # nor a listing without it
+    assert sso.describe_instance(InstanceArn=arn)["Status"] == "CREATE_IN_PROGRESS"  # read 1
+    assert [i["Status"] for i in sso.list_instances()["Instances"]] == ["CREATE_IN_PROGRESS"]  # read 2
+    assert status_of(aws, arn)["ReadsUntilActive"] == 1
+    assert sso.describe_instance(InstanceArn=arn)["Status"] == "CREATE_IN_PROGRESS"  # read 3 ...
+    assert sso.describe_instance(InstanceArn=arn)["Status"] == "ACTIVE"  # ... after which it is ACTIVE
+    assert sso.list_instances()["Instances"][0]["Status"] == "ACTIVE"
+    assert status_of(aws, arn)["ReadsUntilActive"] is None
+    assert sso.list_applications(InstanceArn=arn)["Applications"] == []  # usable now
+    assert status_of(aws, other)["Status"] == "CREATE_IN_PROGRESS" and status_of(aws, other)["ReadsUntilActive"] == 3
+    sso.delete_instance(InstanceArn=arn)
+    assert sso.list_instances()["Instances"] == []
+
+
+def test_countdown_ticks_only_on_list_pages_that_include_the_instance(aws, org):
+    org_arn = seed_org_instance(aws)
+    register_sso_admin(aws, org[0])
+    own = aws.sso(org[0]).create_instance()["InstanceArn"]
+    status, body = post(aws.url, "/idc-guardrail/instance-status",
+                        {"instance_arn": org_arn, "status": "CREATE_IN_PROGRESS", "active_after_reads": 2})
+    assert status == 200 and body["Status"] == "CREATE_IN_PROGRESS"
+    sso = aws.sso(org[0])
+    for _ in range(3):  # first pages hold only the admin's own instance: no read of the org instance
+        first = sso.list_instances(MaxResults=1)
+        assert [i["InstanceArn"] for i in first["Instances"]] == [own]
+    second = sso.list_instances(MaxResults=1, NextToken=first["NextToken"])  # read 1
+    assert [(i["InstanceArn"], i["Status"]) for i in second["Instances"]] == [(org_arn, "CREATE_IN_PROGRESS")]
+    assert aws.sso(MGMT).describe_instance(InstanceArn=org_arn)["Status"] == "CREATE_IN_PROGRESS"  # read 2
+    assert {i["InstanceArn"]: i["Status"] for i in sso.list_instances()["Instances"]} == {
+        own: "ACTIVE", org_arn: "ACTIVE"}
+
+
+def test_create_in_progress_without_countdown_stays_and_switches_are_checked(aws, org):
+    assert post(aws.url, "/idc-guardrail/create-instance-status", {"status": "CREATE_IN_PROGRESS"})[0] == 200
+    sso = aws.sso(org[0])
+    arn = sso.create_instance()["InstanceArn"]
+    for _ in range(5):
+        assert sso.describe_instance(InstanceArn=arn)["Status"] == "CREATE_IN_PROGRESS"
+    for bad in (0, -1, True, "2", 1.5):
+        for path, body in (("create-instance-status", {}), ("instance-status", {"instance_arn": arn})):
+            status, answer = post(aws.url, f"/idc-guardrail/{path}",
+                                  dict(body, status="CREATE_IN_PROGRESS", active_after_reads=bad))
+            assert status == 400 and answer["__type"] == "ValidationException", (path, bad)
+    for path, body in (("create-instance-status", {}), ("instance-status", {"instance_arn": arn})):
+        status, _ = post(aws.url, f"/idc-guardrail/{path}", dict(body, status="ACTIVE", active_after_reads=1))
+        assert status == 400, path  # a countdown only makes sense while creating
+    state = post(aws.url, "/idc-guardrail/state", method="GET")[1]  # refused switches changed nothing
+    assert (state["create_status"], state["create_active_after_reads"]) == ("CREATE_IN_PROGRESS", None)
+    assert (status_of(aws, arn)["Status"], status_of(aws, arn)["ReadsUntilActive"]) == ("CREATE_IN_PROGRESS", None)
+    # Setting a status again replaces the countdown.
+    post(aws.url, "/idc-guardrail/instance-status", {"instance_arn": arn, "status": "CREATE_IN_PROGRESS",
+                                                      "active_after_reads": 1})
+    post(aws.url, "/idc-guardrail/instance-status", {"instance_arn": arn, "status": "CREATE_IN_PROGRESS"})
+    for _ in range(3):
+        assert sso.describe_instance(InstanceArn=arn)["Status"] == "CREATE_IN_PROGRESS"
+
+
+def test_only_describe_and_delete_while_create_in_progress(aws, org):
+    sso, stranger = aws.sso(org[0]), aws.sso(org[1])
+    arn = sso.create_instance(Name="trial", Tags=[{"Key": "k", "Value": "v"}])["InstanceArn"]
+    app = sso.create_application(InstanceArn=arn, ApplicationProviderArn=PROVIDER, Name="qs")["ApplicationArn"]
+    status, _ = post(aws.url, "/idc-guardrail/instance-status", {"instance_arn": arn, "status": "CREATE_IN_PROGRESS"})
+    assert status == 200
+    calls = [("list_applications", {"InstanceArn": arn}),
+             ("create_application", {"InstanceArn": arn, "ApplicationProviderArn": PROVIDER, "Name": "late"}),
+             ("tag_resource", {"ResourceArn": arn, "Tags": [{"Key": "k2", "Value": "v"}]}),
+             ("untag_resource", {"ResourceArn": arn, "TagKeys": ["k"]}),
+             ("list_tags_for_resource", {"ResourceArn": arn}),
+             ("tag_resource", {"ResourceArn": app, "Tags": [{"Key": "k2", "Value": "v"}]}),
+             ("list_tags_for_resource", {"ResourceArn": app}),
+             ("update_instance", {"InstanceArn": arn, "Name": "renamed"})]
+    for call, kwargs in calls:
+        error, http, message = refused(getattr(sso, call), **kwargs)
+        assert (error, http) == ("ValidationException", 400), call
+        assert "CREATE_IN_PROGRESS" in message and arn in message, call
+        assert refused(getattr(stranger, call), **kwargs)[0] == "AccessDeniedException", call  # tells nothing
+    assert sso.describe_instance(InstanceArn=arn)["Status"] == "CREATE_IN_PROGRESS"
+    post(aws.url, "/idc-guardrail/instance-status", {"instance_arn": arn, "status": "ACTIVE"})
+    # Nothing the refused calls asked for happened.
+    assert sso.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "k", "Value": "v"}]
+    assert [a["ApplicationArn"] for a in sso.list_applications(InstanceArn=arn)["Applications"]] == [app]
+    assert sso.describe_instance(InstanceArn=arn)["Name"] == "trial"
+    for call, kwargs in calls:  # and once ACTIVE, every one of them works
+        getattr(sso, call)(**kwargs)
+    assert sso.describe_instance(InstanceArn=arn)["Name"] == "renamed"
 
 
 # ------------------------------------------------------------------ launcher
