@@ -51,6 +51,8 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
 ``POST /moto-api/reset`` clears all of it.
 """
 
+import functools
+import inspect
 import json
 import re
 import threading
@@ -129,7 +131,8 @@ SSOAdminBackend.__init__ = _backend_init
 
 def _instance_init(self, account_id, region):
     Instance.__orig_init__(self, account_id, region)
-    # ARN: ssoins- + 16 hex; identity store: d- + 10 hex (formats seen in AWS).
+    # ARN: ssoins- + 16 hex (the form AWS issues; the InstanceArn pattern allows [a-zA-Z0-9-.]{16}),
+    # in the Region's partition; identity store: d- + 10 hex (the identitystore IdentityStoreId pattern).
     self.instance_arn = f"arn:{get_partition(region)}:sso:::instance/ssoins-{rnd.get_random_hex(16)}"
     self.identity_store_id = f"d-{rnd.get_random_hex(10)}"
     self.region, self.org_instance, self.tags, self.applications = region, False, {}, []
@@ -207,6 +210,67 @@ def _tags_in(tags) -> dict:
     return {t["Key"]: t.get("Value", "") for t in tags or []}
 
 
+# ---------------------------------------------------------------- sso-admin input constraints
+# As the IAM Identity Center API reference documents them (length limits and pattern; AWS matches
+# the pattern against the whole value): InstanceArn on every operation that takes one,
+# ResourceArn (TaggableResourceArn) on the tag operations, the instance Name (NameType) of
+# CreateInstance/UpdateInstance. Older pages show the partition as
+# (aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b); today's, and the SDK model, aws(-[a-z]{1,5}){0,3}.
+# `\w` is ASCII only, as in the Java regular expressions AWS validates with.
+_CONSTRAINTS = {
+    "InstanceArn": (10, 1224, r"arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}"),
+    "ResourceArn": (10, 2048, r"arn:aws(-[a-z]{1,5}){0,3}:sso::((:instance/(sso)?ins-[a-zA-Z0-9-.]{16})"
+                    r"|(:permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16})"
+                    r"|(\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16})"
+                    r"|(\d{12}:trustedTokenIssuer/(sso)?ins-[a-zA-Z0-9-.]{16}/tti-[a-f0-9]{8}-[a-f0-9]{4}"
+                    r"-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}))"),
+    "Name": (0, 255, r"[\w+=,.@-]+"),
+}
+_TAG_OPS = {"TagResource", "UntagResource", "ListTagsForResource"}  # InstanceArn optional there
+_NO_INSTANCE_ARN = {"CreateInstance", "ListInstances"}
+
+
+def _violations(member: str, value) -> list[str]:
+    """AWS's wording, one entry per failed constraint of `member` (absent: none)."""
+    lo, hi, pattern = _CONSTRAINTS[member]
+    at, text = f"Value '{value}' at '{member[0].lower()}{member[1:]}'", str(value)
+    out = [f"{at} failed to satisfy constraint: Member must have length greater than or equal to {lo}"
+           ] if len(text) < lo else []
+    if len(text) > hi:
+        out.append(f"{at} failed to satisfy constraint: Member must have length less than or equal to {hi}")
+    if not isinstance(value, str) or not re.fullmatch(pattern, value, re.ASCII):
+        out.append(f"{at} failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}")
+    return out
+
+
+def _validate(action: str, p: dict) -> None:
+    """ValidationException (HTTP 400) listing every violated constraint, as AWS words it."""
+    members = {} if action in _NO_INSTANCE_ARN else {"InstanceArn": action not in _TAG_OPS}  # -> required
+    if action in _TAG_OPS:
+        members["ResourceArn"] = True
+    if action in ("CreateInstance", "UpdateInstance"):
+        members["Name"] = False
+    errors = []
+    for member, required in members.items():
+        if p.get(member) is not None:
+            errors += _violations(member, p[member])
+        elif required:
+            errors.append(f"Value null at '{member[0].lower()}{member[1:]}' failed to satisfy "
+                          "constraint: Member must not be null")
+    if errors:
+        count = f"{len(errors)} validation error{'s' if len(errors) > 1 else ''} detected"
+        raise AwsError("ValidationException", f"{count}: {'; '.join(errors)}")
+
+
+def _validated(method):
+    """Every sso-admin action, stock or ours, checks its input before anything else (as AWS)."""
+    @functools.wraps(method)
+    def action(self):
+        _validate(self._get_action(), _params(self))
+        return method(self)
+    return action
+
+
 # ---------------------------------------------------------------- sso-admin API
 def _params(self) -> dict:
     return json.loads(self.body or "{}")
@@ -274,7 +338,7 @@ def create_application(self):
         _, inst = _usable(self.current_account, self.region, p.get("InstanceArn"))
         app_id = f"{inst.instance_arn.split('/')[-1]}/apl-{rnd.get_random_hex(16)}"
         app = {"ApplicationAccount": self.current_account,
-               "ApplicationArn": f"arn:aws:sso::{self.current_account}:application/{app_id}",
+               "ApplicationArn": f"arn:{get_partition(self.region)}:sso::{self.current_account}:application/{app_id}",
                "ApplicationProviderArn": p["ApplicationProviderArn"], "CreatedDate": unix_time(),
                "InstanceArn": inst.instance_arn, "Name": p["Name"], "Status": p.get("Status") or "ENABLED"}
         app.update({k: p[k] for k in ("Description", "PortalOptions") if p.get(k)})
@@ -347,6 +411,9 @@ def update_instance(self):
 for _fn in (create_instance, describe_instance, delete_instance, list_instances, create_application,
             list_applications, tag_resource, untag_resource, list_tags_for_resource, update_instance):
     setattr(SSOAdminResponse, _fn.__name__, _fn)
+for _name, _fn in list(vars(SSOAdminResponse).items()):
+    if inspect.isfunction(_fn) and not _name.startswith("_"):
+        setattr(SSOAdminResponse, _name, _validated(_fn))
 
 
 # ---------------------------------------------------------------- organizations
@@ -474,6 +541,8 @@ def _endpoint(fn):
 
 def seed_org_instance(body):
     account, region = body["account_id"], body["region"]
+    if body.get("name") is not None and _violations("Name", body["name"]):
+        raise AwsError("ValidationException", "; ".join(_violations("Name", body["name"])))
     if _mgmt_of(account) != account:
         raise AwsError("ValidationException", f"{account} is not an organization's management account.")
     if any(i.org_instance and i.account_id == account for _, i in _all_instances()):
