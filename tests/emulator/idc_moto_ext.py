@@ -1,4 +1,4 @@
-"""idc-guardrail extension of moto 5.2.5 (server mode) for IAM Identity Center account instances.
+r"""idc-guardrail extension of moto 5.2.5 (server mode) for IAM Identity Center account instances.
 
 Import this module before the moto server starts (``launch.py`` does). It patches moto's own
 backends and response classes; it is not an HTTP fake of AWS. What it adds, and why:
@@ -12,12 +12,31 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
       ValidationException "Organization management account is not allowed to perform the
       operation." (HTTP 400; the text AWS returns; ValidationException is our choice of code
       since the reference lists no dedicated one); Name, Tags, ClientToken idempotency.
+      Generated ids match the documented patterns: arn:PARTITION:sso:::instance/ssoins-<16 hex>
+      (the Region's partition), identity store d-<10 hex>.
+    - Input constraints (the reference's length limits and patterns, matched against the whole
+      value), checked first on every sso-admin action, stock moto's included: InstanceArn
+      (10-1224, arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}; required
+      except on the tag operations), ResourceArn of the tag operations (TaggableResourceArn,
+      10-2048), Name of CreateInstance/UpdateInstance (0-255, [\w+=,.@-]+, ASCII \w). A violation
+      is HTTP 400 ValidationException worded as AWS words it: "1 validation error detected: Value
+      'X' at 'instanceArn' failed to satisfy constraint: Member must satisfy regular expression
+      pattern: P" (every violated constraint, "; "-separated; "Value null ... Member must not be
+      null" when a required one is absent). A well-formed ARN that names nothing keeps its answer
+      (AccessDeniedException for DescribeInstance/DeleteInstance).
+    - CREATE_IN_PROGRESS: the reference allows only DescribeInstance and DeleteInstance then and
+      names no error for the rest. ListApplications, CreateApplication, TagResource, UntagResource,
+      ListTagsForResource (instance or application ARN) and UpdateInstance answer
+      ValidationException (our choice: the one code all of them declare; ConflictException is not
+      declared by ListApplications or ListTagsForResource); the access check comes first.
+      DescribeInstance answers normally and ListInstances lists it. DeleteInstance may be called
+      then, the reference says, without saying what it answers: here ConflictException (declared
+      by DeleteInstance; our choice, so that a caller must wait and retry).
     - DescribeInstance / DeleteInstance: the owner, in the instance's Region (DescribeInstance also
       the Identity Center delegated administrator for the org instance it administers); anyone
       else, and any instance already deleted, gets AccessDeniedException -- DeleteInstance lists no
       ResourceNotFoundException. Deleting an instance with applications succeeds and takes them
       with it: the API has no "in use" error, so a caller must count applications first.
-      An instance still CREATE_IN_PROGRESS answers ConflictException to DeleteInstance.
     - ListInstances (MaxResults/NextToken): in the caller's Region, the caller's own instance,
       plus the organization instance when the caller is the registered sso.amazonaws.com
       delegated administrator (the "two instances in one Region" trap). Fields that are absent
@@ -40,14 +59,21 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
 TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), in the style of
 ``/moto-api/``, all ``POST`` with a JSON body, answering JSON:
   /idc-guardrail/seed-org-instance      {"account_id": MGMT, "region": R, "name"?: N}
-  /idc-guardrail/instance-status        {"instance_arn": ARN, "status": S}
-  /idc-guardrail/create-instance-status {"status": "ACTIVE" | "CREATE_IN_PROGRESS"}
+  /idc-guardrail/instance-status        {"instance_arn": ARN, "status": S, "active_after_reads"?: N}
+  /idc-guardrail/create-instance-status {"status": "ACTIVE" | "CREATE_IN_PROGRESS",
+                                         "active_after_reads"?: N}
+                                        status of new instances; with N (whole, >= 1; only with
+                                        CREATE_IN_PROGRESS) an instance reports CREATE_IN_PROGRESS
+                                        to its next N reads (DescribeInstance, or a ListInstances
+                                        page that includes it), then is ACTIVE. Without N it stays
+                                        CREATE_IN_PROGRESS until set otherwise. No clock involved.
   /idc-guardrail/delete-conflicts       {"count": N}  next N DeleteInstance -> ConflictException
   /idc-guardrail/instance-created-date  {"instance_arn": ARN, "created_date": EPOCH_SECONDS | RFC3339}
                                         the CreatedDate ListInstances/DescribeInstance report
   /idc-guardrail/deny-assume-role       {"role_arn": ROLE_ARN, "deny"?: true | false}  AssumeRole of
                                         exactly that ARN -> 403 AccessDenied (false: allowed again)
-  /idc-guardrail/state                  (GET) every instance, for debugging
+  /idc-guardrail/state                  (GET) every instance (with ReadsUntilActive) and the
+                                        switches, for debugging
 ``POST /moto-api/reset`` clears all of it.
 """
 
@@ -178,8 +204,8 @@ def _usable(caller: str, region: str, arn: str, while_creating: bool = False):
         # DescribeInstance and DeleteInstance operations" -- it names no error for the others. Our
         # choice: ValidationException, the one code among ConflictException/ValidationException
         # that every such operation declares (ListApplications and ListTagsForResource declare no
-        # ConflictException); AWS also answers ValidationException for an operation an instance
-        # does not support. Not AccessDenied: that reads as "deleted".
+        # ConflictException); AWS is reported to answer ValidationException for an operation an
+        # instance does not support (permission sets on an account instance). Not AccessDenied: that reads as "deleted".
         raise AwsError("ValidationException",
                        f"The instance {inst.instance_arn} is CREATE_IN_PROGRESS: only DescribeInstance "
                        "and DeleteInstance can be called until it is ACTIVE.")
