@@ -688,3 +688,12 @@ def test_sam_builds_each_binary_from_the_workspace(sam):
         code_dir = (SAM_TEMPLATE.parent / res["Properties"]["CodeUri"]).resolve()
         assert code_dir == REPO.resolve()
         assert (code_dir / "Cargo.toml").is_file()
+
+
+def test_readme_documents_every_parameter(sam):
+    from cfn_templates import INFRA
+
+    text = (INFRA / "README.md").read_text()
+    table = [line for line in text.splitlines() if line.startswith("| `")]
+    for name in sam["Parameters"]:
+        assert any(f"`{name}`" in line for line in table), f"infra/README.md has no table row for {name}"
