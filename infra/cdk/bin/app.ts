@@ -10,7 +10,12 @@ import { App, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { DEFAULT_SUBSCRIPTION_PROTOCOLS, IdcGuardrail, SUBSCRIPTION_PROTOCOLS } from '../lib/idc-guardrail';
+import {
+  DEFAULT_SUBSCRIPTION_PROTOCOLS,
+  IdcGuardrail,
+  SUBSCRIBER_PRINCIPALS_PATTERN,
+  SUBSCRIPTION_PROTOCOLS,
+} from '../lib/idc-guardrail';
 import { FUNCTION_NAMES } from '../lib/patterns';
 
 export interface IdcGuardrailStackProps extends StackProps {
@@ -82,7 +87,7 @@ export class IdcGuardrailStack extends Stack {
     const subscriberPrincipals = p('SubscriberPrincipals', {
       type: 'String',
       default: '',
-      allowedPattern: '^(arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+(,arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+)*)?$',
+      allowedPattern: SUBSCRIBER_PRINCIPALS_PATTERN,
       description:
         'Comma-separated IAM principal ARNs (aws:PrincipalArn, wildcards allowed after the account) that may subscribe to the findings topic ' +
         'besides the principals of this account. Each must name its 12-digit account and belong to OrganizationId. Empty = this account only.',

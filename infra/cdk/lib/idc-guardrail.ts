@@ -175,6 +175,13 @@ export const DEFAULT_SUBSCRIPTION_PROTOCOLS = ['sqs', 'lambda', 'https', 'email'
 /** Every protocol SubscriptionProtocols may name: no sms, no mobile push; http only when asked. */
 export const SUBSCRIPTION_PROTOCOLS = ['sqs', 'lambda', 'https', 'email', 'email-json', 'firehose', 'http'];
 
+/**
+ * SubscriberPrincipals: IAM principal ARNs, each with its 12-digit account (a role name in
+ * any account could be created by any member administrator), comma-separated, no blanks.
+ */
+export const SUBSCRIBER_PRINCIPALS_PATTERN =
+  '^(arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+(,arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+)*)?$';
+
 /** The sweep worker's event source mapping (same as infra/template.yaml). */
 export const SWEEP_WORKER_BATCH_SIZE = 10;
 export const SWEEP_WORKER_BATCHING_WINDOW_SECONDS = 5;
@@ -568,7 +575,12 @@ export class IdcGuardrail extends Construct {
   /** `aws:PrincipalArn` patterns of the subscribers: the stack's account, then the listed ones. */
   private subscriberArns(listed: string): unknown {
     const ownAccount = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:*`;
-    if (!Token.isUnresolved(listed)) return [ownAccount, ...listed.split(',').filter((p) => p !== '')];
+    if (!Token.isUnresolved(listed)) {
+      if (!new RegExp(SUBSCRIBER_PRINCIPALS_PATTERN).test(listed)) {
+        throw new Error(`idc-guardrail: subscriberPrincipals must be IAM principal ARNs with their account: ${listed}`);
+      }
+      return [ownAccount, ...listed.split(',').filter((p) => p !== '')];
+    }
     const hasListed = new CfnCondition(this, 'HasSubscriberPrincipals', {
       expression: Fn.conditionNot(Fn.conditionEquals(listed, '')),
     });

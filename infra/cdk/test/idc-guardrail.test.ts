@@ -443,6 +443,10 @@ describe('findings topic subscribers', () => {
     });
   });
 
+  test('a role name in any account is refused', () => {
+    expect(() => synth({ subscriberPrincipals: 'arn:aws:iam::*:role/SecOpsAlerts' })).toThrow(/with their account/);
+  });
+
   test('an alert e-mail needs the email protocol', () => {
     expect(() => synth({ alertEmail: 'security@example.com', subscriptionProtocols: ['sqs'] })).toThrow(/must include email/);
     synth({ alertEmail: 'security@example.com', subscriptionProtocols: ['email'] }).resourceCountIs('AWS::SNS::Subscription', 1);
