@@ -153,7 +153,8 @@ def render(value: Any, template: dict[str, Any]) -> Any:
     """Intrinsic functions rendered to comparable text.
 
     A reference to a parameter or pseudo parameter keeps its name; a reference
-    to a resource becomes its type (logical ids differ between SAM and CDK).
+    to a resource becomes its type, and a condition of Fn::If its expression
+    (logical ids differ between SAM and CDK).
     """
     res = template.get("Resources", {})
 
@@ -184,6 +185,16 @@ def render(value: Any, template: dict[str, Any]) -> Any:
             if key == "Fn::Join":
                 sep, parts = arg
                 return sep.join(str(render(p, template)) for p in parts)
+            if key == "Fn::If":
+                # Condition names differ between SAM and CDK: show the expression.
+                condition, when_true, when_false = arg
+                return {
+                    "Fn::If": [
+                        render(template["Conditions"][condition], template),
+                        render(when_true, template),
+                        render(when_false, template),
+                    ]
+                }
         return {k: render(v, template) for k, v in value.items()}
     if isinstance(value, list):
         return [render(v, template) for v in value]

@@ -72,3 +72,16 @@ def test_scp_readme_documents_limits():
     text = (SCP_DIR / "README.md").read_text().lower()
     for needle in ("5,120", "existing", "standalone", "management account"):
         assert needle in text, needle
+
+
+def test_scp_readme_names_every_placeholder():
+    """Every account id and role name a file carries is a placeholder the README
+    tells the reader to replace."""
+    import re
+
+    text = (SCP_DIR / "README.md").read_text()
+    for path in SCPS:
+        raw = path.read_text()
+        placeholders = set(re.findall(r"\b[0-9]{12}\b", raw)) | set(re.findall(r":role/([A-Za-z0-9+=,.@_-]+)", raw))
+        for placeholder in placeholders:
+            assert f"`{placeholder}`" in text, (path.name, placeholder)

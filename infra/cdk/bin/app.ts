@@ -10,7 +10,12 @@ import { App, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { IdcGuardrail } from '../lib/idc-guardrail';
+import {
+  DEFAULT_SUBSCRIPTION_PROTOCOLS,
+  IdcGuardrail,
+  SUBSCRIBER_PRINCIPALS_PATTERN,
+  SUBSCRIPTION_PROTOCOLS,
+} from '../lib/idc-guardrail';
 import { FUNCTION_NAMES } from '../lib/patterns';
 
 export interface IdcGuardrailStackProps extends StackProps {
@@ -69,7 +74,23 @@ export class IdcGuardrailStack extends Stack {
     const alertEmail = p('AlertEmail', {
       type: 'String',
       default: '',
-      description: 'Optional e-mail address subscribed to the findings topic.',
+      description: 'Optional e-mail address subscribed to the findings topic. Needs email in SubscriptionProtocols.',
+    });
+    const subscriptionProtocols = p('SubscriptionProtocols', {
+      type: 'CommaDelimitedList',
+      default: DEFAULT_SUBSCRIPTION_PROTOCOLS.join(','),
+      allowedValues: SUBSCRIPTION_PROTOCOLS,
+      description:
+        'Protocols the findings topic accepts subscriptions for (sns:Protocol); every other protocol is denied to every principal. ' +
+        'Findings name accounts, principals and instances: http sends them unencrypted and is not a default; sms and mobile push are not offered.',
+    });
+    const subscriberPrincipals = p('SubscriberPrincipals', {
+      type: 'String',
+      default: '',
+      allowedPattern: SUBSCRIBER_PRINCIPALS_PATTERN,
+      description:
+        'Comma-separated IAM principal ARNs (aws:PrincipalArn, wildcards allowed after the account) that may subscribe to the findings topic ' +
+        'besides the principals of this account. Each must name its 12-digit account and belong to OrganizationId. Empty = this account only.',
     });
     const logRetentionDays = p('LogRetentionDays', {
       type: 'Number',
@@ -132,6 +153,8 @@ export class IdcGuardrailStack extends Stack {
       managementAccountId: managementAccountId.valueAsString,
       eventBusName: eventBusName.valueAsString,
       alertEmail: alertEmail.valueAsString,
+      subscriptionProtocols: subscriptionProtocols.valueAsList,
+      subscriberPrincipals: subscriberPrincipals.valueAsString,
       logRetention: logRetentionDays.valueAsNumber as logs.RetentionDays,
       logLevel: logLevel.valueAsString,
       sweepSchedule: sweepSchedule.valueAsString,

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnRule, Duration, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -42,8 +42,21 @@ export interface IdcGuardrailProps {
   readonly managementAccountId?: string;
   /** @default 'idc-guardrail' */
   readonly eventBusName?: string;
-  /** Optional e-mail subscription to the findings topic; may be a token ('' = none). */
+  /** Optional e-mail subscription to the findings topic; may be a token ('' = none). Needs 'email' in `subscriptionProtocols`. */
   readonly alertEmail?: string;
+  /**
+   * Protocols the findings topic accepts subscriptions for (`sns:Protocol`); every other
+   * protocol is denied to every principal. May be a list token.
+   * @default DEFAULT_SUBSCRIPTION_PROTOCOLS (sqs, lambda, https, email)
+   */
+  readonly subscriptionProtocols?: string[];
+  /**
+   * Comma-separated IAM principal ARNs (`aws:PrincipalArn`, each with its 12-digit account,
+   * wildcards after it) that may subscribe besides the principals of the stack's account;
+   * they must belong to the organization. May be a token.
+   * @default '' (the stack's account only)
+   */
+  readonly subscriberPrincipals?: string;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
   /** RUST_LOG. @default 'info' */
@@ -156,6 +169,18 @@ const SPECS: Record<FunctionName, FunctionSpec> = {
     ],
   },
 };
+
+/** Subscription protocols of the findings topic by default (same as infra/template.yaml). */
+export const DEFAULT_SUBSCRIPTION_PROTOCOLS = ['sqs', 'lambda', 'https', 'email'];
+/** Every protocol SubscriptionProtocols may name: no sms, no mobile push; http only when asked. */
+export const SUBSCRIPTION_PROTOCOLS = ['sqs', 'lambda', 'https', 'email', 'email-json', 'firehose', 'http'];
+
+/**
+ * SubscriberPrincipals: IAM principal ARNs, each with its 12-digit account (a role name in
+ * any account could be created by any member administrator), comma-separated, no blanks.
+ */
+export const SUBSCRIBER_PRINCIPALS_PATTERN =
+  '^(arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+(,arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+)*)?$';
 
 /** The sweep worker's event source mapping (same as infra/template.yaml). */
 export const SWEEP_WORKER_BATCH_SIZE = 10;
@@ -292,15 +317,29 @@ export class IdcGuardrail extends Construct {
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     );
-    this.topic.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'OrganizationMaySubscribe',
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sns:Subscribe'],
-        resources: [this.topic.topicArn],
-        conditions: { StringEquals: { 'aws:PrincipalOrgID': props.organizationId } },
-      }),
-    );
+    // Who may subscribe: the principals of this account and the listed ones,
+    // inside the organization; the explicit denies also bind principals of this
+    // account, whose own policies could otherwise allow sns:Subscribe.
+    const subscribers = this.subscriberArns(props.subscriberPrincipals ?? '');
+    const protocols = props.subscriptionProtocols ?? DEFAULT_SUBSCRIPTION_PROTOCOLS;
+    const subscribe = (sid: string, effect: iam.Effect, conditions: Record<string, unknown>) =>
+      this.topic.addToResourcePolicy(
+        new iam.PolicyStatement({
+          sid,
+          effect,
+          principals: [new iam.AnyPrincipal()],
+          actions: ['sns:Subscribe'],
+          resources: [this.topic.topicArn],
+          conditions,
+        }),
+      );
+    subscribe('ListedSubscribersMaySubscribe', iam.Effect.ALLOW, {
+      StringEquals: { 'aws:PrincipalOrgID': props.organizationId },
+      ArnLike: { 'aws:PrincipalArn': subscribers },
+    });
+    subscribe('DenySubscribeByOtherPrincipals', iam.Effect.DENY, { ArnNotLike: { 'aws:PrincipalArn': subscribers } });
+    subscribe('DenySubscribeOverOtherProtocols', iam.Effect.DENY, { StringNotEquals: { 'sns:Protocol': protocols } });
+    this.checkAlertEmailProtocol(props.alertEmail, protocols);
     if (props.alertEmail !== undefined && (Token.isUnresolved(props.alertEmail) || props.alertEmail !== '')) {
       const subscription = new sns.CfnSubscription(this, 'AlertEmailSubscription', {
         topicArn: this.topic.topicArn,
@@ -530,6 +569,41 @@ export class IdcGuardrail extends Construct {
       maxBatchingWindow: Duration.seconds(SWEEP_WORKER_BATCHING_WINDOW_SECONDS),
       reportBatchItemFailures: true,
       maxConcurrency: SWEEP_WORKER_MAX_CONCURRENCY,
+    });
+  }
+
+  /** `aws:PrincipalArn` patterns of the subscribers: the stack's account, then the listed ones. */
+  private subscriberArns(listed: string): unknown {
+    const ownAccount = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:*`;
+    if (!Token.isUnresolved(listed)) {
+      if (!new RegExp(SUBSCRIBER_PRINCIPALS_PATTERN).test(listed)) {
+        throw new Error(`idc-guardrail: subscriberPrincipals must be IAM principal ARNs with their account: ${listed}`);
+      }
+      return [ownAccount, ...listed.split(',').filter((p) => p !== '')];
+    }
+    const hasListed = new CfnCondition(this, 'HasSubscriberPrincipals', {
+      expression: Fn.conditionNot(Fn.conditionEquals(listed, '')),
+    });
+    return Fn.conditionIf(hasListed.logicalId, Fn.split(',', `${ownAccount},${listed}`), [ownAccount]);
+  }
+
+  /** The stack's own e-mail subscription is subject to the topic policy too. */
+  private checkAlertEmailProtocol(alertEmail: string | undefined, protocols: string[]): void {
+    if (alertEmail === undefined) return;
+    if (!Token.isUnresolved(alertEmail) && !Token.isUnresolved(protocols)) {
+      if (alertEmail !== '' && !protocols.includes('email')) {
+        throw new Error('idc-guardrail: alertEmail subscribes an e-mail address, so subscriptionProtocols must include email');
+      }
+      return;
+    }
+    new CfnRule(this, 'AlertEmailNeedsTheEmailProtocol', {
+      ruleCondition: Fn.conditionNot(Fn.conditionEquals(alertEmail, '')),
+      assertions: [
+        {
+          assert: Fn.conditionContains(protocols, 'email'),
+          assertDescription: 'AlertEmail subscribes an e-mail address, so SubscriptionProtocols must include email.',
+        },
+      ],
     });
   }
 }

@@ -395,6 +395,64 @@ describe('notifications', () => {
   });
 });
 
+describe('findings topic subscribers', () => {
+  const OWN_ACCOUNT = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::', { Ref: 'AWS::AccountId' }, ':*']] };
+  const topicStatements = (t: Template): Record<string, any> => {
+    const [policy] = Object.values(all(t, 'AWS::SNS::TopicPolicy'));
+    return Object.fromEntries(policy.Properties.PolicyDocument.Statement.map((s: any) => [s.Sid, s]));
+  };
+  const subscribers = (t: Template) => {
+    const st = topicStatements(t);
+    const allowed = st.ListedSubscribersMaySubscribe.Condition.ArnLike['aws:PrincipalArn'];
+    expect(st.DenySubscribeByOtherPrincipals.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(allowed);
+    return allowed;
+  };
+
+  test('by default only this account subscribes, inside the organization, over sqs, lambda, https or email', () => {
+    const st = topicStatements(template);
+    expect(Object.keys(st).sort()).toEqual([
+      'DenyInsecureTransport',
+      'DenySubscribeByOtherPrincipals',
+      'DenySubscribeOverOtherProtocols',
+      'ListedSubscribersMaySubscribe',
+    ]);
+    expect(st.ListedSubscribersMaySubscribe).toMatchObject({
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'sns:Subscribe',
+      Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-abcdef1234' } },
+    });
+    expect(subscribers(template)).toEqual([OWN_ACCOUNT]);
+    expect(st.DenySubscribeByOtherPrincipals).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sns:Subscribe' });
+    expect(st.DenySubscribeOverOtherProtocols).toMatchObject({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'sns:Subscribe',
+      Condition: { StringNotEquals: { 'sns:Protocol': ['sqs', 'lambda', 'https', 'email'] } },
+    });
+    // Literal settings are checked at synth time: no template rule.
+    expect(Object.keys(template.toJSON().Rules ?? {})).toEqual(['CheckBootstrapVersion']);
+  });
+
+  test('listed principals and protocols can be given', () => {
+    const listed = 'arn:aws:iam::222222222222:role/SecOpsAlerts,arn:aws:iam::333333333333:*';
+    const tt = synth({ subscriberPrincipals: listed, subscriptionProtocols: ['sqs'] });
+    expect(subscribers(tt)).toEqual([OWN_ACCOUNT, ...listed.split(',')]);
+    expect(topicStatements(tt).DenySubscribeOverOtherProtocols.Condition).toEqual({
+      StringNotEquals: { 'sns:Protocol': ['sqs'] },
+    });
+  });
+
+  test('a role name in any account is refused', () => {
+    expect(() => synth({ subscriberPrincipals: 'arn:aws:iam::*:role/SecOpsAlerts' })).toThrow(/with their account/);
+  });
+
+  test('an alert e-mail needs the email protocol', () => {
+    expect(() => synth({ alertEmail: 'security@example.com', subscriptionProtocols: ['sqs'] })).toThrow(/must include email/);
+    synth({ alertEmail: 'security@example.com', subscriptionProtocols: ['email'] }).resourceCountIs('AWS::SNS::Subscription', 1);
+  });
+});
+
 describe('the app stack', () => {
   const app = new App();
   const stack = new IdcGuardrailStack(app, 'App', { codeRoot });
@@ -403,7 +461,8 @@ describe('the app stack', () => {
   test('has the same parameters as the SAM template', () => {
     const params = Object.keys(t.toJSON().Parameters).filter((p) => p !== 'BootstrapVersion');
     for (const p of ['AutoRemediate', 'DryRun', 'ExemptAccounts', 'ExemptTag', 'TrialDays', 'MemberRoleName',
-      'OrganizationId', 'AlertEmail', 'Architecture', 'SweepSchedule', 'Regions', 'SweepConcurrency', 'FanoutThreshold']) {
+      'OrganizationId', 'AlertEmail', 'Architecture', 'SweepSchedule', 'Regions', 'SweepConcurrency', 'FanoutThreshold',
+      'SubscriptionProtocols', 'SubscriberPrincipals']) {
       expect(params).toContain(p);
     }
     t.hasParameter('AutoRemediate', { Default: 'false' });
@@ -411,6 +470,30 @@ describe('the app stack', () => {
     t.hasParameter('SweepConcurrency', { Type: 'Number', Default: 32 });
     t.hasParameter('FanoutThreshold', { Type: 'Number', Default: 100 });
     t.hasParameter('Architecture', { Default: 'arm64', AllowedValues: ['arm64', 'x86_64'] });
+  });
+
+  test('the subscribers and protocols are parameters', () => {
+    t.hasParameter('SubscriptionProtocols', {
+      Type: 'CommaDelimitedList',
+      Default: 'sqs,lambda,https,email',
+      AllowedValues: ['sqs', 'lambda', 'https', 'email', 'email-json', 'firehose', 'http'],
+    });
+    t.hasParameter('SubscriberPrincipals', { Type: 'String', Default: '' });
+    const json = t.toJSON();
+    const [policy] = Object.values(t.findResources('AWS::SNS::TopicPolicy')) as any[];
+    const st = Object.fromEntries(policy.Properties.PolicyDocument.Statement.map((s: any) => [s.Sid, s]));
+    expect(st.DenySubscribeOverOtherProtocols.Condition).toEqual({ StringNotEquals: { 'sns:Protocol': { Ref: 'SubscriptionProtocols' } } });
+    const arns = st.ListedSubscribersMaySubscribe.Condition.ArnLike['aws:PrincipalArn'];
+    expect(st.DenySubscribeByOtherPrincipals.Condition.ArnNotLike['aws:PrincipalArn']).toEqual(arns);
+    const [condition] = arns['Fn::If'];
+    expect(json.Conditions[condition]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SubscriberPrincipals' }, ''] }] });
+    expect(JSON.stringify(arns['Fn::If'][1])).toContain('{"Ref":"SubscriberPrincipals"}');
+    const rules = Object.entries(json.Rules).filter(([id]) => id !== 'CheckBootstrapVersion');
+    expect(rules).toHaveLength(1);
+    expect(rules[0][1]).toMatchObject({
+      RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] },
+      Assertions: [{ Assert: { 'Fn::Contains': [{ Ref: 'SubscriptionProtocols' }, 'email'] } }],
+    });
   });
 
   test('the e-mail subscription depends on a condition', () => {
