@@ -6,12 +6,15 @@ use std::time::Duration;
 
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use idc_core::event::Trigger;
-use idc_core::{Guardrail, Settings};
+use idc_core::ports::OrganizationPort;
+use idc_core::{Budget, Guardrail, Settings};
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::{json, Value};
 
+use crate::clock::SystemClock;
+use crate::guard::ManagementGuard;
 use crate::organizations::Organizations;
 use crate::sessions::MemberSessions;
 use crate::sns::SnsPublisher;
@@ -19,7 +22,8 @@ use crate::sqs::SqsTaskQueue;
 use crate::ssoadmin::SsoAdminInstances;
 
 /// The guardrail wired to AWS.
-pub type AwsGuardrail = Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SqsTaskQueue>;
+pub type AwsGuardrail =
+    Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock, SqsTaskQueue>;
 
 /// Which events a function is deployed for; others are acknowledged and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,21 +80,40 @@ pub async fn sdk_config() -> SdkConfig {
         .await
 }
 
+/// sso-admin in member accounts, every delete guarded against the management account.
+pub fn instances(base: &SdkConfig, settings: &Settings) -> SsoAdminInstances {
+    SsoAdminInstances::new(
+        MemberSessions::new(base.clone(), settings.member_role_name.clone()),
+        ManagementGuard::new(
+            Organizations::from_config(base),
+            settings.management_account_id.clone(),
+        ),
+    )
+}
+
 /// Builds the guardrail and its clients; called once per container.
 pub fn build(base: &SdkConfig, settings: Settings) -> AwsGuardrail {
-    Guardrail {
-        organizations: Organizations::from_config(base),
-        instances: SsoAdminInstances::new(MemberSessions::new(
-            base.clone(),
-            settings.member_role_name.clone(),
-        )),
-        publisher: SnsPublisher::from_config(base, settings.topic_arn.clone()),
-        queue: SqsTaskQueue::new(
-            aws_sdk_sqs::Client::new(base),
-            settings.worker_queue_url.clone(),
-        ),
-        settings,
-    }
+    Guardrail::new(
+        Organizations::from_config(base),
+        instances(base, &settings),
+        SnsPublisher::from_config(base, settings.topic_arn.clone()),
+        SystemClock,
+        settings.clone(),
+    )
+    .with_queue(SqsTaskQueue::new(
+        aws_sdk_sqs::Client::new(base),
+        settings.worker_queue_url,
+    ))
+}
+
+/// The invocation's budget: Lambda's deadline for this event.
+pub fn budget(context: &lambda_runtime::Context) -> Budget {
+    let now = Utc::now();
+    i64::try_from(context.deadline)
+        .ok()
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+        .filter(|deadline| *deadline > now)
+        .map_or_else(Budget::unbounded, |deadline| Budget::until(deadline, now))
 }
 
 /// Handles one payload: the summary is the function's response; an error fails the invocation.
@@ -98,6 +121,7 @@ pub async fn handle(
     guardrail: &AwsGuardrail,
     route: Route,
     payload: Value,
+    budget: Budget,
 ) -> Result<Value, idc_core::HandleError> {
     let trigger = idc_core::parse_event_value(payload)
         .inspect_err(|e| tracing::error!(error = %e, "bad event"))?;
@@ -108,7 +132,7 @@ pub async fn handle(
         );
     }
     let outcome = guardrail
-        .handle_trigger(&trigger, Utc::now())
+        .handle_trigger(&trigger, budget)
         .await
         .inspect_err(|e| tracing::error!(error = %e, "invocation failed"))?;
     let findings: Vec<Value> = outcome
@@ -125,6 +149,8 @@ pub(crate) fn diagnostic(error: idc_core::HandleError) -> lambda_runtime::Diagno
         idc_core::HandleError::BadEvent(_) => "IdcGuardrail.BadEvent",
         idc_core::HandleError::Publish { .. } => "IdcGuardrail.PublishFailed",
         idc_core::HandleError::Gather(_) => "IdcGuardrail.GatherFailed",
+        idc_core::HandleError::Incomplete(_) => "IdcGuardrail.Incomplete",
+        idc_core::HandleError::Config(_) => "IdcGuardrail.InvalidConfiguration",
     };
     lambda_runtime::Diagnostic {
         error_type: error_type.to_owned(),
@@ -147,7 +173,33 @@ async fn cold_start(route: Route) -> Result<AwsGuardrail, lambda_runtime::Error>
         "configured"
     );
     let base = sdk_config().await;
+    if let Some(setting) = settings.management_account_id.as_deref() {
+        check_management_setting(&Organizations::from_config(&base), setting).await?;
+    }
     Ok(build(&base, settings))
+}
+
+/// `MANAGEMENT_ACCOUNT_ID` must agree with Organizations whenever Organizations answers: a
+/// mismatch fails the cold start, naming the variable.
+async fn check_management_setting(
+    organizations: &Organizations,
+    setting: &str,
+) -> Result<(), lambda_runtime::Error> {
+    match organizations.describe_organization().await {
+        Ok(answer) => idc_core::facts::check_management_setting(answer.as_ref(), Some(setting))
+            .inspect_err(|e| {
+                tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
+            })
+            .map_err(|e| invalid_configuration(&e)),
+        Err(error) => {
+            tracing::warn!(error = %error, "DescribeOrganization failed: MANAGEMENT_ACCOUNT_ID is used as given");
+            Ok(())
+        }
+    }
+}
+
+fn invalid_configuration(error: &idc_core::ConfigError) -> lambda_runtime::Error {
+    error.to_string().into()
 }
 
 /// The life of an event-driven function (`on-create-instance`, `on-org-event`).
@@ -155,7 +207,8 @@ pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
     let guardrail = cold_start(route).await?;
     let guardrail = &guardrail;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handle(guardrail, route, event.payload)
+        let budget = budget(&event.context);
+        handle(guardrail, route, event.payload, budget)
             .await
             .map_err(diagnostic)
     }))
@@ -167,7 +220,7 @@ pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
     let guardrail = cold_start(Route::Sweep).await?;
     let guardrail = &guardrail;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        crate::sweep::scheduled(guardrail, event.payload)
+        crate::sweep::scheduled(guardrail, event.payload, budget(&event.context))
             .await
             .map_err(diagnostic)
     }))
@@ -179,7 +232,7 @@ pub async fn run_sweep_worker() -> Result<(), lambda_runtime::Error> {
     let guardrail = cold_start(Route::SweepWorker).await?;
     let guardrail = &guardrail;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        crate::sweep::worker(guardrail, event.payload)
+        crate::sweep::worker(guardrail, event.payload, budget(&event.context))
             .await
             .map_err(diagnostic)
     }))

@@ -1,5 +1,7 @@
 //! Organizations, asked with the function's own credentials.
 
+use aws_sdk_organizations::error::SdkError;
+use aws_sdk_organizations::operation::describe_organization::DescribeOrganizationError;
 use aws_sdk_organizations::types::AccountStatus;
 use aws_sdk_organizations::Client;
 use idc_core::ids::SSO_SERVICE_PRINCIPAL;
@@ -8,6 +10,7 @@ use idc_core::Organization;
 
 use crate::errors::port_error;
 
+#[derive(Clone)]
 pub struct Organizations {
     client: Client,
 }
@@ -31,18 +34,16 @@ impl OrganizationPort for Organizations {
                     management_account_id: o.master_account_id?,
                 })
             })),
-            Err(e) => {
-                let error = port_error("DescribeOrganization", e);
-                // A standalone account: no organization, which IDC003 is about.
-                if error
-                    .message
-                    .starts_with("AWSOrganizationsNotInUseException")
-                {
-                    Ok(None)
-                } else {
-                    Err(error)
-                }
+            // A standalone account: no organization, which IDC003 is about.
+            Err(SdkError::ServiceError(service))
+                if matches!(
+                    service.err(),
+                    DescribeOrganizationError::AwsOrganizationsNotInUseException(_)
+                ) =>
+            {
+                Ok(None)
             }
+            Err(e) => Err(port_error("DescribeOrganization", e)),
         }
     }
 

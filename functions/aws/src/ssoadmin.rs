@@ -9,6 +9,7 @@ use idc_core::ports::{DeleteOutcome, InstancePort, PortError, PortErrorKind};
 use idc_core::{Instance, InstanceStatus};
 
 use crate::errors::port_error;
+use crate::guard::ManagementGuard;
 use crate::sessions::MemberSessions;
 
 /// How often `DeleteInstance` is retried on ConflictException or throttling, and the first wait.
@@ -17,13 +18,16 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(200);
 
 pub struct SsoAdminInstances {
     sessions: MemberSessions,
+    guard: ManagementGuard,
     first_backoff: Duration,
 }
 
 impl SsoAdminInstances {
-    pub fn new(sessions: MemberSessions) -> Self {
+    /// Every delete first passes `guard`.
+    pub fn new(sessions: MemberSessions, guard: ManagementGuard) -> Self {
         SsoAdminInstances {
             sessions,
+            guard,
             first_backoff: FIRST_BACKOFF,
         }
     }
@@ -100,6 +104,7 @@ impl InstancePort for SsoAdminInstances {
         region: &str,
         instance_arn: &str,
     ) -> Result<DeleteOutcome, PortError> {
+        self.guard.allow_delete(account_id).await?;
         let client = self.sessions.ssoadmin(account_id, region).await;
         let mut wait = self.first_backoff;
         let mut attempt = 1;

@@ -1,17 +1,20 @@
 //! The sweep's two Lambda handlers: the scheduled coordinator and the per-account worker.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use chrono::Utc;
 use idc_core::event::CloudTrailEnvelope;
 use idc_core::sweep::{no_progress, sweep_id_for_event, SweepTask};
-use idc_core::{EventError, HandleError};
+use idc_core::{Budget, EventError, HandleError};
 use serde_json::{json, Value};
 
 use crate::lambda::AwsGuardrail;
 
 /// A scheduled event starts a sweep whose id comes from the event's id, so a retried
 /// invocation publishes findings with the same ids.
-pub async fn scheduled(guardrail: &AwsGuardrail, payload: Value) -> Result<Value, HandleError> {
+pub async fn scheduled(
+    guardrail: &AwsGuardrail,
+    payload: Value,
+    budget: Budget,
+) -> Result<Value, HandleError> {
     let envelope: CloudTrailEnvelope = serde_json::from_value(payload)
         .map_err(|e| HandleError::BadEvent(EventError::NotEnvelope(e.to_string())))?;
     let event_id = envelope
@@ -21,7 +24,7 @@ pub async fn scheduled(guardrail: &AwsGuardrail, payload: Value) -> Result<Value
     let sweep_id = sweep_id_for_event(&event_id);
     tracing::info!(sweep_id = %sweep_id, detail_type = %envelope.detail_type, "sweep started");
     // Boxed: the sweep's future is deep, and every function binary embeds it.
-    let report = Box::pin(guardrail.sweep(&sweep_id, Utc::now(), &no_progress)).await?;
+    let report = Box::pin(guardrail.sweep(&sweep_id, budget, &no_progress)).await?;
     Ok(serde_json::to_value(&report.summary).unwrap_or_else(|e| json!({"error": e.to_string()})))
 }
 
@@ -30,6 +33,7 @@ pub async fn scheduled(guardrail: &AwsGuardrail, payload: Value) -> Result<Value
 pub async fn worker(
     guardrail: &AwsGuardrail,
     payload: Value,
+    budget: Budget,
 ) -> Result<SqsBatchResponse, HandleError> {
     let event: SqsEvent = serde_json::from_value(payload).map_err(|e| {
         HandleError::BadEvent(EventError::NotEnvelope(format!("not an SQS event: {e}")))
@@ -38,12 +42,10 @@ pub async fn worker(
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let outcome = match SweepTask::parse(record.body.as_deref().unwrap_or_default()) {
-            Ok(task) => {
-                Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, Utc::now()))
-                    .await
-                    .map(|r| r.findings.len())
-                    .map_err(|e| e.to_string())
-            }
+            Ok(task) => Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, budget))
+                .await
+                .map(|r| r.findings.len())
+                .map_err(|e| e.to_string()),
             Err(problem) => Err(problem),
         };
         match outcome {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
-use idc_core::policy::DEFAULT_TRIAL_DAYS;
+use idc_core::policy::{DEFAULT_TRIAL_DAYS, MAX_TRIAL_DAYS};
 use idc_core::Policy;
 
 /// Guardrail for IAM Identity Center account instances.
@@ -180,8 +180,9 @@ pub struct PolicyArgs {
     #[arg(long, value_name = "KEY")]
     pub exempt_tag: Option<String>,
 
-    /// Length of the trial window in days for tagged instances (TRIAL_DAYS).
-    #[arg(long, value_name = "N", default_value_t = DEFAULT_TRIAL_DAYS)]
+    /// Length of the trial window in days for tagged instances, 1 to 3650 (TRIAL_DAYS).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_TRIAL_DAYS,
+          value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_TRIAL_DAYS)))]
     pub trial_days: u32,
 
     /// Delete even instances with applications bound to them (FORCE_DELETE_IN_USE).

@@ -1,14 +1,14 @@
 //! The guardrail wired to AWS for the command line: the environment's credentials (and
 //! AWS_ENDPOINT_URL), findings collected locally and optionally published to SNS.
 
+use idc_aws::clock::SystemClock;
 use idc_aws::lambda::sdk_config;
 use idc_aws::organizations::Organizations;
-use idc_aws::sessions::MemberSessions;
 use idc_aws::sns::SnsPublisher;
 use idc_aws::ssoadmin::SsoAdminInstances;
 use idc_core::ports::{FindingPublisher, NoQueue, PortError};
 use idc_core::settings::{Settings, DEFAULT_REGIONS};
-use idc_core::{Finding, Guardrail, Policy, SweepSummary};
+use idc_core::{Guardrail, Message, Policy};
 
 use crate::cli::LiveArgs;
 
@@ -16,22 +16,16 @@ use crate::cli::LiveArgs;
 pub struct CliPublisher(Option<SnsPublisher>);
 
 impl FindingPublisher for CliPublisher {
-    async fn publish(&self, finding: &Finding) -> Result<(), PortError> {
+    async fn publish(&self, message: &Message) -> Result<(), PortError> {
         match &self.0 {
-            Some(sns) => sns.publish(finding).await,
-            None => Ok(()),
-        }
-    }
-
-    async fn publish_summary(&self, summary: &SweepSummary) -> Result<(), PortError> {
-        match &self.0 {
-            Some(sns) => sns.publish_summary(summary).await,
+            Some(sns) => sns.publish(message).await,
             None => Ok(()),
         }
     }
 }
 
-pub type CliGuardrail = Guardrail<Organizations, SsoAdminInstances, CliPublisher, NoQueue>;
+pub type CliGuardrail =
+    Guardrail<Organizations, SsoAdminInstances, CliPublisher, SystemClock, NoQueue>;
 
 pub async fn guardrail(live: &LiveArgs, policy: Policy, topic: Option<&str>) -> CliGuardrail {
     let base = sdk_config().await;
@@ -50,15 +44,13 @@ pub async fn guardrail(live: &LiveArgs, policy: Policy, topic: Option<&str>) -> 
         // The command line sweeps in process: there is no worker queue.
         fanout_threshold: usize::MAX,
         worker_queue_url: None,
+        outside_regions: idc_core::settings::OutsideRegions::Evaluate,
     };
-    Guardrail {
-        organizations: Organizations::from_config(&base),
-        instances: SsoAdminInstances::new(MemberSessions::new(
-            base.clone(),
-            settings.member_role_name.clone(),
-        )),
-        publisher: CliPublisher(topic.map(|t| SnsPublisher::from_config(&base, t))),
-        queue: NoQueue,
+    Guardrail::new(
+        Organizations::from_config(&base),
+        idc_aws::lambda::instances(&base, &settings),
+        CliPublisher(topic.map(|t| SnsPublisher::from_config(&base, t))),
+        SystemClock,
         settings,
-    }
+    )
 }

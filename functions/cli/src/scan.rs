@@ -24,7 +24,7 @@ pub async fn run(args: &ScanArgs) -> Result<u8, Failure> {
     let sweep_id = format!("scan-{}", Utc::now().format("%Y%m%dT%H%M%SZ"));
     let progress = Progress::new();
     let report = guardrail
-        .sweep(&sweep_id, Utc::now(), &|done, total| {
+        .sweep(&sweep_id, idc_core::Budget::unbounded(), &|done, total| {
             progress.update(done, total)
         })
         .await

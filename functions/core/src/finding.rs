@@ -69,11 +69,14 @@ pub enum RemediationAction {
 }
 
 /// The outcome of the remediation decision (and, on the live path, of the action).
+/// `Deleting` is the announcement published *before* `DeleteInstance` is called; the outcome
+/// (`Deleted`, `AlreadyDeleted` or `Failed`) follows under the same finding id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RemediationStatus {
     None,
     DryRun,
+    Deleting,
     Deleted,
     AlreadyDeleted,
     SkippedExempt,
@@ -87,6 +90,7 @@ impl RemediationStatus {
         match self {
             RemediationStatus::None => "none",
             RemediationStatus::DryRun => "dry_run",
+            RemediationStatus::Deleting => "deleting",
             RemediationStatus::Deleted => "deleted",
             RemediationStatus::AlreadyDeleted => "already_deleted",
             RemediationStatus::SkippedExempt => "skipped_exempt",
@@ -174,6 +178,10 @@ pub struct Finding {
     pub evidence: Evidence,
     /// The instance as the guardrail saw it, when there is one.
     pub instance: Option<InstanceFacts>,
+    /// Orders the messages published under one `id`: the highest is the latest word
+    /// (microseconds since the Unix epoch at publication). Absent from offline evaluations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequence: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +203,21 @@ pub fn finding_id(trigger: &TriggerRef, rule: RuleId, subject_key: &str) -> Stri
     let digest = hasher.finalize();
     let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
     format!("{}-{hex}", rule.as_str().to_ascii_lowercase())
+}
+
+/// The deterministic id of a notice that a look at `account_id` for `trigger` was incomplete.
+pub fn notice_id(trigger: &TriggerRef, account_id: &str) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(trigger.identity().as_bytes());
+    hasher.update(b"\nincomplete\n");
+    hasher.update(account_id.as_bytes());
+    let hex: String = hasher
+        .finalize()
+        .iter()
+        .take(12)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("incomplete-{hex}")
 }
 
 impl Finding {

@@ -6,23 +6,29 @@
 //! the [`Policy`], giving [`Finding`]s with a [`Decision`] each; the adapters act and publish.
 
 pub mod catalog;
+pub mod clock;
 pub mod error;
 pub mod event;
+pub mod facts;
 pub mod finding;
 pub mod ids;
 pub mod inventory;
+pub mod message;
 pub mod policy;
 pub mod ports;
 pub mod preflight;
+pub mod remediate;
 pub mod rules;
 pub mod service;
 pub mod settings;
 pub mod sweep;
 
+pub use clock::Budget;
 pub use error::{EventError, InventoryError};
 pub use event::{parse_event_bytes, parse_event_value, Trigger};
 pub use finding::{Finding, RemediationStatus, RuleId, Severity};
 pub use inventory::{Instance, InstanceStatus, Inventory, Organization};
+pub use message::{IncompleteNotice, Message};
 pub use policy::{Decision, Policy, Verdict};
 pub use preflight::{PreflightReport, PreflightVerdict};
 pub use rules::{evaluate_sweep, evaluate_trigger, Evaluation, Judged};

@@ -14,6 +14,8 @@ use crate::inventory::{Instance, Inventory};
 
 /// Default trial window for instances carrying the exemption tag.
 pub const DEFAULT_TRIAL_DAYS: u32 = 30;
+/// The longest trial window `TRIAL_DAYS` accepts (ten years): beyond it is no trial.
+pub const MAX_TRIAL_DAYS: u32 = 3650;
 
 /// The policy, as the Lambda environment or the CLI flags set it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,7 +46,10 @@ impl Default for Policy {
 pub enum TagExemption {
     /// No exemption tag configured, or the instance does not carry it.
     NotTagged,
-    /// Tagged and within the trial window (or its age is unknown, which is treated as within).
+    /// An exemption tag is configured but the instance's tags are unknown: it may be exempt.
+    Unknown,
+    /// Tagged and within the trial window (or the window's end is unknown — no creation date,
+    /// or beyond the calendar — which is treated as within).
     WithinTrial { until: Option<DateTime<Utc>> },
     /// Tagged, and the trial window is over.
     Expired { since: DateTime<Utc> },
@@ -60,24 +65,20 @@ impl Policy {
         let Some(key) = &self.exempt_tag else {
             return TagExemption::NotTagged;
         };
-        let tagged = instance
-            .tags
-            .as_ref()
-            .is_some_and(|tags| tags.contains_key(key));
-        if !tagged {
+        let Some(tags) = &instance.tags else {
+            return TagExemption::Unknown;
+        };
+        if !tags.contains_key(key) {
             return TagExemption::NotTagged;
         }
-        match instance.created_date {
-            Some(created) => {
-                let until = created + Duration::days(i64::from(self.trial_days));
-                if now > until {
-                    TagExemption::Expired { since: until }
-                } else {
-                    TagExemption::WithinTrial { until: Some(until) }
-                }
-            }
-            // Without a creation date the window cannot be shown to be over: stay safe.
-            None => TagExemption::WithinTrial { until: None },
+        // Checked: a creation date near the end of the calendar must not abort the function.
+        let until = instance.created_date.and_then(|created| {
+            Duration::try_days(i64::from(self.trial_days))
+                .and_then(|window| created.checked_add_signed(window))
+        });
+        match until {
+            Some(until) if now > until => TagExemption::Expired { since: until },
+            until => TagExemption::WithinTrial { until },
         }
     }
 
@@ -104,6 +105,7 @@ impl Policy {
                 action: RemediationAction::Delete,
                 verdict: Verdict::AlreadyGone,
                 detail: format!("{} is already being deleted", instance.instance_arn),
+                unverified: None,
             };
         }
         if let Some(reason) = not_identified(account_id, instance, inventory) {
@@ -119,10 +121,22 @@ impl Policy {
             let key = self.exempt_tag.as_deref().unwrap_or_default();
             let until = until
                 .map(|u| format!("until {}", crate::finding::rfc3339(u)))
-                .unwrap_or_else(|| "(creation date unknown)".into());
+                .unwrap_or_else(|| {
+                    "to a date that cannot be computed (creation date unknown or out of range)"
+                        .into()
+                });
             return Decision::skip(
                 RemediationStatus::SkippedExempt,
                 format!("instance carries the exemption tag `{key}`; trial window runs {until}"),
+            );
+        }
+        if self.tag_exemption(instance, now) == TagExemption::Unknown
+            && (self.auto_remediate || self.dry_run)
+        {
+            let key = self.exempt_tag.as_deref().unwrap_or_default();
+            return Decision::unverified(
+                format!("tags (whether it carries the exemption tag `{key}`)"),
+                &instance.instance_arn,
             );
         }
         match instance.application_count {
@@ -135,12 +149,10 @@ impl Policy {
                 );
             }
             None if self.auto_remediate || self.dry_run => {
-                // Unknown applications: never a real delete, only what would happen.
-                return Decision {
-                    action: RemediationAction::Delete,
-                    verdict: Verdict::DryRun,
-                    detail: "would delete after checking that no application is bound (applications not verified)".into(),
-                };
+                return Decision::unverified(
+                    "applications (whether any is bound to it)".into(),
+                    &instance.instance_arn,
+                );
             }
             _ => {}
         }
@@ -149,6 +161,7 @@ impl Policy {
                 action: RemediationAction::Delete,
                 verdict: Verdict::DryRun,
                 detail: format!("DRY_RUN: would delete {}", instance.instance_arn),
+                unverified: None,
             };
         }
         if !self.auto_remediate {
@@ -161,6 +174,7 @@ impl Policy {
             action: RemediationAction::Delete,
             verdict: Verdict::Delete,
             detail: format!("delete {} in {}", instance.instance_arn, instance.region),
+            unverified: None,
         }
     }
 }
@@ -201,6 +215,8 @@ pub struct Decision {
     pub action: RemediationAction,
     pub verdict: Verdict,
     pub detail: String,
+    /// The fact that was unknown and kept a delete at `dry_run`, if one did.
+    pub unverified: Option<String>,
 }
 
 impl Decision {
@@ -209,6 +225,7 @@ impl Decision {
             action: RemediationAction::None,
             verdict: Verdict::NoAction,
             detail,
+            unverified: None,
         }
     }
 
@@ -217,6 +234,19 @@ impl Decision {
             action: RemediationAction::Delete,
             verdict: Verdict::NoAction,
             detail: format!("not deleted: {reason}"),
+            unverified: None,
+        }
+    }
+
+    /// An unknown fact: never a real delete, only what would happen once it is known.
+    fn unverified(fact: String, instance_arn: &str) -> Self {
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::DryRun,
+            detail: format!(
+                "not deleted: its {fact} could not be verified; would delete {instance_arn} once they are"
+            ),
+            unverified: Some(fact),
         }
     }
 
@@ -226,6 +256,7 @@ impl Decision {
             action: RemediationAction::Delete,
             verdict: Verdict::AlreadyGone,
             detail: format!("{instance_arn} no longer exists: nothing to delete"),
+            unverified: None,
         }
     }
 
@@ -234,6 +265,7 @@ impl Decision {
             action: RemediationAction::Delete,
             verdict: Verdict::Skip(status),
             detail,
+            unverified: None,
         }
     }
 
@@ -464,6 +496,44 @@ mod tests {
         assert_eq!(
             decide(&Policy::default(), RuleId::IDC001, &inst).verdict,
             Verdict::Skip(RemediationStatus::SkippedNotEnabled)
+        );
+    }
+
+    #[test]
+    fn unknown_tags_with_an_exemption_tag_configured_only_dry_run() {
+        let p = Policy {
+            exempt_tag: Some("idc-trial".into()),
+            ..auto()
+        };
+        let mut inst = instance("222222222222");
+        inst.tags = None;
+        let d = decide(&p, RuleId::IDC001, &inst);
+        assert_eq!(d.verdict, Verdict::DryRun);
+        assert!(d
+            .unverified
+            .as_deref()
+            .is_some_and(|f| f.contains("idc-trial")));
+        // Without an exemption tag configured, tags do not matter.
+        assert!(decide(&auto(), RuleId::IDC001, &inst).allows_delete());
+    }
+
+    #[test]
+    fn dates_at_the_end_of_the_calendar_do_not_panic() {
+        let p = Policy {
+            exempt_tag: Some("t".into()),
+            trial_days: u32::MAX,
+            ..auto()
+        };
+        let mut inst = instance("222222222222");
+        inst.tags = Some(BTreeMap::from([("t".into(), String::new())]));
+        inst.created_date = Some(DateTime::<Utc>::MAX_UTC - Duration::days(1));
+        assert_eq!(
+            p.tag_exemption(&inst, now()),
+            TagExemption::WithinTrial { until: None }
+        );
+        assert_eq!(
+            decide(&p, RuleId::IDC001, &inst).verdict,
+            Verdict::Skip(RemediationStatus::SkippedExempt)
         );
     }
 }

@@ -3,12 +3,14 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use thiserror::Error;
 
-use crate::finding::Finding;
 use crate::inventory::{Instance, Organization};
-use crate::sweep::SweepSummary;
+use crate::message::Message;
 
 /// What kind of failure an adapter met; the domain decides what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -100,15 +102,17 @@ pub trait InstancePort: Send + Sync {
     ) -> impl Future<Output = Result<DeleteOutcome, PortError>> + Send;
 }
 
-/// Where findings go (SNS on the live path).
+/// Where findings, sweep summaries and notices go (SNS on the live path).
 pub trait FindingPublisher: Send + Sync {
-    fn publish(&self, finding: &Finding) -> impl Future<Output = Result<(), PortError>> + Send;
+    fn publish(&self, message: &Message) -> impl Future<Output = Result<(), PortError>> + Send;
+}
 
-    /// The summary of a sweep: what was covered, what could not be reached.
-    fn publish_summary(
-        &self,
-        summary: &SweepSummary,
-    ) -> impl Future<Output = Result<(), PortError>> + Send;
+/// Wall-clock time and waiting, so the domain can keep to the invocation's deadline and back
+/// off between attempts without owning an async runtime.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+
+    fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
 }
 
 /// Where a large sweep's per-account work goes (an SQS queue consumed by the worker).

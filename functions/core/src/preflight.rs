@@ -1,12 +1,11 @@
 //! Preflight: before registering an account as the Identity Center delegated administrator,
 //! does it own an account instance anywhere? If it does, registering springs the trap.
 
-use futures_util::stream::{self, StreamExt};
-
+use crate::clock::Budget;
+use crate::facts::{self, Unreachable};
 use crate::inventory::Instance;
-use crate::ports::{FindingPublisher, InstancePort, OrganizationPort};
+use crate::ports::{Clock, FindingPublisher, InstancePort, OrganizationPort};
 use crate::service::{Guardrail, HandleError};
-use crate::sweep::Unreachable;
 
 /// What preflight found in every Region it asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,54 +82,42 @@ impl PreflightReport {
     }
 }
 
-impl<O, I, P, Q> Guardrail<O, I, P, Q>
+impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where
     O: OrganizationPort,
     I: InstancePort,
     P: FindingPublisher,
+    C: Clock,
 {
-    /// Lists the account's own instances in every configured Region.
+    /// Lists the account's own instances in every configured Region, with their applications.
     pub async fn preflight(&self, account_id: &str) -> Result<PreflightReport, HandleError> {
-        let facts = self
-            .organization_facts()
-            .await
-            .map_err(HandleError::Gather)?;
+        let budget = Budget::unbounded();
+        let mut facts = self.organization_facts(budget).await?;
         let regions = self.settings.regions.clone();
-        let listings: Vec<_> = stream::iter(regions.iter())
-            .map(|region| async move {
-                (
-                    region,
-                    self.instances.list_instances(account_id, region).await,
-                )
-            })
-            .buffer_unordered(self.settings.sweep_concurrency.max(1))
-            .collect()
-            .await;
-        let mut instances = Vec::new();
-        let mut unreachable = Vec::new();
-        for (region, listing) in listings {
-            match listing {
-                Ok(found) => instances.extend(
-                    found
-                        .into_iter()
-                        .filter(|i| i.owner_account_id == account_id),
-                ),
-                Err(error) => unreachable.push(Unreachable {
-                    account_id: account_id.to_owned(),
-                    region: region.clone(),
-                    error: error.to_string(),
-                }),
-            }
+        let listing = facts::list_account(
+            &self.instances,
+            &self.clock,
+            budget,
+            account_id,
+            &regions,
+            None,
+            self.settings.sweep_concurrency,
+        )
+        .await;
+        let unreachable = listing.into_inventory(&mut facts);
+        for note in facts::enrich(
+            &self.instances,
+            &self.clock,
+            budget,
+            &mut facts,
+            self.settings.sweep_concurrency,
+        )
+        .await
+        {
+            tracing::warn!(note = %note, "instance facts unknown");
         }
-        for instance in &mut instances {
-            instance.application_count = self
-                .instances
-                .application_count(account_id, &instance.region, &instance.instance_arn)
-                .await
-                .ok();
-        }
+        let mut instances = facts.instances.clone();
         instances.sort_by(|a, b| a.region.cmp(&b.region));
-        unreachable.sort_by(|a, b| a.region.cmp(&b.region));
         Ok(PreflightReport {
             account_id: account_id.to_owned(),
             management_account_id: facts.management_account_id().map(str::to_owned),

@@ -473,6 +473,7 @@ fn build(
             created_date: i.created_date.map(rfc3339),
             application_count: i.application_count,
         }),
+        sequence: None,
     }
 }
 

@@ -1,28 +1,36 @@
-//! The live path, over the ports: event → trigger → gather the facts → rules and policy →
-//! act (delete, confirmed by listing) → publish. Every decision is logged and published;
-//! a finding that cannot be published fails the call, so Lambda retries and the DLQ keeps it.
+//! The live path of an event, over the ports: envelope → trigger → facts (organization ‖ the
+//! account's instances, then applications and tags) → rules and policy → remediation (see
+//! [`crate::remediate`]) → every finding published.
+//!
+//! The invocation fails — so Lambda retries and the dead-letter queue keeps the event — when a
+//! message could not be published, when the facts could not be gathered, and when the look was
+//! incomplete (a Region not listed, a delete not attempted or kept at `dry_run` by an unknown
+//! fact). An incomplete look is also published, as an [`IncompleteNotice`], never as silence.
 
 use chrono::{DateTime, Utc};
-use futures_util::future::join_all;
-use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
 use thiserror::Error;
 
+use crate::clock::{Budget, Sequencer};
 use crate::error::EventError;
 use crate::event::{parse_event_value, Trigger};
-use crate::finding::{Finding, RemediationStatus};
-use crate::inventory::{AccountRegion, Instance, InstanceStatus, Inventory, Organization};
-use crate::ports::{
-    DeleteOutcome, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError,
-};
-use crate::rules::{evaluate_trigger, Judged};
-use crate::settings::Settings;
+use crate::facts::{self, OrgFactsError, Unreachable};
+use crate::finding::{Finding, RemediationStatus, RuleId, Severity, TriggerRef};
+use crate::inventory::Inventory;
+use crate::message::IncompleteNotice;
+use crate::policy::Verdict;
+use crate::ports::{Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError};
+use crate::remediate::{Remediator, Troubles};
+use crate::rules::{evaluate_trigger, Evaluation};
+use crate::settings::{ConfigError, OutsideRegions, Settings};
 
 #[derive(Debug, Error)]
 pub enum HandleError {
     #[error("bad event, nothing evaluated or deleted: {0}")]
     BadEvent(#[from] EventError),
-    #[error("{failed} of {total} finding(s) could not be published (first: {first}); failing so the event is retried")]
+    #[error("{0}; nothing evaluated or deleted")]
+    Config(ConfigError),
+    #[error("{failed} of {total} message(s) could not be published (first: {first}); failing so the event is retried")]
     Publish {
         failed: usize,
         total: usize,
@@ -30,6 +38,17 @@ pub enum HandleError {
     },
     #[error("could not gather the facts ({0}); findings were published from the event alone and the event will be retried")]
     Gather(PortError),
+    #[error("incomplete ({}); what was found was published, and the event will be retried", .0.join("; "))]
+    Incomplete(Vec<String>),
+}
+
+impl From<OrgFactsError> for HandleError {
+    fn from(error: OrgFactsError) -> Self {
+        match error {
+            OrgFactsError::Port(e) => HandleError::Gather(e),
+            OrgFactsError::Config(e) => HandleError::Config(e),
+        }
+    }
 }
 
 /// What one event led to.
@@ -39,34 +58,96 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-/// Applications and tags of the instance at an index, as the ports answered.
-type InstanceFacts = (
-    usize,
-    Result<u32, PortError>,
-    Result<std::collections::BTreeMap<String, String>, PortError>,
-);
-
 /// The guardrail with its adapters; built once per container. `Q` is the sweep's worker
 /// queue, used only by the scheduled sweep when it fans out.
-pub struct Guardrail<O, I, P, Q = NoQueue> {
+pub struct Guardrail<O, I, P, C, Q = NoQueue> {
     pub organizations: O,
     pub instances: I,
     pub publisher: P,
+    pub clock: C,
     pub queue: Q,
     pub settings: Settings,
+    pub(crate) sequencer: Sequencer,
 }
 
-impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, I, P, Q> {
+impl<O, I, P, C> Guardrail<O, I, P, C, NoQueue> {
+    pub fn new(organizations: O, instances: I, publisher: P, clock: C, settings: Settings) -> Self {
+        Guardrail {
+            organizations,
+            instances,
+            publisher,
+            clock,
+            queue: NoQueue,
+            settings,
+            sequencer: Sequencer::default(),
+        }
+    }
+}
+
+impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q> {
+    /// The same guardrail, fanning large sweeps out to `queue`.
+    pub fn with_queue<Q2>(self, queue: Q2) -> Guardrail<O, I, P, C, Q2> {
+        Guardrail {
+            organizations: self.organizations,
+            instances: self.instances,
+            publisher: self.publisher,
+            clock: self.clock,
+            queue,
+            settings: self.settings,
+            sequencer: self.sequencer,
+        }
+    }
+}
+
+/// The facts of one event: what the rules judge, and what could not be seen.
+struct Gathered {
+    inventory: Inventory,
+    organization_id: Option<String>,
+    notes: Vec<String>,
+    /// The account looked at and the Regions that could not be listed there.
+    unknown: Option<(String, Vec<Unreachable>, Vec<String>)>,
+}
+
+impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
+where
+    O: OrganizationPort,
+    I: InstancePort,
+    P: FindingPublisher,
+    C: Clock,
+{
+    pub(crate) fn remediator(&self, budget: Budget) -> Remediator<'_, I, P, C> {
+        Remediator {
+            instances: &self.instances,
+            publisher: &self.publisher,
+            clock: &self.clock,
+            sequencer: &self.sequencer,
+            budget,
+        }
+    }
+
+    pub(crate) async fn organization_facts(
+        &self,
+        budget: Budget,
+    ) -> Result<Inventory, OrgFactsError> {
+        facts::organization_facts(
+            &self.organizations,
+            &self.clock,
+            budget,
+            self.settings.management_account_id.as_deref(),
+        )
+        .await
+    }
+
     /// Handles one EventBridge payload.
-    pub async fn handle(&self, payload: Value, now: DateTime<Utc>) -> Result<Outcome, HandleError> {
+    pub async fn handle(&self, payload: Value, budget: Budget) -> Result<Outcome, HandleError> {
         let trigger = parse_event_value(payload)?;
-        self.handle_trigger(&trigger, now).await
+        self.handle_trigger(&trigger, budget).await
     }
 
     pub async fn handle_trigger(
         &self,
         trigger: &Trigger,
-        now: DateTime<Utc>,
+        budget: Budget,
     ) -> Result<Outcome, HandleError> {
         if let Trigger::Ignored(ignored) = trigger {
             tracing::info!(event_name = ?ignored.event_name, reason = %ignored.reason, "event ignored");
@@ -75,37 +156,94 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, 
                 notes: vec![format!("ignored: {}", ignored.reason)],
             });
         }
+        let now = self.clock.now();
         let policy = &self.settings.policy;
-        let (evaluation, gather_error) = match self.gather(trigger).await {
-            Ok((inventory, notes)) => {
-                let mut evaluation = evaluate_trigger(trigger, Some(&inventory), policy, now);
-                evaluation.notes.extend(notes);
-                (evaluation, None)
+        let remediator = self.remediator(budget);
+        let mut troubles = Troubles::default();
+        let mut organization_id = None;
+        let (evaluation, gather_error, unknown) = match self.gather(trigger, budget).await {
+            Ok(gathered) => {
+                let mut evaluation =
+                    evaluate_trigger(trigger, Some(&gathered.inventory), policy, now);
+                evaluation.notes.extend(gathered.notes);
+                organization_id = gathered.organization_id;
+                (evaluation, None, gathered.unknown)
             }
-            Err(error) => {
+            Err(OrgFactsError::Config(error)) => {
+                tracing::error!(variable = error.variable, error = %error, "configuration contradicts Organizations");
+                return Err(HandleError::Config(error));
+            }
+            Err(OrgFactsError::Port(error)) => {
                 tracing::error!(error = %error, "could not gather facts; evaluating the event alone");
-                let mut evaluation = evaluate_trigger(trigger, None, policy, now);
-                for judged in &mut evaluation.judged {
-                    if judged.finding.rule.is_remediable() {
-                        judged.decision.verdict = crate::policy::Verdict::NoAction;
-                        judged.finding.remediation.status = RemediationStatus::Failed;
-                        judged.finding.remediation.detail =
-                            format!("not deleted: the facts could not be gathered ({error})");
-                    }
-                }
-                (evaluation, Some(error))
+                (event_alone(trigger, policy, now, &error), Some(error), None)
             }
         };
         for note in &evaluation.notes {
             tracing::info!(note = %note, "evaluation note");
         }
+        let deletes_enabled = policy.auto_remediate && !policy.dry_run;
         let mut findings = Vec::with_capacity(evaluation.judged.len());
-        for judged in evaluation.judged {
-            findings.push(self.act(judged).await);
+        let outside = outside_regions(trigger, &self.settings);
+        for mut judged in evaluation.judged {
+            if let (Some(region), true) = (&outside, judged.finding.rule.is_remediable()) {
+                judged.decision.verdict = Verdict::Skip(RemediationStatus::SkippedNotEnabled);
+                judged.decision.unverified = None;
+                judged.finding.remediation.status = RemediationStatus::SkippedNotEnabled;
+                judged.finding.remediation.detail = format!(
+                    "report only in {region}: it is not in REGIONS, and OUTSIDE_REGIONS=report"
+                );
+            }
+            if let Some(gap) = unknown
+                .iter()
+                .flat_map(|(_, u, _)| u)
+                .find(|u| u.region == judged.finding.region)
+            {
+                not_acted_on(
+                    &mut judged,
+                    &format!(
+                        "the instances of {} in {} could not be listed ({})",
+                        gap.account_id, gap.region, gap.error
+                    ),
+                );
+                findings.push(remediator.act(judged, &mut troubles).await);
+                continue;
+            }
+            if let (true, Some(fact)) = (deletes_enabled, &judged.decision.unverified) {
+                troubles.incomplete.push(format!(
+                    "{}: {fact} unknown",
+                    judged.finding.instance_arn.as_deref().unwrap_or("instance")
+                ));
+            }
+            findings.push(remediator.act(judged, &mut troubles).await);
         }
-        self.publish_all(&findings).await?;
-        if let Some(error) = gather_error {
-            return Err(HandleError::Gather(error));
+        for finding in &mut findings {
+            troubles.published(remediator.publish_finding(finding).await);
+        }
+        if let Some((account, unreachable, listed)) = unknown.filter(|(_, u, _)| !u.is_empty()) {
+            let regions: Vec<&str> = unreachable.iter().map(|u| u.region.as_str()).collect();
+            troubles.incomplete.push(format!(
+                "the instances of {account} could not be listed in {}",
+                regions.join(", ")
+            ));
+            let mut notice = IncompleteNotice::new(
+                &trigger_ref(trigger),
+                &account,
+                organization_id.as_deref(),
+                hidden_severity(trigger),
+                listed,
+                unreachable,
+                now,
+            );
+            notice.sequence = Some(self.sequencer.next(self.clock.now()));
+            troubles.published(remediator.publish(&notice.to_message()).await);
+        }
+        let error = match (troubles.into_error(), gather_error) {
+            (Some(publish @ HandleError::Publish { .. }), _) => Some(publish),
+            (_, Some(gather)) => Some(HandleError::Gather(gather)),
+            (other, None) => other,
+        };
+        if let Some(error) = error {
+            return Err(error);
         }
         Ok(Outcome {
             findings,
@@ -113,229 +251,143 @@ impl<O: OrganizationPort, I: InstancePort, P: FindingPublisher, Q> Guardrail<O, 
         })
     }
 
-    /// Collects what the rules need for this trigger: the organization, the Identity Center
-    /// delegated administrators, and the instances of the account concerned in the Regions
-    /// that matter. Returns notes about what could not be listed.
-    async fn gather(&self, trigger: &Trigger) -> Result<(Inventory, Vec<String>), PortError> {
-        let mut notes = Vec::new();
-        let mut inventory = self.organization_facts().await?;
-        let (account, regions): (&str, Vec<String>) = match trigger {
-            Trigger::InstanceCreated(t) if t.error.is_none() => {
-                (&t.account_id, vec![t.region.clone()])
-            }
-            Trigger::DelegatedAdminRegistered(t) => (&t.account_id, self.settings.regions.clone()),
-            Trigger::AccountJoined(t) => (&t.account_id, self.settings.regions.clone()),
-            _ => return Ok((inventory, notes)),
-        };
-        if inventory.management_account_id() == Some(account) {
-            return Ok((inventory, notes)); // its instance is the organization instance
-        }
-        let listings = join_all(
-            regions
-                .iter()
-                .map(|region| self.instances.list_instances(account, region)),
-        )
-        .await;
-        let mut reached = 0usize;
-        let mut first_error = None;
-        for (region, listing) in regions.iter().zip(listings) {
-            match listing {
-                Ok(instances) => {
-                    reached += 1;
-                    inventory.listed.push(AccountRegion {
-                        account_id: account.to_owned(),
-                        region: region.clone(),
-                    });
-                    for instance in instances {
-                        if !inventory
-                            .instances
-                            .iter()
-                            .any(|i| i.instance_arn == instance.instance_arn)
-                        {
-                            inventory.instances.push(instance);
-                        }
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(account_id = account, region = %region, error = %error, "could not list instances");
-                    notes.push(format!(
-                        "could not list the instances of {account} in {region}: {error}"
-                    ));
-                    first_error.get_or_insert(error);
-                }
-            }
-        }
-        if reached == 0 {
-            if let Some(error) = first_error {
-                return Err(error);
-            }
-        }
-        notes.extend(
-            self.enrich(&mut inventory, self.settings.sweep_concurrency)
-                .await,
-        );
-        Ok((inventory, notes))
-    }
-
-    /// The organization (with `MANAGEMENT_ACCOUNT_ID` applied) and its Identity Center
-    /// delegated administrators.
-    pub(crate) async fn organization_facts(&self) -> Result<Inventory, PortError> {
-        let mut organization = self.organizations.describe_organization().await?;
-        if let Some(management) = &self.settings.management_account_id {
-            // An explicit setting wins over what Organizations said (or could not say).
-            match &mut organization {
-                Some(org) => org.management_account_id = management.clone(),
-                None => {
-                    organization = Some(Organization {
-                        id: String::new(),
-                        management_account_id: management.clone(),
-                    })
-                }
-            }
-        }
-        let mut inventory = Inventory {
-            organization,
-            ..Inventory::default()
-        };
-        if inventory.organization.is_some() {
-            let admins = self.organizations.sso_delegated_admins().await?;
-            for admin in admins {
-                inventory.add_sso_delegated_admin(&admin);
-            }
-        }
-        Ok(inventory)
-    }
-
-    /// Applications and tags of every account instance in the inventory (the ones a decision
-    /// may touch), `concurrency` at a time. Returns a note for each fact that stays unknown.
-    pub(crate) async fn enrich(
-        &self,
-        inventory: &mut Inventory,
-        concurrency: usize,
-    ) -> Vec<String> {
-        let management = inventory.management_account_id().map(str::to_owned);
-        let wanted: Vec<usize> = (0..inventory.instances.len())
-            .filter(|&i| Some(&inventory.instances[i].owner_account_id) != management.as_ref())
-            .collect();
-        let instances = &inventory.instances;
-        let facts: Vec<InstanceFacts> = stream::iter(wanted)
-            .map(|i| async move {
-                let inst = &instances[i];
-                let (account, region, arn) =
-                    (&inst.owner_account_id, &inst.region, &inst.instance_arn);
-                let (apps, tags) = futures_util::join!(
-                    self.instances.application_count(account, region, arn),
-                    self.instances.tags(account, region, arn)
-                );
-                (i, apps, tags)
-            })
-            .buffer_unordered(concurrency.max(1))
-            .collect()
-            .await;
-        let mut notes = Vec::new();
-        for (i, apps, tags) in facts {
-            let instance = &mut inventory.instances[i];
-            match apps {
-                Ok(n) => instance.application_count = Some(n),
-                Err(e) => notes.push(format!(
-                    "applications of {} unknown: {e}",
-                    instance.instance_arn
-                )),
-            }
-            match tags {
-                Ok(t) => instance.tags = Some(t),
-                Err(e) => notes.push(format!("tags of {} unknown: {e}", instance.instance_arn)),
-            }
-        }
-        notes
-    }
-
-    /// Carries out the decision and returns the finding with its final remediation outcome.
-    pub(crate) async fn act(&self, judged: Judged) -> Finding {
-        let Judged {
-            mut finding,
-            decision,
-            instance,
-        } = judged;
-        if let (true, Some(instance)) = (decision.allows_delete(), instance.as_ref()) {
-            let (status, detail) = self.delete_and_confirm(instance).await;
-            finding.remediation.status = status;
-            finding.remediation.detail = detail;
-        }
-        tracing::info!(
-            finding_id = %finding.id,
-            rule = finding.rule.as_str(),
-            severity = finding.severity.as_str(),
-            account_id = %finding.account_id,
-            region = %finding.region,
-            instance_arn = finding.instance_arn.as_deref().unwrap_or(""),
-            remediation_status = finding.remediation.status.as_str(),
-            detail = %finding.remediation.detail,
-            "decision"
-        );
-        finding
-    }
-
-    /// Deletes, then confirms by listing: `DescribeInstance` answers AccessDenied once a
-    /// delete completed, so only the list is proof.
-    async fn delete_and_confirm(&self, instance: &Instance) -> (RemediationStatus, String) {
-        let (account, region, arn) = (
-            &instance.owner_account_id,
-            &instance.region,
-            &instance.instance_arn,
-        );
-        match self.instances.delete_instance(account, region, arn).await {
-            Ok(DeleteOutcome::NotFound) => (
-                RemediationStatus::AlreadyDeleted,
-                format!("{arn} was already gone when the guardrail tried to delete it"),
+    /// Collects what the rules need for this trigger: the organization and its Identity Center
+    /// delegated administrators, and — at the same time — the instances of the account
+    /// concerned in the Regions that matter, then their applications and tags.
+    async fn gather(&self, trigger: &Trigger, budget: Budget) -> Result<Gathered, OrgFactsError> {
+        let (account, regions, expected): (&str, Vec<String>, Option<&str>) = match trigger {
+            Trigger::InstanceCreated(t) if t.error.is_none() => (
+                &t.account_id,
+                vec![t.region.clone()],
+                t.instance_arn.as_deref(),
             ),
-            // AWS answers AccessDenied for an instance that is already gone: only a listing
-            // tells a concurrent deletion from a real failure.
-            Err(error) => match self.instances.list_instances(account, region).await {
-                Ok(listed) if !listed.iter().any(|i| &i.instance_arn == arn) => (
-                    RemediationStatus::AlreadyDeleted,
-                    format!("{arn} is gone (DeleteInstance answered: {error})"),
-                ),
-                _ => (RemediationStatus::Failed, format!("DeleteInstance failed: {error}")),
-            },
-            Ok(DeleteOutcome::Accepted) => match self.instances.list_instances(account, region).await {
-                Ok(listed) => match listed.iter().find(|i| &i.instance_arn == arn) {
-                    None => (RemediationStatus::Deleted, format!("deleted {arn} in {region}; confirmed by listing")),
-                    Some(i) if i.status == InstanceStatus::DeleteInProgress => (
-                        RemediationStatus::Deleted,
-                        format!("deletion of {arn} accepted; listing shows DELETE_IN_PROGRESS"),
-                    ),
-                    Some(i) => (
-                        RemediationStatus::Failed,
-                        format!("DeleteInstance was accepted but {arn} is still listed as {}", i.status.as_str()),
-                    ),
-                },
-                Err(error) => (
-                    RemediationStatus::Failed,
-                    format!("DeleteInstance was accepted but the deletion could not be confirmed: {error}"),
-                ),
-            },
-        }
-    }
-
-    pub(crate) async fn publish_all(&self, findings: &[Finding]) -> Result<(), HandleError> {
-        let results = join_all(findings.iter().map(|f| self.publisher.publish(f))).await;
-        let mut failed = 0;
-        let mut first = None;
-        for (finding, result) in findings.iter().zip(results) {
-            if let Err(error) = result {
-                tracing::error!(finding_id = %finding.id, error = %error, "finding not published");
-                failed += 1;
-                first.get_or_insert(error);
+            Trigger::DelegatedAdminRegistered(t) => {
+                (&t.account_id, self.settings.regions.clone(), None)
             }
+            Trigger::AccountJoined(t) => (&t.account_id, self.settings.regions.clone(), None),
+            _ => {
+                return Ok(Gathered {
+                    inventory: self.organization_facts(budget).await?,
+                    organization_id: None,
+                    notes: vec![],
+                    unknown: None,
+                })
+            }
+        };
+        // Independent: ask Organizations while the member's instances are listed.
+        let (organization, listing) = futures_util::join!(
+            self.organization_facts(budget),
+            facts::list_account(
+                &self.instances,
+                &self.clock,
+                budget,
+                account,
+                &regions,
+                expected,
+                self.settings.sweep_concurrency,
+            )
+        );
+        let mut inventory = organization?;
+        if inventory.management_account_id() == Some(account) {
+            // Its instance is the organization instance: never a finding, never listed.
+            return Ok(Gathered {
+                inventory,
+                organization_id: None,
+                notes: vec![],
+                unknown: None,
+            });
         }
-        match first {
-            None => Ok(()),
-            Some(first) => Err(HandleError::Publish {
-                failed,
-                total: findings.len(),
-                first,
-            }),
+        let mut notes: Vec<String> = listing
+            .unknown
+            .iter()
+            .map(|u| {
+                format!(
+                    "could not list the instances of {} in {}: {}",
+                    u.account_id, u.region, u.error
+                )
+            })
+            .collect();
+        let listed_regions: Vec<String> = listing.listed.iter().map(|l| l.region.clone()).collect();
+        let unknown = listing.into_inventory(&mut inventory);
+        notes.extend(
+            facts::enrich(
+                &self.instances,
+                &self.clock,
+                budget,
+                &mut inventory,
+                self.settings.sweep_concurrency,
+            )
+            .await,
+        );
+        Ok(Gathered {
+            organization_id: inventory.organization_id().map(str::to_owned),
+            inventory,
+            notes,
+            unknown: Some((account.to_owned(), unknown, listed_regions)),
+        })
+    }
+}
+
+/// The findings an event proves on its own, when the facts could not be gathered: nothing
+/// remediable is acted on, and each says why.
+fn event_alone(
+    trigger: &Trigger,
+    policy: &crate::policy::Policy,
+    now: DateTime<Utc>,
+    error: &PortError,
+) -> Evaluation {
+    let mut evaluation = evaluate_trigger(trigger, None, policy, now);
+    for judged in &mut evaluation.judged {
+        not_acted_on(
+            judged,
+            &format!("the facts could not be gathered ({error})"),
+        );
+    }
+    evaluation
+}
+
+/// A remediable finding the guardrail could not look at properly: reported `failed`, never
+/// acted on.
+fn not_acted_on(judged: &mut crate::rules::Judged, why: &str) {
+    if judged.finding.rule.is_remediable() {
+        judged.decision.verdict = Verdict::NoAction;
+        judged.decision.unverified = None;
+        judged.finding.remediation.status = RemediationStatus::Failed;
+        judged.finding.remediation.detail = format!("not deleted: {why}");
+    }
+}
+
+/// The event's Region, when it is outside `REGIONS` and such Regions are only reported.
+fn outside_regions(trigger: &Trigger, settings: &Settings) -> Option<String> {
+    match trigger {
+        Trigger::InstanceCreated(t)
+            if settings.outside_regions == OutsideRegions::Report
+                && !settings.regions.contains(&t.region) =>
+        {
+            Some(t.region.clone())
         }
+        _ => None,
+    }
+}
+
+fn trigger_ref(trigger: &Trigger) -> TriggerRef {
+    match trigger.meta() {
+        Some(meta) => TriggerRef::event(
+            &meta.event_id,
+            &meta.event_name,
+            meta.event_time,
+            meta.principal_arn.as_deref(),
+        ),
+        None => TriggerRef::Sweep {
+            sweep_id: String::new(),
+        },
+    }
+}
+
+/// The worst finding the Regions not seen could hide.
+fn hidden_severity(trigger: &Trigger) -> Severity {
+    match trigger {
+        Trigger::DelegatedAdminRegistered(_) => crate::catalog::rule_text(RuleId::IDC002).severity,
+        _ => crate::catalog::rule_text(RuleId::IDC001).severity,
     }
 }

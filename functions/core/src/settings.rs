@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use thiserror::Error;
 
 use crate::ids::is_account_id;
-use crate::policy::{Policy, DEFAULT_TRIAL_DAYS};
+use crate::policy::{Policy, DEFAULT_TRIAL_DAYS, MAX_TRIAL_DAYS};
 
 /// Role the functions assume in member accounts unless `MEMBER_ROLE_NAME` says otherwise.
 pub const DEFAULT_MEMBER_ROLE_NAME: &str = "IdcGuardrailRemediation";
@@ -53,12 +53,25 @@ pub struct Settings {
     pub management_account_id: Option<String>,
     /// Regions searched for an account's instances (`REGIONS`).
     pub regions: Vec<String>,
+    /// What a `CreateInstance` from a Region outside `regions` leads to (`OUTSIDE_REGIONS`).
+    pub outside_regions: OutsideRegions,
     /// How many AWS calls a sweep keeps in flight at once (`SWEEP_CONCURRENCY`).
     pub sweep_concurrency: usize,
     /// Above this many accounts the sweep fans out to the worker queue (`FANOUT_THRESHOLD`).
     pub fanout_threshold: usize,
     /// The worker queue of the fan-out (`WORKER_QUEUE_URL`), for the sweep function.
     pub worker_queue_url: Option<String>,
+}
+
+/// A `CreateInstance` event proves an instance in its own Region, listed or not in `REGIONS`
+/// (which bounds the searches of the sweep and of Organizations events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OutsideRegions {
+    /// Judge it like any other (the default): the event's Region is looked at and remediated.
+    #[default]
+    Evaluate,
+    /// Judge and report it, never delete there.
+    Report,
 }
 
 /// Default calls in flight during a sweep: sized for a 512 MB Lambda, well under the
@@ -90,13 +103,13 @@ impl Settings {
             dry_run: flag("DRY_RUN", get("DRY_RUN"))?,
             exempt_accounts: accounts("EXEMPT_ACCOUNTS", get("EXEMPT_ACCOUNTS"))?,
             exempt_tag: get("EXEMPT_TAG"),
-            trial_days: match get("TRIAL_DAYS") {
-                None => DEFAULT_TRIAL_DAYS,
-                Some(v) => v.parse().map_err(|_| ConfigError {
-                    variable: "TRIAL_DAYS",
-                    reason: format!("`{v}` is not a whole number of days"),
-                })?,
-            },
+            trial_days: u32::try_from(number(
+                "TRIAL_DAYS",
+                get("TRIAL_DAYS"),
+                DEFAULT_TRIAL_DAYS as usize,
+                1..=MAX_TRIAL_DAYS as usize,
+            )?)
+            .unwrap_or(DEFAULT_TRIAL_DAYS),
             force_delete_in_use: flag("FORCE_DELETE_IN_USE", get("FORCE_DELETE_IN_USE"))?,
         };
         let member_role_name =
@@ -139,6 +152,19 @@ impl Settings {
                 regions
             }
         };
+        let outside_regions = match get("OUTSIDE_REGIONS")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("evaluate") => OutsideRegions::Evaluate,
+            Some("report") => OutsideRegions::Report,
+            Some(other) => {
+                return Err(ConfigError {
+                    variable: "OUTSIDE_REGIONS",
+                    reason: format!("`{other}` is not `evaluate` or `report`"),
+                })
+            }
+        };
         let sweep_concurrency = number(
             "SWEEP_CONCURRENCY",
             get("SWEEP_CONCURRENCY"),
@@ -166,6 +192,7 @@ impl Settings {
             member_role_name,
             management_account_id,
             regions,
+            outside_regions,
             sweep_concurrency,
             fanout_threshold,
             worker_queue_url,
@@ -276,6 +303,7 @@ mod tests {
             ("MEMBER_ROLE_NAME", "GuardRole"),
             ("MANAGEMENT_ACCOUNT_ID", "111111111111"),
             ("REGIONS", "eu-west-1,us-gov-west-1,cn-north-1"),
+            ("OUTSIDE_REGIONS", "Report"),
         ]);
         let Ok(s) = s else { panic!("valid settings") };
         assert!(s.policy.auto_remediate && s.policy.dry_run && s.policy.force_delete_in_use);
@@ -284,11 +312,12 @@ mod tests {
         assert_eq!(s.policy.trial_days, 14);
         assert_eq!(s.member_role_name, "GuardRole");
         assert_eq!(s.regions, vec!["eu-west-1", "us-gov-west-1", "cn-north-1"]);
+        assert_eq!(s.outside_regions, OutsideRegions::Report);
     }
 
     #[test]
     fn invalid_values_name_their_variable() {
-        let cases: [(&str, &str, &str); 11] = [
+        let cases: [(&str, &str, &str); 14] = [
             ("SWEEP_CONCURRENCY", "0", "SWEEP_CONCURRENCY"),
             ("FANOUT_THRESHOLD", "many", "FANOUT_THRESHOLD"),
             ("WORKER_QUEUE_URL", "my-queue", "WORKER_QUEUE_URL"),
@@ -297,9 +326,12 @@ mod tests {
             ("AUTO_REMEDIATE", "maybe", "AUTO_REMEDIATE"),
             ("EXEMPT_ACCOUNTS", "1234", "EXEMPT_ACCOUNTS"),
             ("TRIAL_DAYS", "-3", "TRIAL_DAYS"),
+            ("TRIAL_DAYS", "4294967295", "TRIAL_DAYS"),
+            ("TRIAL_DAYS", "0", "TRIAL_DAYS"),
             ("MEMBER_ROLE_NAME", "no spaces", "MEMBER_ROLE_NAME"),
             ("MANAGEMENT_ACCOUNT_ID", "abc", "MANAGEMENT_ACCOUNT_ID"),
             ("REGIONS", "eu-west-1,Ireland", "REGIONS"),
+            ("OUTSIDE_REGIONS", "delete", "OUTSIDE_REGIONS"),
         ];
         for (var, value, named) in cases {
             let mut vars = vec![("TOPIC_ARN", TOPIC)];

@@ -3,15 +3,20 @@
 //! with a bounded number of calls in flight; memory holds only the account instances found.
 //! Above a threshold the sweep fans out one task per account to a worker queue instead.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
+use crate::clock::Budget;
+pub use crate::facts::Unreachable;
+use crate::facts::{self, AccountListing};
 use crate::finding::{rfc3339, Finding};
 use crate::inventory::Inventory;
-use crate::ports::{FindingPublisher, InstancePort, OrganizationPort, TaskQueue};
+use crate::message::Message;
+use crate::ports::{Clock, FindingPublisher, InstancePort, OrganizationPort, TaskQueue};
+use crate::remediate::Troubles;
 use crate::rules::evaluate_sweep;
 use crate::service::{Guardrail, HandleError};
 
@@ -28,14 +33,6 @@ pub enum SweepMode {
     FanOut,
     /// One account, by a worker.
     Account,
-}
-
-/// An account/Region the sweep could not list, and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Unreachable {
-    pub account_id: String,
-    pub region: String,
-    pub error: String,
 }
 
 /// What a sweep covered; published after the findings so nothing is silently skipped.
@@ -108,6 +105,15 @@ impl SweepSummary {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
     }
+
+    pub fn to_message(&self) -> Message {
+        Message {
+            id: self.sweep_id.clone(),
+            subject: self.sns_subject(),
+            body: self.to_json(),
+            attributes: self.sns_attributes(),
+        }
+    }
 }
 
 /// A finished sweep: its summary and every finding it published.
@@ -123,31 +129,33 @@ pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 /// A progress callback that reports nothing.
 pub fn no_progress(_done: usize, _total: usize) {}
 
-impl<O, I, P, Q> Guardrail<O, I, P, Q>
+impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where
     O: OrganizationPort,
     I: InstancePort,
     P: FindingPublisher,
+    C: Clock,
     Q: TaskQueue,
 {
     /// Sweeps the whole organization, or fans it out above the threshold.
     pub async fn sweep(
         &self,
         sweep_id: &str,
-        now: DateTime<Utc>,
+        budget: Budget,
         progress: Progress<'_>,
     ) -> Result<SweepReport, HandleError> {
-        let inventory = self
-            .organization_facts()
-            .await
-            .map_err(HandleError::Gather)?;
+        let now = self.clock.now();
+        let inventory = self.organization_facts(budget).await?;
         let management = inventory.management_account_id().map(str::to_owned);
         let accounts: Vec<String> = if inventory.organization.is_some() {
-            let mut accounts = self
-                .organizations
-                .list_accounts()
-                .await
-                .map_err(HandleError::Gather)?;
+            let mut accounts = crate::clock::within(
+                &self.clock,
+                budget.for_call(self.clock.now()),
+                "ListAccounts",
+                self.organizations.list_accounts(),
+            )
+            .await
+            .map_err(HandleError::Gather)?;
             // The management account's instance is the organization instance: never a finding.
             accounts.retain(|a| Some(a) != management.as_ref());
             accounts
@@ -176,8 +184,8 @@ where
                 vec![],
                 now,
             );
-            self.publisher
-                .publish_summary(&summary)
+            self.remediator(budget)
+                .publish(&summary.to_message())
                 .await
                 .map_err(|first| HandleError::Publish {
                     failed: 1,
@@ -194,24 +202,22 @@ where
             SweepMode::InProcess,
             inventory,
             &accounts,
-            now,
+            budget,
             progress,
         )
         .await
     }
 
     /// Sweeps one account (a worker's task). A summary is published only when a Region could
-    /// not be listed: otherwise the findings say it all.
+    /// not be listed — and then the task fails, so the queue retries it and, in the end, its
+    /// dead-letter queue keeps it.
     pub async fn sweep_account(
         &self,
         sweep_id: &str,
         account_id: &str,
-        now: DateTime<Utc>,
+        budget: Budget,
     ) -> Result<SweepReport, HandleError> {
-        let inventory = self
-            .organization_facts()
-            .await
-            .map_err(HandleError::Gather)?;
+        let inventory = self.organization_facts(budget).await?;
         if inventory.management_account_id() == Some(account_id) {
             let summary = self.summary(
                 sweep_id,
@@ -221,22 +227,36 @@ where
                 0,
                 &[],
                 vec![],
-                now,
+                self.clock.now(),
             );
             return Ok(SweepReport {
                 summary,
                 findings: vec![],
             });
         }
-        self.sweep_accounts(
-            sweep_id,
-            SweepMode::Account,
-            inventory,
-            &[account_id.to_owned()],
-            now,
-            &no_progress,
-        )
-        .await
+        let report = self
+            .sweep_accounts(
+                sweep_id,
+                SweepMode::Account,
+                inventory,
+                &[account_id.to_owned()],
+                budget,
+                &no_progress,
+            )
+            .await?;
+        if !report.summary.unreachable.is_empty() {
+            let regions: Vec<&str> = report
+                .summary
+                .unreachable
+                .iter()
+                .map(|u| u.region.as_str())
+                .collect();
+            return Err(HandleError::Incomplete(vec![format!(
+                "the instances of {account_id} could not be listed in {}",
+                regions.join(", ")
+            )]));
+        }
+        Ok(report)
     }
 
     async fn sweep_accounts(
@@ -245,9 +265,10 @@ where
         mode: SweepMode,
         mut inventory: Inventory,
         accounts: &[String],
-        now: DateTime<Utc>,
+        budget: Budget,
         progress: Progress<'_>,
     ) -> Result<SweepReport, HandleError> {
+        let now = self.clock.now();
         let regions = &self.settings.regions;
         let total = accounts.len() * regions.len();
         let concurrency = self.settings.sweep_concurrency.max(1);
@@ -256,57 +277,44 @@ where
             .flat_map(|a| regions.iter().map(move |r| (a, r)));
         let mut listings = stream::iter(pairs)
             .map(|(account, region)| async move {
-                (
-                    account,
-                    region,
-                    self.instances.list_instances(account, region).await,
-                )
+                let answer =
+                    facts::list_region(&self.instances, &self.clock, budget, account, region, None)
+                        .await;
+                (account, region, answer)
             })
             .buffer_unordered(concurrency);
         let mut done = 0usize;
-        let mut listed = 0usize;
-        let mut unreachable = Vec::new();
-        let mut seen = HashSet::new();
-        while let Some((account, region, listing)) = listings.next().await {
+        let mut listing = AccountListing::default();
+        while let Some((account, region, answer)) = listings.next().await {
             done += 1;
             progress(done, total);
-            match listing {
-                Ok(instances) => {
-                    listed += 1;
-                    // Only the account's own instances: member accounts may also see the
-                    // organization instance, which is never a finding.
-                    for instance in instances
-                        .into_iter()
-                        .filter(|i| &i.owner_account_id == account)
-                    {
-                        if seen.insert(instance.instance_arn.clone()) {
-                            inventory.instances.push(instance);
-                        }
-                    }
-                }
-                Err(error) => {
-                    tracing::warn!(sweep_id, account_id = %account, region = %region, error = %error, "unreachable");
-                    unreachable.push(Unreachable {
-                        account_id: account.clone(),
-                        region: region.clone(),
-                        error: error.to_string(),
-                    });
-                }
-            }
+            listing.record(account, region, answer);
         }
         drop(listings);
-        // Completion order varies; the summary should not.
-        unreachable.sort_by(|a, b| (&a.account_id, &a.region).cmp(&(&b.account_id, &b.region)));
-        for note in self.enrich(&mut inventory, concurrency).await {
+        let listed = listing.listed.len();
+        let unreachable = listing.into_inventory(&mut inventory);
+        for note in facts::enrich(
+            &self.instances,
+            &self.clock,
+            budget,
+            &mut inventory,
+            concurrency,
+        )
+        .await
+        {
             tracing::warn!(sweep_id, note = %note, "instance facts unknown");
         }
 
         let evaluation = evaluate_sweep(sweep_id, &inventory, &self.settings.policy, now);
+        let remediator = self.remediator(budget);
+        let mut troubles = Troubles::default();
         let mut findings = Vec::with_capacity(evaluation.judged.len());
         for judged in evaluation.judged {
-            findings.push(self.act(judged).await);
+            findings.push(remediator.act(judged, &mut troubles).await);
         }
-        self.publish_all(&findings).await?;
+        for finding in &mut findings {
+            troubles.published(remediator.publish_finding(finding).await);
+        }
         let summary = self.summary(
             sweep_id,
             mode,
@@ -318,14 +326,10 @@ where
             now,
         );
         if mode != SweepMode::Account || !summary.unreachable.is_empty() {
-            self.publisher
-                .publish_summary(&summary)
-                .await
-                .map_err(|first| HandleError::Publish {
-                    failed: 1,
-                    total: findings.len() + 1,
-                    first,
-                })?;
+            troubles.published(remediator.publish(&summary.to_message()).await);
+        }
+        if let Some(error) = troubles.into_error() {
+            return Err(error);
         }
         tracing::info!(
             sweep_id,

@@ -40,7 +40,7 @@ fn instance() -> impl Strategy<Value = Instance> {
         0..ACCOUNTS.len(),
         0..REGIONS.len(),
         status(),
-        proptest::option::of(0i64..120),
+        proptest::option::of(prop_oneof![0i64..120, Just(i64::MIN), Just(i64::MAX)]),
         proptest::option::of(0u32..4),
         proptest::option::of(proptest::bool::ANY),
         0u32..1000,
@@ -50,7 +50,12 @@ fn instance() -> impl Strategy<Value = Instance> {
             owner_account_id: ACCOUNTS[a].into(),
             region: REGIONS[r].into(),
             status,
-            created_date: age.map(|d| now() - Duration::days(d)),
+            // Ages at the ends of the calendar as well: date arithmetic must not panic.
+            created_date: age.map(|d| match d {
+                i64::MIN => DateTime::<Utc>::MAX_UTC,
+                i64::MAX => DateTime::<Utc>::MIN_UTC,
+                d => now() - Duration::days(d),
+            }),
             application_count: apps,
             tags: tagged.map(|t| {
                 if t {
@@ -69,18 +74,23 @@ fn inventory() -> impl Strategy<Value = Inventory> {
         proptest::collection::vec(0..ACCOUNTS.len(), 0..2),
         proptest::collection::vec(instance(), 0..8),
     )
-        .prop_map(|(in_org, mgmt, admins, instances)| Inventory {
-            organization: in_org.then(|| Organization {
-                id: "o-prop".into(),
-                management_account_id: ACCOUNTS[mgmt].into(),
-            }),
-            accounts: ACCOUNTS.iter().map(|a| (*a).to_owned()).collect(),
-            delegated_admins: BTreeMap::from([(
-                "sso.amazonaws.com".to_owned(),
-                admins.into_iter().map(|i| ACCOUNTS[i].to_owned()).collect(),
-            )]),
-            instances,
-            listed: vec![],
+        .prop_map(|(in_org, mgmt, admins, mut instances)| {
+            // One instance per ARN, as in AWS.
+            let mut seen = BTreeSet::new();
+            instances.retain(|i| seen.insert(i.instance_arn.clone()));
+            Inventory {
+                organization: in_org.then(|| Organization {
+                    id: "o-prop".into(),
+                    management_account_id: ACCOUNTS[mgmt].into(),
+                }),
+                accounts: ACCOUNTS.iter().map(|a| (*a).to_owned()).collect(),
+                delegated_admins: BTreeMap::from([(
+                    "sso.amazonaws.com".to_owned(),
+                    admins.into_iter().map(|i| ACCOUNTS[i].to_owned()).collect(),
+                )]),
+                instances,
+                listed: vec![],
+            }
         })
 }
 
@@ -90,7 +100,7 @@ fn policy() -> impl Strategy<Value = Policy> {
         proptest::bool::ANY,
         proptest::collection::btree_set(0..ACCOUNTS.len(), 0..3),
         proptest::bool::ANY,
-        0u32..60,
+        prop_oneof![0u32..60, Just(u32::MAX)],
         proptest::bool::ANY,
     )
         .prop_map(|(auto, dry, exempt, tag, days, force)| Policy {
@@ -186,15 +196,20 @@ fn assert_safe(
                 ))
             }
         }
-        if let (Some(key), Some(tags)) = (&policy.exempt_tag, &instance.tags) {
+        if let Some(key) = &policy.exempt_tag {
+            // An exemption tag is configured: unknown tags may hide one.
+            let tags = instance
+                .tags
+                .as_ref()
+                .ok_or_else(|| TestCaseError::fail("delete allowed with unknown tags"))?;
             if tags.contains_key(key) {
                 let created = instance
                     .created_date
                     .ok_or_else(|| TestCaseError::fail("tagged, age unknown"))?;
-                prop_assert!(
-                    now() > created + Duration::days(i64::from(policy.trial_days)),
-                    "tagged instance within its trial"
-                );
+                let until = created
+                    .checked_add_signed(Duration::days(i64::from(policy.trial_days)))
+                    .ok_or_else(|| TestCaseError::fail("tagged, trial end out of range"))?;
+                prop_assert!(now() > until, "tagged instance within its trial");
             }
         }
     }

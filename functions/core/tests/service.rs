@@ -4,7 +4,7 @@
 mod fakes;
 
 use fakes::*;
-use idc_core::{HandleError, Policy, RemediationStatus, RuleId};
+use idc_core::{Budget, HandleError, Policy, RemediationStatus, RuleId};
 use serde_json::{json, Value};
 
 fn create_event(account: &str, region: &str, arn: &str) -> Value {
@@ -35,14 +35,21 @@ fn statuses(g: &Fake) -> Vec<(RuleId, RemediationStatus)> {
 /// What a member's CreateInstance publishes, with auto-remediation on, over these instances.
 fn member_create_outcome(instances: Instances) -> Vec<(RuleId, RemediationStatus)> {
     let g = guardrail(instances, Publisher::default(), auto());
-    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    assert!(block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded()
+    ))
+    .is_ok());
     statuses(&g)
 }
 
 #[test]
 fn member_instance_is_deleted_confirmed_and_published() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
-    let out = block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now()));
+    let out = block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded(),
+    ));
     assert!(out.is_ok(), "{out:?}");
     assert_eq!(g.instances.deletes(), vec![MEMBER_ARN.to_owned()]);
     assert_eq!(
@@ -59,7 +66,11 @@ fn report_only_by_default_deletes_nothing() {
         Publisher::default(),
         Policy::default(),
     );
-    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    assert!(block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded()
+    ))
+    .is_ok());
     assert!(g.instances.deletes().is_empty());
     assert_eq!(
         statuses(&g),
@@ -71,8 +82,8 @@ fn report_only_by_default_deletes_nothing() {
 fn duplicate_delivery_deletes_once_with_identical_ids() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
-    assert!(block_on(g.handle(event.clone(), now())).is_ok());
-    assert!(block_on(g.handle(event, now())).is_ok());
+    assert!(block_on(g.handle(event.clone(), Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
     assert_eq!(g.instances.deletes().len(), 1, "one deletion");
     let sent = g.publisher.sent();
     assert_eq!(sent.len(), 2);
@@ -86,7 +97,7 @@ fn duplicate_delivery_deletes_once_with_identical_ids() {
 #[test]
 fn delegated_admin_registration_deletes_the_account_instance_not_the_org_instance() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
-    assert!(block_on(g.handle(register_event(ADMIN), now())).is_ok());
+    assert!(block_on(g.handle(register_event(ADMIN), Budget::unbounded())).is_ok());
     assert_eq!(
         statuses(&g),
         vec![(RuleId::IDC002, RemediationStatus::Deleted)]
@@ -103,8 +114,12 @@ fn management_account_instance_is_never_deleted_with_every_flag_on() {
         ..Policy::default()
     };
     let g = guardrail(Instances::with(world()), Publisher::default(), all);
-    assert!(block_on(g.handle(create_event(MGMT, "us-east-1", ORG_ARN), now())).is_ok());
-    assert!(block_on(g.handle(register_event(ADMIN), now())).is_ok());
+    assert!(block_on(g.handle(
+        create_event(MGMT, "us-east-1", ORG_ARN),
+        Budget::unbounded()
+    ))
+    .is_ok());
+    assert!(block_on(g.handle(register_event(ADMIN), Budget::unbounded())).is_ok());
     assert!(!g.instances.deletes().contains(&ORG_ARN.to_owned()));
     assert!(g.instances.arns().contains(&ORG_ARN.to_owned()));
 }
@@ -114,7 +129,11 @@ fn in_use_instance_is_skipped() {
     let mut w = world();
     w[1].application_count = Some(2);
     let g = guardrail(Instances::with(w), Publisher::default(), auto());
-    assert!(block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now())).is_ok());
+    assert!(block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded()
+    ))
+    .is_ok());
     assert!(g.instances.deletes().is_empty());
     assert_eq!(
         statuses(&g),
@@ -122,36 +141,115 @@ fn in_use_instance_is_skipped() {
     );
 }
 
+fn failing(statuses: &[&'static str]) -> Publisher {
+    Publisher {
+        fail_statuses: statuses.to_vec(),
+        ..Publisher::default()
+    }
+}
+
+fn all_statuses(g: &Fake) -> Vec<RemediationStatus> {
+    g.publisher
+        .all()
+        .iter()
+        .map(|f| f.remediation.status)
+        .collect()
+}
+
 #[test]
-fn failed_publish_fails_the_call_and_a_retry_reports_already_deleted() {
+fn a_delete_is_announced_before_it_happens_and_its_outcome_follows_under_the_same_id() {
+    let g = guardrail(Instances::with(world()), Publisher::default(), auto());
+    assert!(block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded()
+    ))
+    .is_ok());
+    let all = g.publisher.all();
+    assert_eq!(
+        all_statuses(&g),
+        vec![RemediationStatus::Deleting, RemediationStatus::Deleted]
+    );
+    assert_eq!(all[0].id, all[1].id);
+    assert!(
+        all[0].sequence < all[1].sequence,
+        "{:?}",
+        all.iter().map(|f| f.sequence).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn publish_failing_before_the_delete_deletes_nothing_and_the_retry_deletes() {
     let mut g = guardrail(
         Instances::with(world()),
-        Publisher {
-            broken: true,
-            ..Publisher::default()
-        },
+        failing(&["deleting", "failed"]),
         auto(),
     );
     let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
-    let first = block_on(g.handle(event.clone(), now()));
+    let first = block_on(g.handle(event.clone(), Budget::unbounded()));
     assert!(
         matches!(
             first,
             Err(HandleError::Publish {
-                failed: 1,
-                total: 1,
+                failed: 2,
+                total: 2,
                 ..
             })
         ),
         "{first:?}"
     );
-    g.publisher.broken = false;
-    assert!(block_on(g.handle(event, now())).is_ok());
-    assert_eq!(
-        statuses(&g),
-        vec![(RuleId::IDC001, RemediationStatus::AlreadyDeleted)]
+    assert!(
+        g.instances.deletes().is_empty(),
+        "nothing deleted unannounced"
     );
+    assert!(g.instances.arns().contains(&MEMBER_ARN.to_owned()));
+    g.publisher.fail_statuses.clear();
+    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert_eq!(
+        all_statuses(&g),
+        vec![RemediationStatus::Deleting, RemediationStatus::Deleted]
+    );
+}
+
+#[test]
+fn publish_failing_after_the_delete_fails_the_call_and_the_retry_confirms_it_gone() {
+    let mut g = guardrail(Instances::with(world()), failing(&["deleted"]), auto());
+    let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
+    let first = block_on(g.handle(event.clone(), Budget::unbounded()));
+    assert!(
+        matches!(
+            first,
+            Err(HandleError::Publish {
+                failed: 1,
+                total: 2,
+                ..
+            })
+        ),
+        "{first:?}"
+    );
+    // The team already knows: the announcement went out before the delete.
+    assert_eq!(all_statuses(&g), vec![RemediationStatus::Deleting]);
+    g.publisher.fail_statuses.clear();
+    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    let all = g.publisher.all();
+    assert_eq!(
+        all_statuses(&g),
+        vec![
+            RemediationStatus::Deleting,
+            RemediationStatus::AlreadyDeleted
+        ]
+    );
+    assert_eq!(all[0].id, all[1].id);
+    assert!(all[0].sequence < all[1].sequence);
     assert_eq!(g.instances.deletes().len(), 1);
+    // Absence was confirmed by more than one listing before it was believed.
+    assert!(
+        *g.instances
+            .lists
+            .lock()
+            .map_err(lock_err)
+            .unwrap_or_else(|e| panic!("{e}"))
+            >= 2 + idc_core::facts::LIST_ATTEMPTS as usize
+    );
 }
 
 #[test]
@@ -159,7 +257,7 @@ fn bad_event_is_an_error_and_touches_nothing() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(
         json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.sso"}),
-        now(),
+        Budget::unbounded(),
     ));
     assert!(matches!(out, Err(HandleError::BadEvent(_))));
     assert!(g.instances.deletes().is_empty() && g.publisher.sent().is_empty());
@@ -175,13 +273,19 @@ fn unreachable_account_publishes_failed_and_asks_for_a_retry() {
         Publisher::default(),
         auto(),
     );
-    let out = block_on(g.handle(create_event(MEMBER, "eu-west-1", MEMBER_ARN), now()));
-    assert!(matches!(out, Err(HandleError::Gather(_))), "{out:?}");
+    let out = block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded(),
+    ));
+    assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
     assert!(g.instances.deletes().is_empty());
     assert_eq!(
         statuses(&g),
         vec![(RuleId::IDC001, RemediationStatus::Failed)]
     );
+    let notices = g.publisher.notices();
+    assert_eq!(notices.len(), 1);
+    assert_eq!(notices[0].unknown[0].region, "eu-west-1");
 }
 
 #[test]
@@ -201,7 +305,7 @@ fn ignored_events_publish_nothing() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let mut event = register_event(MEMBER);
     event["detail"]["requestParameters"]["servicePrincipal"] = json!("config.amazonaws.com");
-    assert!(block_on(g.handle(event, now())).is_ok());
+    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
     assert!(g.publisher.sent().is_empty());
 }
 

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use fakes::*;
 use idc_core::finding::TriggerRef;
 use idc_core::sweep::{no_progress, SweepMode, SweepTask};
-use idc_core::{Policy, PreflightVerdict, RemediationStatus, RuleId};
+use idc_core::{Budget, Policy, PreflightVerdict, RemediationStatus, RuleId};
 
 const CLEAN: &str = "444444444444";
 
@@ -28,7 +28,7 @@ fn lists(g: &Fake) -> usize {
 #[test]
 fn sweep_reports_every_account_instance_and_never_the_org_instance() {
     let g = fleet();
-    let report = block_on(g.sweep("sweep-1", now(), &no_progress));
+    let report = block_on(g.sweep("sweep-1", Budget::unbounded(), &no_progress));
     let Ok(report) = report else {
         panic!("{report:?}")
     };
@@ -71,7 +71,7 @@ fn sweep_reports_every_account_instance_and_never_the_org_instance() {
 fn sweep_remediates_per_policy_and_ids_repeat_for_the_same_sweep() {
     let mut g = fleet();
     g.settings.policy = auto();
-    let Ok(first) = block_on(g.sweep("sweep-2", now(), &no_progress)) else {
+    let Ok(first) = block_on(g.sweep("sweep-2", Budget::unbounded(), &no_progress)) else {
         panic!()
     };
     assert!(first
@@ -81,7 +81,7 @@ fn sweep_remediates_per_policy_and_ids_repeat_for_the_same_sweep() {
     assert_eq!(g.instances.arns(), vec![ORG_ARN.to_owned()]);
     // A retried sweep finds nothing left; a fresh fleet gives the same ids.
     let fresh = fleet();
-    let Ok(again) = block_on(fresh.sweep("sweep-2", now(), &no_progress)) else {
+    let Ok(again) = block_on(fresh.sweep("sweep-2", Budget::unbounded(), &no_progress)) else {
         panic!()
     };
     let ids = |r: &idc_core::SweepReport| {
@@ -97,7 +97,7 @@ fn sweep_remediates_per_policy_and_ids_repeat_for_the_same_sweep() {
 fn unreachable_accounts_are_in_the_summary_not_skipped() {
     let mut g = fleet();
     g.instances.unreachable_accounts.insert(CLEAN.into());
-    let Ok(report) = block_on(g.sweep("sweep-3", now(), &no_progress)) else {
+    let Ok(report) = block_on(g.sweep("sweep-3", Budget::unbounded(), &no_progress)) else {
         panic!()
     };
     let summary = &report.summary;
@@ -132,7 +132,7 @@ fn progress_counts_every_account_region() {
             s.push((done, total));
         }
     };
-    assert!(block_on(g.sweep("sweep-4", now(), &progress)).is_ok());
+    assert!(block_on(g.sweep("sweep-4", Budget::unbounded(), &progress)).is_ok());
     let seen = seen.lock().map(|s| s.clone()).unwrap_or_default();
     assert_eq!(seen.len(), 6);
     assert_eq!(seen.last(), Some(&(6, 6)));
@@ -144,7 +144,7 @@ fn large_organizations_fan_out_one_task_per_account() {
     g.settings.fanout_threshold = 2;
     g.settings.worker_queue_url =
         Some("https://sqs.us-east-1.amazonaws.com/111111111111/idc-sweep".into());
-    let Ok(report) = block_on(g.sweep("sweep-5", now(), &no_progress)) else {
+    let Ok(report) = block_on(g.sweep("sweep-5", Budget::unbounded(), &no_progress)) else {
         panic!()
     };
     assert_eq!(report.summary.mode, SweepMode::FanOut);
@@ -159,16 +159,16 @@ fn large_organizations_fan_out_one_task_per_account() {
 fn without_a_worker_queue_it_sweeps_in_process_whatever_the_size() {
     let mut g = fleet();
     g.settings.fanout_threshold = 1;
-    let Ok(report) = block_on(g.sweep("sweep-6", now(), &no_progress)) else {
+    let Ok(report) = block_on(g.sweep("sweep-6", Budget::unbounded(), &no_progress)) else {
         panic!()
     };
     assert_eq!(report.summary.mode, SweepMode::InProcess);
 }
 
 #[test]
-fn a_worker_sweeps_one_account_and_stays_quiet_when_all_was_reached() {
+fn a_worker_sweeps_one_account_stays_quiet_when_all_was_reached_and_fails_when_not() {
     let g = fleet();
-    let Ok(report) = block_on(g.sweep_account("sweep-7", ADMIN, now())) else {
+    let Ok(report) = block_on(g.sweep_account("sweep-7", ADMIN, Budget::unbounded())) else {
         panic!()
     };
     assert_eq!(
@@ -179,7 +179,11 @@ fn a_worker_sweeps_one_account_and_stays_quiet_when_all_was_reached() {
     assert!(g.publisher.summaries().is_empty());
     let mut g = fleet();
     g.instances.unreachable_accounts.insert(CLEAN.into());
-    assert!(block_on(g.sweep_account("sweep-7", CLEAN, now())).is_ok());
+    let out = block_on(g.sweep_account("sweep-7", CLEAN, Budget::unbounded()));
+    assert!(
+        matches!(out, Err(idc_core::HandleError::Incomplete(_))),
+        "the task fails so the queue retries it: {out:?}"
+    );
     assert_eq!(
         g.publisher.summaries().len(),
         1,

@@ -52,6 +52,29 @@ impl Received {
     pub fn id(&self) -> &str {
         self.finding["id"].as_str().unwrap_or_default()
     }
+    pub fn sequence(&self) -> u64 {
+        self.finding["sequence"].as_u64().unwrap_or_default()
+    }
+    pub fn message_type(&self) -> &str {
+        self.attributes
+            .get("message_type")
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+}
+
+/// For each finding id, the message with the highest `sequence` (the finding contract's
+/// "latest word"), in the order the ids first appeared.
+pub fn latest_words(messages: Vec<Received>) -> Vec<Received> {
+    let mut latest: Vec<Received> = Vec::new();
+    for message in messages {
+        match latest.iter_mut().find(|m| m.id() == message.id()) {
+            Some(known) if known.sequence() < message.sequence() => *known = message,
+            Some(_) => {}
+            None => latest.push(message),
+        }
+    }
+    latest
 }
 
 async fn sdk_config(url: &str, credentials: Credentials, region: &str) -> SdkConfig {
@@ -349,17 +372,24 @@ impl World {
         Ok(idc_aws::lambda::build(&self.sdk, self.settings(vars)?))
     }
 
-    /// Drains the security team's queue: every finding published since the last call
-    /// (sweep summaries are left out; see `messages`).
+    /// Drains the security team's queue: the latest word of every finding published since the
+    /// last call, as a subscriber reads them (for each id, the message with the highest
+    /// `sequence`), in the order the ids first appeared. See `all_findings` for every message.
     pub async fn findings(&self) -> Result<Vec<Received>> {
-        Ok(self
+        Ok(latest_words(self.all_findings().await?))
+    }
+
+    /// Drains the security team's queue: every finding message, announcements (`deleting`)
+    /// included, in order of `sequence` (summaries and notices are left out; see `messages`).
+    pub async fn all_findings(&self) -> Result<Vec<Received>> {
+        let mut findings: Vec<Received> = self
             .messages()
             .await?
             .into_iter()
-            .filter(|m| {
-                m.attributes.get("message_type").map(String::as_str) != Some("sweep_summary")
-            })
-            .collect())
+            .filter(|m| m.attributes.get("message_type").map(String::as_str) == Some("finding"))
+            .collect();
+        findings.sort_by_key(Received::sequence);
+        Ok(findings)
     }
 
     /// Drains the security team's queue: findings and sweep summaries.

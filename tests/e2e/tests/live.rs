@@ -21,7 +21,10 @@ async fn member_instance_is_deleted_and_the_team_is_told() -> Result<()> {
     let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-member-1")?;
 
-    world.guardrail(AUTO)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(AUTO)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
 
     assert!(
         !world.exists(&member, OTHER_REGION, &arn).await?,
@@ -58,7 +61,10 @@ async fn report_only_is_the_default() -> Result<()> {
     let member = world.create_member("reporting").await?;
     let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-report")?;
-    world.guardrail(&[])?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(&[])?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     let received = world.findings().await?;
     assert_eq!(
@@ -79,7 +85,10 @@ async fn delegated_admin_with_an_account_instance_is_critical_and_the_org_instan
     assert_eq!(world.instances(&admin, HOME_REGION).await?.len(), 2);
 
     let event = events::register_delegated_admin(&world.management, &admin, "ev-register")?;
-    world.guardrail(AUTO)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(AUTO)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
 
     let received = world.findings().await?;
     assert_eq!(
@@ -109,7 +118,10 @@ async fn create_instance_denied_by_the_scp_is_info_and_deletes_nothing() -> Resu
     let world = World::start().await?;
     let member = world.create_member("sandbox").await?;
     let event = events::create_instance(&member, OTHER_REGION, None, "ev-denied")?;
-    world.guardrail(AUTO)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(AUTO)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     let received = world.findings().await?;
     assert_eq!(received.len(), 1);
     assert_eq!(
@@ -133,7 +145,7 @@ async fn exempt_account_is_skipped() -> Result<()> {
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-exempt")?;
     world
         .guardrail(&[("AUTO_REMEDIATE", "true"), ("EXEMPT_ACCOUNTS", &member)])?
-        .handle(event, Utc::now())
+        .handle(event, idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(world.findings().await?[0].status(), "skipped_exempt");
@@ -152,7 +164,7 @@ async fn instance_with_applications_is_skipped_unless_forced() -> Result<()> {
 
     world
         .guardrail(AUTO)?
-        .handle(event.clone(), Utc::now())
+        .handle(event.clone(), idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     let first = world.findings().await?;
@@ -160,7 +172,10 @@ async fn instance_with_applications_is_skipped_unless_forced() -> Result<()> {
     assert_eq!(first[0].finding["instance"]["application_count"], 1);
 
     let forced = [("AUTO_REMEDIATE", "true"), ("FORCE_DELETE_IN_USE", "true")];
-    world.guardrail(&forced)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(&forced)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(world.findings().await?[0].status(), "deleted");
     Ok(())
@@ -182,7 +197,7 @@ async fn exemption_tag_protects_within_the_trial_window_only() -> Result<()> {
 
     world
         .guardrail(&vars)?
-        .handle(event.clone(), Utc::now())
+        .handle(event.clone(), idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     let within = world.findings().await?;
@@ -191,9 +206,13 @@ async fn exemption_tag_protects_within_the_trial_window_only() -> Result<()> {
         ("IDC001", "skipped_exempt")
     );
 
-    // 31 days later the window is over: IDC005, deleted.
-    let later = Utc::now() + chrono::Duration::days(31);
-    world.guardrail(&vars)?.handle(event, later).await?;
+    // Created 31 days ago, the window is over: IDC005, deleted.
+    let created = (Utc::now() - chrono::Duration::days(31)).to_rfc3339();
+    world.set_created_date(&arn, &created)?;
+    world
+        .guardrail(&vars)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     let past = world.findings().await?;
     assert_eq!((past[0].rule(), past[0].status()), ("IDC005", "deleted"));
@@ -207,14 +226,18 @@ async fn duplicate_delivery_deletes_once_with_identical_finding_ids() -> Result<
     let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-dup")?;
     let guardrail = world.guardrail(AUTO)?;
-    guardrail.handle(event.clone(), Utc::now()).await?;
-    guardrail.handle(event, Utc::now()).await?;
-    let received = world.findings().await?;
-    assert_eq!(received.len(), 2);
-    assert_eq!(received[0].id(), received[1].id());
-    let mut statuses: Vec<&str> = received.iter().map(|f| f.status()).collect();
-    statuses.sort();
-    assert_eq!(statuses, vec!["already_deleted", "deleted"]);
+    guardrail
+        .handle(event.clone(), idc_core::Budget::unbounded())
+        .await?;
+    guardrail
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
+    // One id; in order of sequence: the announcement, the outcome, then the second delivery's
+    // word — which is the latest.
+    let received = world.all_findings().await?;
+    assert!(received.iter().all(|f| f.id() == received[0].id()));
+    let statuses: Vec<&str> = received.iter().map(|f| f.status()).collect();
+    assert_eq!(statuses, vec!["deleting", "deleted", "already_deleted"]);
     Ok(())
 }
 
@@ -226,7 +249,10 @@ async fn instance_deleted_before_the_event_is_already_deleted() -> Result<()> {
     let sso = aws_sdk_ssoadmin::Client::new(&world.as_account(&member, OTHER_REGION).await?);
     sso.delete_instance().instance_arn(&arn).send().await?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-gone")?;
-    world.guardrail(AUTO)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(AUTO)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert_eq!(world.findings().await?[0].status(), "already_deleted");
     Ok(())
 }
@@ -241,7 +267,10 @@ async fn delete_conflicts_are_retried_with_backoff() -> Result<()> {
         &serde_json::json!({"count": 2}),
     )?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-conflict")?;
-    world.guardrail(AUTO)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(AUTO)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(world.findings().await?[0].status(), "deleted");
     Ok(())
@@ -259,12 +288,16 @@ async fn management_account_instance_is_never_deleted_even_with_every_flag_on() 
         Some(&world.org_instance_arn),
         "ev-mgmt",
     )?;
-    guardrail.handle(event, Utc::now()).await?;
+    guardrail
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     // The management account registered as delegated admin of itself (AWS refuses; the
     // guardrail must not act even if such an event arrived).
     let event =
         events::register_delegated_admin(&world.management, &world.management, "ev-mgmt-reg")?;
-    guardrail.handle(event, Utc::now()).await?;
+    guardrail
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert!(
         world
             .exists(&world.management, HOME_REGION, &world.org_instance_arn)
@@ -285,7 +318,7 @@ async fn failed_publish_fails_the_invocation() -> Result<()> {
     );
     let guardrail = world.guardrail(&[("TOPIC_ARN", &missing_topic)])?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-nopub")?;
-    let result = guardrail.handle(event, Utc::now()).await;
+    let result = guardrail.handle(event, idc_core::Budget::unbounded()).await;
     assert!(
         matches!(result, Err(HandleError::Publish { failed: 1, .. })),
         "{result:?}"

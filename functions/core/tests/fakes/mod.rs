@@ -6,14 +6,16 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use idc_core::ports::{
-    DeleteOutcome, FindingPublisher, InstancePort, OrganizationPort, PortError, PortErrorKind,
-    TaskQueue,
+    Clock, DeleteOutcome, FindingPublisher, InstancePort, OrganizationPort, PortError,
+    PortErrorKind, TaskQueue,
 };
 use idc_core::{
-    Finding, Guardrail, Instance, InstanceStatus, Organization, Policy, Settings, SweepSummary,
+    Finding, Guardrail, IncompleteNotice, Instance, InstanceStatus, Message, Organization, Policy,
+    RemediationStatus, Settings, SweepSummary,
 };
 
 pub const MGMT: &str = "111111111111";
@@ -179,45 +181,91 @@ impl InstancePort for Instances {
     }
 }
 
+/// Records every message; `broken` fails them all, `fail_statuses` only the findings with
+/// one of these remediation statuses (e.g. `deleting`: the announcement before a delete).
 #[derive(Default)]
 pub struct Publisher {
-    pub sent: Mutex<Vec<Finding>>,
-    pub summaries: Mutex<Vec<SweepSummary>>,
+    pub messages: Mutex<Vec<Message>>,
     pub broken: bool,
+    pub fail_statuses: Vec<&'static str>,
 }
 impl Publisher {
+    fn of_type<T: serde::de::DeserializeOwned>(&self, kind: &str) -> Vec<T> {
+        self.messages
+            .lock()
+            .map(|m| {
+                m.iter()
+                    .filter(|m| m.attributes.contains(&("message_type", kind.to_owned())))
+                    .filter_map(|m| serde_json::from_str(&m.body).ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+    /// Every finding published, announcements (`deleting`) included, in order.
+    pub fn all(&self) -> Vec<Finding> {
+        self.of_type("finding")
+    }
+    /// The findings' last words: announcements (`deleting`) left out.
     pub fn sent(&self) -> Vec<Finding> {
-        self.sent.lock().map(|s| s.clone()).unwrap_or_default()
+        self.all()
+            .into_iter()
+            .filter(|f| f.remediation.status != RemediationStatus::Deleting)
+            .collect()
     }
     pub fn summaries(&self) -> Vec<SweepSummary> {
-        self.summaries.lock().map(|s| s.clone()).unwrap_or_default()
+        self.of_type("sweep_summary")
+    }
+    pub fn notices(&self) -> Vec<IncompleteNotice> {
+        self.of_type("incomplete")
     }
 }
 impl FindingPublisher for Publisher {
-    async fn publish(&self, finding: &Finding) -> Result<(), PortError> {
-        if self.broken {
+    async fn publish(&self, message: &Message) -> Result<(), PortError> {
+        let status = message
+            .attributes
+            .iter()
+            .find(|(k, _)| *k == "remediation_status")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_default();
+        if self.broken || self.fail_statuses.contains(&status) {
             return Err(PortError::new(
                 PortErrorKind::Other,
                 "Publish",
                 "topic does not exist",
             ));
         }
-        self.sent.lock().map_err(lock_err)?.push(finding.clone());
-        Ok(())
-    }
-    async fn publish_summary(&self, summary: &SweepSummary) -> Result<(), PortError> {
-        if self.broken {
-            return Err(PortError::new(
-                PortErrorKind::Other,
-                "Publish",
-                "topic does not exist",
-            ));
-        }
-        self.summaries
+        self.messages
             .lock()
             .map_err(lock_err)?
-            .push(summary.clone());
+            .push(message.clone());
         Ok(())
+    }
+}
+
+/// Virtual time: `sleep` moves it forward at once.
+pub struct FakeClock {
+    pub now: Mutex<DateTime<Utc>>,
+    pub slept: Mutex<Vec<Duration>>,
+}
+impl Default for FakeClock {
+    fn default() -> Self {
+        FakeClock {
+            now: Mutex::new(now()),
+            slept: Mutex::new(vec![]),
+        }
+    }
+}
+impl Clock for FakeClock {
+    fn now(&self) -> DateTime<Utc> {
+        self.now.lock().map(|n| *n).unwrap_or_else(|_| now())
+    }
+    async fn sleep(&self, duration: Duration) {
+        if let Ok(mut now) = self.now.lock() {
+            *now += chrono::Duration::from_std(duration).unwrap_or_default();
+        }
+        if let Ok(mut slept) = self.slept.lock() {
+            slept.push(duration);
+        }
     }
 }
 
@@ -274,16 +322,17 @@ impl TaskQueue for Queue {
     }
 }
 
-pub type Fake = Guardrail<Org, Instances, Publisher, Queue>;
+pub type Fake = Guardrail<Org, Instances, Publisher, FakeClock, Queue>;
 
 pub fn guardrail(instances: Instances, publisher: Publisher, policy: Policy) -> Fake {
-    Guardrail {
-        organizations: Org::default(),
+    Guardrail::new(
+        Org::default(),
         instances,
         publisher,
-        queue: Queue::default(),
-        settings: settings(policy),
-    }
+        FakeClock::default(),
+        settings(policy),
+    )
+    .with_queue(Queue::default())
 }
 
 pub fn now() -> DateTime<Utc> {

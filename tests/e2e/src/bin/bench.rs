@@ -22,15 +22,16 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, TimeZone, Utc};
+use idc_aws::clock::SystemClock;
+use idc_aws::organizations::Organizations;
+use idc_aws::sns::SnsPublisher;
 use idc_core::ports::{
     DeleteOutcome, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError,
     PortErrorKind, TaskQueue,
 };
 use idc_core::settings::{DEFAULT_MEMBER_ROLE_NAME, DEFAULT_REGIONS, DEFAULT_SWEEP_CONCURRENCY};
 use idc_core::sweep::no_progress;
-use idc_core::{
-    Finding, Guardrail, Instance, InstanceStatus, Organization, Settings, SweepSummary,
-};
+use idc_core::{Budget, Guardrail, Instance, InstanceStatus, Message, Organization, Settings};
 use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
 use serde_json::{json, Value};
 
@@ -297,13 +298,9 @@ impl<T: InstancePort> InstancePort for Metered<T> {
 }
 
 impl<T: FindingPublisher> FindingPublisher for Metered<T> {
-    async fn publish(&self, finding: &Finding) -> Result<(), PortError> {
+    async fn publish(&self, message: &Message) -> Result<(), PortError> {
         self.meter.call(Op::Publish).await;
-        self.inner.publish(finding).await
-    }
-    async fn publish_summary(&self, summary: &SweepSummary) -> Result<(), PortError> {
-        self.meter.call(Op::Publish).await;
-        self.inner.publish_summary(summary).await
+        self.inner.publish(message).await
     }
 }
 
@@ -481,10 +478,7 @@ impl InstancePort for FleetInstances {
 struct Sink;
 
 impl FindingPublisher for Sink {
-    async fn publish(&self, _finding: &Finding) -> Result<(), PortError> {
-        Ok(())
-    }
-    async fn publish_summary(&self, _summary: &SweepSummary) -> Result<(), PortError> {
+    async fn publish(&self, _message: &Message) -> Result<(), PortError> {
         Ok(())
     }
 }
@@ -510,17 +504,18 @@ async fn child(accounts: usize, concurrency: usize) -> Result<()> {
     let (organization, instances) = fleet(accounts);
     let planted = instances.account_instances.len();
     let meter = Arc::new(Meter::with_latency(LATENCY));
-    let guardrail = Guardrail {
-        organizations: Metered::new(organization, &meter),
-        instances: Metered::new(instances, &meter),
-        publisher: Metered::new(Sink, &meter),
-        queue: Metered::new(NoQueue, &meter),
+    let guardrail = Guardrail::new(
+        Metered::new(organization, &meter),
+        Metered::new(instances, &meter),
+        Metered::new(Sink, &meter),
+        SystemClock,
         settings,
-    };
+    )
+    .with_queue(Metered::new(NoQueue, &meter));
     let hwm_before = proc_status_kb("VmHWM")?;
     let start = Instant::now();
     let report = guardrail
-        .sweep("sweep-bench", Utc::now(), &no_progress)
+        .sweep("sweep-bench", Budget::unbounded(), &no_progress)
         .await
         .context("the sweep failed")?;
     let seconds = start.elapsed().as_secs_f64();
@@ -725,27 +720,26 @@ fn assumed_roles(world: &World) -> Result<u64> {
 /// so member roles are assumed anew as in the baseline), `concurrency` calls in flight.
 async fn guardrail_run(p: &Planted, concurrency: usize) -> Result<Timed> {
     let concurrency = concurrency.to_string();
-    let Guardrail {
-        organizations,
-        instances,
-        publisher,
-        queue,
-        settings,
-    } = p
+    let settings = p
         .world
-        .guardrail(&[("REGIONS", &p.regions), ("SWEEP_CONCURRENCY", &concurrency)])?;
+        .settings(&[("REGIONS", &p.regions), ("SWEEP_CONCURRENCY", &concurrency)])?;
+    let sdk = &p.world.sdk;
     let meter = Arc::new(Meter::default());
-    let guardrail = Guardrail {
-        organizations: Metered::new(organizations, &meter),
-        instances: Metered::new(instances, &meter),
-        publisher: Metered::new(publisher, &meter),
-        queue: Metered::new(queue, &meter),
+    let guardrail = Guardrail::new(
+        Metered::new(Organizations::from_config(sdk), &meter),
+        Metered::new(idc_aws::lambda::instances(sdk, &settings), &meter),
+        Metered::new(
+            SnsPublisher::from_config(sdk, settings.topic_arn.clone()),
+            &meter,
+        ),
+        SystemClock,
         settings,
-    };
+    )
+    .with_queue(Metered::new(NoQueue, &meter));
     let assumed_before = assumed_roles(&p.world)?;
     let start = Instant::now();
     let report = guardrail
-        .sweep("sweep-bench", Utc::now(), &no_progress)
+        .sweep("sweep-bench", Budget::unbounded(), &no_progress)
         .await
         .context("the guardrail's sweep on the emulator failed")?;
     let seconds = start.elapsed().as_secs_f64();

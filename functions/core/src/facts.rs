@@ -1,0 +1,296 @@
+//! Gathering the facts the rules judge, one way for every use case (an event, the sweep,
+//! preflight): who the management account and the Identity Center delegated administrators
+//! are, and the instances an account owns, Region by Region, with their applications and tags.
+//!
+//! What could not be learnt stays unknown and says so: a Region that could not be listed is
+//! an `Unreachable`, never an empty listing; an instance whose applications or tags could not be
+//! read keeps `None`, which the policy never takes past `dry_run`.
+
+use std::time::Duration;
+
+use futures_util::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+
+use crate::clock::{within, Budget};
+use crate::inventory::{AccountRegion, Instance, InstanceStatus, Inventory, Organization};
+use crate::ports::{Clock, InstancePort, OrganizationPort, PortError};
+use crate::settings::ConfigError;
+
+/// How many times a Region is listed, at most, before its answer is taken as it is: an
+/// instance an event names but the listing does not show, or one still being created, is
+/// looked for again (AWS is eventually consistent), with a doubling wait from `FIRST_WAIT`.
+pub const LIST_ATTEMPTS: u32 = 4;
+const FIRST_WAIT: Duration = Duration::from_millis(500);
+
+/// An account/Region that could not be listed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unreachable {
+    pub account_id: String,
+    pub region: String,
+    pub error: String,
+}
+
+/// Why the organization facts could not be had.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrgFactsError {
+    /// Organizations could not be asked, and no `MANAGEMENT_ACCOUNT_ID` stands in for it.
+    Port(PortError),
+    /// `MANAGEMENT_ACCOUNT_ID` names another account than Organizations does.
+    Config(ConfigError),
+}
+
+/// The organization, with the management account Organizations names (the setting only stands
+/// in when Organizations cannot be asked), and its Identity Center delegated administrators.
+pub async fn organization_facts<O: OrganizationPort, C: Clock>(
+    organizations: &O,
+    clock: &C,
+    budget: Budget,
+    management_setting: Option<&str>,
+) -> Result<Inventory, OrgFactsError> {
+    let described = within(
+        clock,
+        budget.for_call(clock.now()),
+        "DescribeOrganization",
+        organizations.describe_organization(),
+    )
+    .await;
+    let organization = match (described, management_setting) {
+        (Ok(answer), setting) => {
+            check_management_setting(answer.as_ref(), setting).map_err(OrgFactsError::Config)?;
+            answer
+        }
+        (Err(error), Some(management)) => {
+            tracing::warn!(error = %error, management_account_id = management,
+                "DescribeOrganization failed; MANAGEMENT_ACCOUNT_ID stands in for it");
+            Some(Organization {
+                id: String::new(),
+                management_account_id: management.to_owned(),
+            })
+        }
+        (Err(error), None) => return Err(OrgFactsError::Port(error)),
+    };
+    let mut inventory = Inventory {
+        organization,
+        ..Inventory::default()
+    };
+    if inventory.organization.is_some() {
+        let admins = within(
+            clock,
+            budget.for_call(clock.now()),
+            "ListDelegatedAdministrators",
+            organizations.sso_delegated_admins(),
+        )
+        .await
+        .map_err(OrgFactsError::Port)?;
+        for admin in admins {
+            inventory.add_sso_delegated_admin(&admin);
+        }
+    }
+    Ok(inventory)
+}
+
+/// `MANAGEMENT_ACCOUNT_ID` may only say what Organizations says: a different account would
+/// move the protection of the organization instance onto the wrong account.
+pub fn check_management_setting(
+    answer: Option<&Organization>,
+    setting: Option<&str>,
+) -> Result<(), ConfigError> {
+    match (answer, setting) {
+        (Some(org), Some(setting)) if org.management_account_id != setting => Err(ConfigError {
+            variable: "MANAGEMENT_ACCOUNT_ID",
+            reason: format!(
+                "is {setting}, but Organizations names {} as the management account of {}; \
+                 correct it or remove it",
+                org.management_account_id, org.id
+            ),
+        }),
+        (None, Some(setting)) => Err(ConfigError {
+            variable: "MANAGEMENT_ACCOUNT_ID",
+            reason: format!(
+                "is {setting}, but Organizations answers that this account belongs to no organization"
+            ),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The instances `account_id` owns in `region` (member accounts may also see the organization
+/// instance; it is left out). Looked at again, with backoff and within the budget, while
+/// `expected` (an instance an event names) is missing or an instance is still being created.
+pub async fn list_region<I: InstancePort, C: Clock>(
+    instances: &I,
+    clock: &C,
+    budget: Budget,
+    account_id: &str,
+    region: &str,
+    expected: Option<&str>,
+) -> Result<Vec<Instance>, PortError> {
+    let mut wait = FIRST_WAIT;
+    let mut attempt = 1;
+    loop {
+        let listed = within(
+            clock,
+            budget.for_call(clock.now()),
+            "ListInstances",
+            instances.list_instances(account_id, region),
+        )
+        .await?;
+        let own: Vec<Instance> = listed
+            .into_iter()
+            .filter(|i| i.owner_account_id == account_id)
+            .collect();
+        let missing = expected.filter(|arn| !own.iter().any(|i| i.instance_arn == *arn));
+        let creating = own
+            .iter()
+            .find(|i| i.status == InstanceStatus::CreateInProgress);
+        let unsettled = match (missing, creating) {
+            (Some(arn), _) => format!("{arn} is not listed yet"),
+            (None, Some(i)) => format!("{} is still CREATE_IN_PROGRESS", i.instance_arn),
+            (None, None) => return Ok(own),
+        };
+        let time_left = budget
+            .for_call(clock.now())
+            .is_none_or(|left| left > wait * 2);
+        if attempt >= LIST_ATTEMPTS || !time_left {
+            tracing::info!(account_id, region, attempt, why = %unsettled, "listing taken as it is");
+            return Ok(own);
+        }
+        tracing::info!(account_id, region, attempt, wait_ms = wait.as_millis() as u64, why = %unsettled, "listing again");
+        clock.sleep(wait).await;
+        wait *= 2;
+        attempt += 1;
+    }
+}
+
+/// What a look at one account found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountListing {
+    pub instances: Vec<Instance>,
+    pub listed: Vec<AccountRegion>,
+    pub unknown: Vec<Unreachable>,
+}
+
+impl AccountListing {
+    /// Adds one Region's answer.
+    pub fn record(
+        &mut self,
+        account_id: &str,
+        region: &str,
+        answer: Result<Vec<Instance>, PortError>,
+    ) {
+        match answer {
+            Ok(found) => {
+                self.listed.push(AccountRegion {
+                    account_id: account_id.to_owned(),
+                    region: region.to_owned(),
+                });
+                for instance in found {
+                    if !self
+                        .instances
+                        .iter()
+                        .any(|i| i.instance_arn == instance.instance_arn)
+                    {
+                        self.instances.push(instance);
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(account_id, region, error = %error, "could not list instances");
+                self.unknown.push(Unreachable {
+                    account_id: account_id.to_owned(),
+                    region: region.to_owned(),
+                    error: error.to_string(),
+                });
+            }
+        }
+    }
+
+    /// Adds what was found to an inventory; completion order does not show.
+    pub fn into_inventory(mut self, inventory: &mut Inventory) -> Vec<Unreachable> {
+        self.unknown.sort();
+        inventory.listed.extend(self.listed);
+        inventory.instances.extend(self.instances);
+        self.unknown
+    }
+}
+
+/// Lists an account in every Region given, `concurrency` Regions at a time.
+pub async fn list_account<I: InstancePort, C: Clock>(
+    instances: &I,
+    clock: &C,
+    budget: Budget,
+    account_id: &str,
+    regions: &[String],
+    expected: Option<&str>,
+    concurrency: usize,
+) -> AccountListing {
+    let answers: Vec<(&String, Result<Vec<Instance>, PortError>)> = stream::iter(regions)
+        .map(|region| async move {
+            let answer = list_region(instances, clock, budget, account_id, region, expected).await;
+            (region, answer)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut listing = AccountListing::default();
+    for (region, answer) in answers {
+        listing.record(account_id, region, answer);
+    }
+    listing
+}
+
+/// Applications and tags of every account instance in the inventory (the ones a decision may
+/// touch), `concurrency` at a time. Returns a note for each fact that stays unknown.
+pub async fn enrich<I: InstancePort, C: Clock>(
+    instances: &I,
+    clock: &C,
+    budget: Budget,
+    inventory: &mut Inventory,
+    concurrency: usize,
+) -> Vec<String> {
+    let management = inventory.management_account_id().map(str::to_owned);
+    let wanted: Vec<usize> = (0..inventory.instances.len())
+        .filter(|&i| Some(&inventory.instances[i].owner_account_id) != management.as_ref())
+        .collect();
+    let known = &inventory.instances;
+    let facts: Vec<(usize, Result<u32, PortError>, Result<_, PortError>)> = stream::iter(wanted)
+        .map(|i| async move {
+            let inst = &known[i];
+            let (account, region, arn) = (&inst.owner_account_id, &inst.region, &inst.instance_arn);
+            let limit = budget.for_call(clock.now());
+            let (apps, tags) = futures_util::join!(
+                within(
+                    clock,
+                    limit,
+                    "ListApplications",
+                    instances.application_count(account, region, arn)
+                ),
+                within(
+                    clock,
+                    limit,
+                    "ListTagsForResource",
+                    instances.tags(account, region, arn)
+                )
+            );
+            (i, apps, tags)
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    let mut notes = Vec::new();
+    for (i, apps, tags) in facts {
+        let instance = &mut inventory.instances[i];
+        match apps {
+            Ok(n) => instance.application_count = Some(n),
+            Err(e) => notes.push(format!(
+                "applications of {} unknown: {e}",
+                instance.instance_arn
+            )),
+        }
+        match tags {
+            Ok(t) => instance.tags = Some(t),
+            Err(e) => notes.push(format!("tags of {} unknown: {e}", instance.instance_arn)),
+        }
+    }
+    notes
+}

@@ -1,0 +1,260 @@
+//! Carrying out a decision, so that the security team always learns of it.
+//!
+//! The lifecycle of a finding the policy decides to delete:
+//! 1. the finding is published with `remediation.status = "deleting"` *before* anything is
+//!    deleted; if that publish fails, nothing is deleted;
+//! 2. `DeleteInstance`, confirmed by listing (AWS answers AccessDenied for an instance already
+//!    gone, so only a listing is proof, and one empty listing is looked at again);
+//! 3. the outcome (`deleted`, `already_deleted` or `failed`) is published under the same id,
+//!    with a higher `sequence`.
+//!
+//! If step 3 fails the invocation fails, Lambda retries the event, and the retry publishes the
+//! outcome it finds (`already_deleted` when the first attempt's delete went through): a
+//! subscriber reads the message with the highest `sequence` for an id as the latest word.
+
+use crate::clock::{within, Budget};
+use crate::facts::list_region;
+use crate::finding::{Finding, RemediationStatus};
+use crate::inventory::{Instance, InstanceStatus};
+use crate::message::Message;
+use crate::ports::{Clock, DeleteOutcome, FindingPublisher, InstancePort, PortError};
+use crate::rules::Judged;
+
+/// What went wrong on the way, for the invocation's result.
+#[derive(Debug, Default)]
+pub struct Troubles {
+    /// Messages the invocation tried to publish, how many failed, and the first error.
+    pub messages: usize,
+    pub unpublished: usize,
+    pub first_publish_error: Option<PortError>,
+    /// Why the outcome is incomplete: a delete not attempted, a fact not known.
+    pub incomplete: Vec<String>,
+}
+
+impl Troubles {
+    /// Counts one publication; `true` when it went through.
+    pub fn published(&mut self, result: Result<(), PortError>) -> bool {
+        self.messages += 1;
+        match result {
+            Ok(()) => true,
+            Err(error) => {
+                self.unpublished += 1;
+                self.first_publish_error.get_or_insert(error);
+                false
+            }
+        }
+    }
+
+    /// The invocation's error, if it must fail: unpublished messages first, then an
+    /// incomplete look.
+    pub fn into_error(self) -> Option<crate::service::HandleError> {
+        use crate::service::HandleError;
+        match self.first_publish_error {
+            Some(first) => Some(HandleError::Publish {
+                failed: self.unpublished,
+                total: self.messages,
+                first,
+            }),
+            None if !self.incomplete.is_empty() => Some(HandleError::Incomplete(self.incomplete)),
+            None => None,
+        }
+    }
+}
+
+/// The ports a remediation uses.
+pub struct Remediator<'a, I, P, C> {
+    pub instances: &'a I,
+    pub publisher: &'a P,
+    pub clock: &'a C,
+    pub sequencer: &'a crate::clock::Sequencer,
+    pub budget: Budget,
+}
+
+impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
+    /// Publishes one message, with a fresh sequence, within what is left of the invocation.
+    pub async fn publish(&self, message: &Message) -> Result<(), PortError> {
+        within(
+            self.clock,
+            self.budget.for_publish(self.clock.now()),
+            "Publish",
+            self.publisher.publish(message),
+        )
+        .await
+        .inspect_err(
+            |error| tracing::error!(message_id = %message.id, error = %error, "not published"),
+        )
+    }
+
+    /// Publishes a finding as it stands, stamped with the next sequence.
+    pub async fn publish_finding(&self, finding: &mut Finding) -> Result<(), PortError> {
+        finding.sequence = Some(self.sequencer.next(self.clock.now()));
+        self.publish(&finding.to_message()).await
+    }
+
+    /// Carries out the decision; returns the finding with its outcome (not yet published).
+    pub async fn act(&self, judged: Judged, troubles: &mut Troubles) -> Finding {
+        let Judged {
+            mut finding,
+            decision,
+            instance,
+        } = judged;
+        if let (true, Some(instance)) = (decision.allows_delete(), instance.as_ref()) {
+            let (status, detail) = self.announce_and_delete(&finding, instance, troubles).await;
+            finding.remediation.status = status;
+            finding.remediation.detail = detail;
+        }
+        log_decision(&finding);
+        finding
+    }
+
+    async fn announce_and_delete(
+        &self,
+        finding: &Finding,
+        instance: &Instance,
+        troubles: &mut Troubles,
+    ) -> (RemediationStatus, String) {
+        let arn = &instance.instance_arn;
+        if !self.budget.allows_action(self.clock.now()) {
+            let why = format!(
+                "{arn}: too little of the invocation was left to delete it and report the outcome"
+            );
+            troubles.incomplete.push(why.clone());
+            return (
+                RemediationStatus::Failed,
+                format!("not deleted: {why}; the event will be retried"),
+            );
+        }
+        let mut intent = finding.clone();
+        intent.remediation.status = RemediationStatus::Deleting;
+        intent.remediation.detail = format!(
+            "deleting {arn} in {}; the outcome follows under this id",
+            instance.region
+        );
+        log_decision(&intent);
+        let announced = self.publish_finding(&mut intent).await;
+        if let Err(error) = &announced {
+            let detail = format!(
+                "not deleted: the decision could not be announced first ({error}); the event will be retried"
+            );
+            troubles.published(announced);
+            return (RemediationStatus::Failed, detail);
+        }
+        troubles.published(announced);
+        self.delete_and_confirm(instance).await
+    }
+
+    /// Deletes, then confirms by listing.
+    async fn delete_and_confirm(&self, instance: &Instance) -> (RemediationStatus, String) {
+        let (account, region, arn) = (
+            &instance.owner_account_id,
+            &instance.region,
+            &instance.instance_arn,
+        );
+        let deleted = within(
+            self.clock,
+            self.budget.for_call(self.clock.now()),
+            "DeleteInstance",
+            self.instances.delete_instance(account, region, arn),
+        )
+        .await;
+        match deleted {
+            Ok(DeleteOutcome::NotFound) => (
+                RemediationStatus::AlreadyDeleted,
+                format!("{arn} was already gone when the guardrail tried to delete it"),
+            ),
+            // AWS answers AccessDenied for an instance that is already gone (and a delete whose
+            // answer was lost is retried into that): only listings tell it from a refusal.
+            Err(error) => match self.look_again(instance).await {
+                Ok(None) => (
+                    RemediationStatus::AlreadyDeleted,
+                    format!("{arn} is gone (DeleteInstance answered: {error})"),
+                ),
+                Ok(Some(_)) | Err(_) => (
+                    RemediationStatus::Failed,
+                    format!("DeleteInstance failed: {error}"),
+                ),
+            },
+            Ok(DeleteOutcome::Accepted) => match self.look_again(instance).await {
+                Ok(None) => (
+                    RemediationStatus::Deleted,
+                    format!("deleted {arn} in {region}; confirmed by listing"),
+                ),
+                Ok(Some(InstanceStatus::DeleteInProgress)) => (
+                    RemediationStatus::Deleted,
+                    format!("deletion of {arn} accepted; listing shows DELETE_IN_PROGRESS"),
+                ),
+                Ok(Some(status)) => (
+                    RemediationStatus::Failed,
+                    format!(
+                        "DeleteInstance was accepted but {arn} is still listed as {}",
+                        status.as_str()
+                    ),
+                ),
+                Err(error) => (
+                    RemediationStatus::Failed,
+                    format!(
+                        "DeleteInstance was accepted but the deletion could not be confirmed: {error}"
+                    ),
+                ),
+            },
+        }
+    }
+
+    /// The instance's status as a listing shows it, `None` once it is gone. An instance still
+    /// listed is looked for again (with backoff, within the budget) before it counts as there.
+    async fn look_again(&self, instance: &Instance) -> Result<Option<InstanceStatus>, PortError> {
+        let (account, region, arn) = (
+            &instance.owner_account_id,
+            &instance.region,
+            &instance.instance_arn,
+        );
+        let mut status = None;
+        for attempt in 1..=crate::facts::LIST_ATTEMPTS {
+            // Asked one at a time: `list_region` waits for an *expected* instance, here the
+            // wait is for one to go.
+            let listed = list_region(
+                self.instances,
+                self.clock,
+                self.budget,
+                account,
+                region,
+                None,
+            )
+            .await?;
+            status = listed
+                .into_iter()
+                .find(|i| &i.instance_arn == arn)
+                .map(|i| i.status);
+            match &status {
+                None | Some(InstanceStatus::DeleteInProgress) => return Ok(status),
+                Some(_) if attempt < crate::facts::LIST_ATTEMPTS => {
+                    let wait = std::time::Duration::from_millis(250 << attempt);
+                    if self
+                        .budget
+                        .for_call(self.clock.now())
+                        .is_some_and(|left| left < wait * 2)
+                    {
+                        break;
+                    }
+                    self.clock.sleep(wait).await;
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(status)
+    }
+}
+
+fn log_decision(finding: &Finding) {
+    tracing::info!(
+        finding_id = %finding.id,
+        rule = finding.rule.as_str(),
+        severity = finding.severity.as_str(),
+        account_id = %finding.account_id,
+        region = %finding.region,
+        instance_arn = finding.instance_arn.as_deref().unwrap_or(""),
+        remediation_status = finding.remediation.status.as_str(),
+        detail = %finding.remediation.detail,
+        "decision"
+    );
+}
