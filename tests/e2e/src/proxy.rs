@@ -69,8 +69,12 @@ pub enum Fault {
     /// protocol (JSON: `{"__type": "InternalServerException", "message": "injected"}` and
     /// `x-amzn-ErrorType`; query: `<ErrorResponse>` with `Receiver`/`InternalFailure`). 503
     /// answers `ServiceUnavailableException` / `ServiceUnavailable`; a 4xx status is a
-    /// `Sender` fault. The connection stays open.
+    /// `InjectedClientError` `Sender` fault. The connection stays open.
     Status(u16),
+    /// Not forwarded: answered with this status and an AWS error of this code in the
+    /// request's protocol, e.g. `400 ConflictException` on `DeleteInstance`, or
+    /// `400 AccessDeniedException`. The connection stays open.
+    Error { status: u16, code: String },
     /// Not forwarded: HTTP 400 `ThrottlingException` (JSON) / `Throttling` (query), as AWS
     /// throttles. The connection stays open.
     Throttle,
@@ -94,6 +98,7 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Fault::Status(code) => write!(f, "Status({code})"),
+            Fault::Error { status, code } => write!(f, "Error({status} {code})"),
             Fault::Throttle => write!(f, "Throttle"),
             Fault::Reset => write!(f, "Reset"),
             Fault::Delay(d) => write!(f, "Delay({d:?})"),
@@ -497,9 +502,28 @@ async fn serve(
                 (forward(&client, &upstream, &request).await, true, false)
             }
             Some(Fault::Status(status)) => {
-                (aws_error(call.protocol, status, &request_id), false, false)
+                let (json, query) = match status {
+                    503 => ("ServiceUnavailableException", "ServiceUnavailable"),
+                    s if s >= 500 => ("InternalServerException", "InternalFailure"),
+                    _ => ("InjectedClientError", "InjectedClientError"),
+                };
+                let answer = aws_error(call.protocol, status, json, query, &request_id);
+                (answer, false, false)
             }
-            Some(Fault::Throttle) => (aws_error(call.protocol, 400, &request_id), false, false),
+            Some(Fault::Error { status, code }) => {
+                let answer = aws_error(call.protocol, status, &code, &code, &request_id);
+                (answer, false, false)
+            }
+            Some(Fault::Throttle) => {
+                let answer = aws_error(
+                    call.protocol,
+                    400,
+                    "ThrottlingException",
+                    "Throttling",
+                    &request_id,
+                );
+                (answer, false, false)
+            }
             Some(Fault::Respond { status, body }) => (
                 Answer {
                     status,
@@ -703,14 +727,15 @@ fn protocol_headers(protocol: Protocol, request_id: &str) -> Vec<(String, Vec<u8
     ]
 }
 
-/// The error answer AWS gives for `status` in the request's protocol (400: a throttle).
-fn aws_error(protocol: Protocol, status: u16, request_id: &str) -> Answer {
-    let (json_code, query_code) = match status {
-        400 => ("ThrottlingException", "Throttling"),
-        503 => ("ServiceUnavailableException", "ServiceUnavailable"),
-        s if s >= 500 => ("InternalServerException", "InternalFailure"),
-        _ => ("InjectedClientError", "InjectedClientError"),
-    };
+/// An AWS error answer in the request's protocol: `json_code` for the JSON protocols
+/// (`__type` and `x-amzn-ErrorType`), `query_code` for the query protocol (`<Code>`).
+fn aws_error(
+    protocol: Protocol,
+    status: u16,
+    json_code: &str,
+    query_code: &str,
+    request_id: &str,
+) -> Answer {
     let mut headers = protocol_headers(protocol, request_id);
     let body = match protocol {
         Protocol::Json => {
@@ -850,5 +875,98 @@ mod tests {
             Some("Publish")
         );
         assert_eq!(percent_decode(b"arn%3Aaws%3Asso+x%"), b"arn:aws:sso x%");
+    }
+
+    fn head(text: &str) -> Request {
+        match parse_head(text.as_bytes()) {
+            Ok(Some((_, request, _, _))) => request,
+            Ok(None) => panic!("{text}: incomplete"),
+            Err(e) => panic!("{text}: {e:#}"),
+        }
+    }
+
+    #[test]
+    fn classifies_json_and_query_requests() {
+        let auth = "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261101/eu-west-1/sso/aws4_request, SignedHeaders=host, Signature=ab";
+        let json = head(&format!(
+            "POST / HTTP/1.1\r\nX-Amz-Target: SWBExternalService.ListInstances\r\n{auth}\r\nContent-Length: 2\r\n\r\n"
+        ));
+        let call = classify(&json);
+        assert_eq!(
+            (
+                call.operation.as_str(),
+                call.service.as_str(),
+                call.region.as_str()
+            ),
+            ("ListInstances", "sso", "eu-west-1")
+        );
+        assert_eq!(call.protocol, Protocol::Json);
+        let mut query = head("POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\nConnection: close\r\n\r\n");
+        query.body = Bytes::from_static(b"Version=2011-06-15&Action=AssumeRole&RoleArn=x");
+        let call = classify(&query);
+        assert_eq!(
+            (call.operation.as_str(), call.protocol),
+            ("AssumeRole", Protocol::Query)
+        );
+        assert!(!query.keep_alive);
+        assert!(json.keep_alive);
+    }
+
+    #[test]
+    fn a_head_is_complete_only_with_its_blank_line_and_keeps_what_follows() {
+        assert!(matches!(
+            parse_head(b"POST / HTTP/1.1\r\nContent-Length: 3\r\n"),
+            Ok(None)
+        ));
+        let two = b"POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\n\r\n";
+        let Ok(Some((n, request, body_len, _))) = parse_head(two) else {
+            panic!("complete head expected");
+        };
+        assert_eq!(
+            (request.target.as_str(), &two[n..n + body_len]),
+            ("/a", &b"abc"[..])
+        );
+        assert!(parse_head(b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n").is_err());
+    }
+
+    #[test]
+    fn rules_fire_in_order_until_spent() {
+        let shared = Shared::default();
+        let call = Call {
+            operation: "Publish".into(),
+            service: "sns".into(),
+            region: "us-east-1".into(),
+            protocol: Protocol::Query,
+        };
+        for rule in [
+            Rule::on("Publish").region("eu-west-1").fault(Fault::Reset),
+            Rule::on("Publish")
+                .body_contains("arn:aws:sns")
+                .times(1)
+                .fault(Fault::Throttle),
+            Rule::any()
+                .service("sns")
+                .times(2)
+                .fault(Fault::Status(503)),
+        ] {
+            let remaining = rule.matcher.times;
+            lock(&shared.rules).push(Live {
+                id: 0,
+                rule,
+                remaining,
+                fired: 0,
+            });
+        }
+        let body = b"Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aus-east-1";
+        let decided: Vec<Option<Fault>> = (0..4).map(|_| shared.decide(&call, body)).collect();
+        assert_eq!(
+            decided,
+            vec![
+                Some(Fault::Throttle),
+                Some(Fault::Status(503)),
+                Some(Fault::Status(503)),
+                None
+            ]
+        );
     }
 }

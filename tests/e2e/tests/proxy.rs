@@ -466,3 +466,41 @@ async fn the_guardrail_and_the_lambdas_go_through_the_proxy_and_the_setup_does_n
     assert_eq!(world.proxy().count("Publish"), 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn an_injected_error_code_reaches_the_sdk_as_that_service_error() -> Result<()> {
+    let world = World::start().await?;
+    let member = world.create_member("conflict").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    world
+        .proxy()
+        .inject(Rule::on("DeleteInstance").times(1).fault(Fault::Error {
+            status: 400,
+            code: "ConflictException".into(),
+        }));
+    let client = sso(&world, &member, OTHER_REGION).await?;
+
+    let error = client
+        .delete_instance()
+        .instance_arn(&arn)
+        .send()
+        .await
+        .err()
+        .context("the injected conflict must fail the call")?;
+    assert!(matches!(error, SdkError::ServiceError(_)));
+    assert_eq!(error.code(), Some("ConflictException"));
+    assert!(world.exists(&member, OTHER_REGION, &arn).await?);
+    // Not a transient error for the SDK: one attempt, the caller decides whether to retry.
+    assert_eq!(
+        faults(&seen(&world, "DeleteInstance", None)),
+        vec![Some("Error(400 ConflictException)")]
+    );
+    client
+        .delete_instance()
+        .instance_arn(&arn)
+        .send()
+        .await
+        .map_err(|e| anyhow!("DeleteInstance: {}", DisplayErrorContext(e)))?;
+    assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
+    Ok(())
+}
