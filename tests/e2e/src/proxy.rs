@@ -40,9 +40,32 @@
 //! must hold), how many times it fires ([`RuleBuilder::times`], or [`RuleBuilder::always`],
 //! the default), and its [`Fault`]. Rules are checked in insertion order; the first live rule
 //! that matches fires; a rule that fired `n` times is spent. Each fault's behaviour on the
-//! socket is documented on its variant. Every classified request is recorded in the log
-//! ([`FaultProxy::log`], [`FaultProxy::count`]) with the fault it met and the status its
-//! caller received.
+//! socket is documented on its variant: `Status`, `Error`, `Throttle` and `Respond` answer
+//! without forwarding, `Reset` drops the request unanswered, `Delay` forwards late, and
+//! `Truncate` and `LoseAnswer` forward, then break the answer. Every classified request is
+//! recorded in the log ([`FaultProxy::log`], [`FaultProxy::count`]) with the fault it met,
+//! whether it reached the emulator, and the status its caller received. The SDK's own
+//! retries are separate requests here, so a test sees (and can count) every attempt.
+//!
+//! ```no_run
+//! # use idc_e2e::proxy::{Fault, FaultProxy, Rule};
+//! # fn demo(proxy: &FaultProxy, arn: &str) {
+//! // The first DeleteInstance of this instance is performed, but its answer is lost.
+//! proxy.inject(
+//!     Rule::on("DeleteInstance")
+//!         .region("eu-west-1")
+//!         .body_contains(arn)
+//!         .times(1)
+//!         .fault(Fault::LoseAnswer),
+//! );
+//! // ... run the guardrail through `proxy.url()` ...
+//! assert_eq!(proxy.count("DeleteInstance"), 2);
+//! # }
+//! ```
+//!
+//! Limits: plain HTTP/1.1 only (the emulator is HTTP); request bodies must be framed by
+//! `Content-Length` (the SDK frames these services' requests so; a chunked request is
+//! answered 400).
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -69,7 +92,7 @@ pub enum Fault {
     /// protocol (JSON: `{"__type": "InternalServerException", "message": "injected"}` and
     /// `x-amzn-ErrorType`; query: `<ErrorResponse>` with `Receiver`/`InternalFailure`). 503
     /// answers `ServiceUnavailableException` / `ServiceUnavailable`; a 4xx status is a
-    /// `InjectedClientError` `Sender` fault. The connection stays open.
+    /// an `InjectedClientError` `Sender` fault. The connection stays open.
     Status(u16),
     /// Not forwarded: answered with this status and an AWS error of this code in the
     /// request's protocol, e.g. `400 ConflictException` on `DeleteInstance`, or
@@ -81,7 +104,9 @@ pub enum Fault {
     /// Not forwarded: once the request is read, the connection is aborted (`SO_LINGER` 0:
     /// a TCP RST) with no answer.
     Reset,
-    /// Forwarded after this delay; the answer is passed on unchanged.
+    /// Forwarded after this delay; the answer is passed on unchanged. The request is
+    /// forwarded even if its caller gave up meanwhile (an attempt timeout), as AWS goes on
+    /// with a request whose caller timed out: the SDK's retry then arrives beside it.
     Delay(Duration),
     /// Forwarded; the caller gets the status line and headers with the full
     /// `Content-Length`, then only the first half of the body, then the connection is closed.
@@ -212,7 +237,8 @@ pub struct Seen {
     /// The HTTP status its caller received; `None` while in flight and when no status line
     /// was sent (`Reset`, `LoseAnswer`).
     pub status: Option<u16>,
-    /// Whether the request reached the emulator.
+    /// Whether the request was forwarded and the emulator answered it (also with
+    /// `LoseAnswer` and `Truncate`, whose callers never get that answer whole).
     pub forwarded: bool,
     /// The client connection it came on (numbered from 1): requests on one kept-alive
     /// connection share it.
@@ -473,7 +499,7 @@ async fn serve(
             .iter()
             .any(|p| request.target.starts_with(p))
         {
-            let answer = forward(&client, &upstream, &request).await;
+            let (answer, _) = forward(&client, &upstream, &request).await;
             if write_answer(&mut stream, &answer, keep_alive, None)
                 .await
                 .is_err()
@@ -496,10 +522,14 @@ async fn serve(
         });
         let request_id = format!("00000000-0000-4000-8000-{seq:012x}");
         let (answer, forwarded, truncate) = match fault {
-            None => (forward(&client, &upstream, &request).await, true, false),
+            None => {
+                let (answer, forwarded) = forward(&client, &upstream, &request).await;
+                (answer, forwarded, false)
+            }
             Some(Fault::Delay(delay)) => {
                 tokio::time::sleep(delay).await;
-                (forward(&client, &upstream, &request).await, true, false)
+                let (answer, forwarded) = forward(&client, &upstream, &request).await;
+                (answer, forwarded, false)
             }
             Some(Fault::Status(status)) => {
                 let (json, query) = match status {
@@ -540,12 +570,15 @@ async fn serve(
                 return;
             }
             Some(Fault::LoseAnswer) => {
-                let _ = forward(&client, &upstream, &request).await;
-                shared.update(seq, None, true);
+                let (_, forwarded) = forward(&client, &upstream, &request).await;
+                shared.update(seq, None, forwarded);
                 let _ = stream.shutdown().await;
                 return;
             }
-            Some(Fault::Truncate) => (forward(&client, &upstream, &request).await, true, true),
+            Some(Fault::Truncate) => {
+                let (answer, forwarded) = forward(&client, &upstream, &request).await;
+                (answer, forwarded, true)
+            }
         };
         shared.update(seq, Some(answer.status), forwarded);
         let half = truncate.then_some(answer.body.len() / 2);
@@ -781,11 +814,12 @@ fn hop_by_hop(name: &str) -> bool {
     .any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// Sends the request to the emulator; an unreachable emulator is a 502.
-async fn forward(client: &Upstream, upstream: &str, request: &Request) -> Answer {
+/// Sends the request to the emulator: its answer and `true`, or a 502 and `false` when the
+/// emulator did not answer.
+async fn forward(client: &Upstream, upstream: &str, request: &Request) -> (Answer, bool) {
     match try_forward(client, upstream, request).await {
-        Ok(answer) => answer,
-        Err(e) => plain(502, &format!("fault proxy: upstream: {e:#}")),
+        Ok(answer) => (answer, true),
+        Err(e) => (plain(502, &format!("fault proxy: upstream: {e:#}")), false),
     }
 }
 
