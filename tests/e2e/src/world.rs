@@ -2,6 +2,13 @@
 //! runs the guardrail here) creates the organization and its member accounts, Identity Center
 //! instances are created *as* the members (STS AssumeRole), and a security-team SQS queue is
 //! subscribed to the findings topic.
+//!
+//! A [`FaultProxy`] stands in front of the emulator. What the guardrail gets — the Lambdas'
+//! environment ([`World::lambda_env`]) and the in-process guardrail ([`World::guardrail`]) —
+//! goes through it, so a test can inject faults between the guardrail and AWS
+//! ([`World::proxy`]). The world's own setup and inspection calls (`create_instance`,
+//! `exists`, `findings`, …) go straight to the emulator: injected faults only ever hit the
+//! guardrail, and with no rule the proxy is transparent.
 
 use std::collections::BTreeMap;
 
@@ -16,6 +23,7 @@ use idc_core::Settings;
 use serde_json::{json, Value};
 
 use crate::emulator::Emulator;
+use crate::proxy::FaultProxy;
 
 /// Where the organization instance lives, and the other Region the tests use.
 pub const HOME_REGION: &str = "us-east-1";
@@ -30,6 +38,10 @@ pub struct World {
     pub org_instance_arn: String,
     pub topic_arn: String,
     pub queue_url: String,
+    /// Between the guardrail and the emulator.
+    proxy: FaultProxy,
+    /// The guardrail's SDK configuration: `sdk`'s credentials, through the proxy.
+    guardrail_sdk: SdkConfig,
 }
 
 /// A finding as the security team's queue received it.
@@ -90,12 +102,11 @@ impl World {
     /// Starts an emulator and builds the organization, its instance, the topic and the queue.
     pub async fn start() -> Result<World> {
         let emulator = Emulator::start()?;
-        let sdk = sdk_config(
-            &emulator.url,
-            Credentials::new("AKIAIDCGUARDRAILTEST", "testing", None, None, "idc-e2e"),
-            HOME_REGION,
-        )
-        .await;
+        let proxy = FaultProxy::start(&emulator.url).context("starting the fault proxy")?;
+        let credentials =
+            Credentials::new("AKIAIDCGUARDRAILTEST", "testing", None, None, "idc-e2e");
+        let sdk = sdk_config(&emulator.url, credentials.clone(), HOME_REGION).await;
+        let guardrail_sdk = sdk_config(proxy.url(), credentials, HOME_REGION).await;
         let orgs = aws_sdk_organizations::Client::new(&sdk);
         let org = orgs
             .create_organization()
@@ -162,7 +173,19 @@ impl World {
             org_instance_arn,
             topic_arn,
             queue_url,
+            proxy,
+            guardrail_sdk,
         })
+    }
+
+    /// The fault proxy between the guardrail and the emulator.
+    pub fn proxy(&self) -> &FaultProxy {
+        &self.proxy
+    }
+
+    /// The management account's SDK configuration through the proxy (what the guardrail uses).
+    pub fn guardrail_sdk(&self) -> &SdkConfig {
+        &self.guardrail_sdk
     }
 
     /// Creates a member account in the organization.
@@ -185,6 +208,16 @@ impl World {
     /// The SDK configuration of `account` in `region`, reached by assuming a role from the
     /// management account (the way people act in member accounts).
     pub async fn as_account(&self, account: &str, region: &str) -> Result<SdkConfig> {
+        self.assumed(account, region, &self.emulator.url).await
+    }
+
+    /// As [`World::as_account`], but its calls go through the proxy (the role is assumed
+    /// straight at the emulator, so a fault on `AssumeRole` never hits this setup step).
+    pub async fn as_account_via_proxy(&self, account: &str, region: &str) -> Result<SdkConfig> {
+        self.assumed(account, region, self.proxy.url()).await
+    }
+
+    async fn assumed(&self, account: &str, region: &str, url: &str) -> Result<SdkConfig> {
         let sts = aws_sdk_sts::Client::new(&self.sdk);
         let creds = sts
             .assume_role()
@@ -204,7 +237,7 @@ impl World {
             None,
             "idc-e2e-member",
         );
-        Ok(sdk_config(&self.emulator.url, credentials, region).await)
+        Ok(sdk_config(url, credentials, region).await)
     }
 
     /// `CreateInstance` as the member: an account instance.
@@ -349,10 +382,10 @@ impl World {
         .map_err(|e| anyhow!("{e}"))
     }
 
-    /// The environment a Lambda gets in this world.
+    /// The environment a Lambda gets in this world (its AWS endpoint is the proxy).
     pub fn lambda_env(&self, vars: &[(&str, &str)]) -> Vec<(String, String)> {
         let mut env: Vec<(String, String)> = vec![
-            ("AWS_ENDPOINT_URL".into(), self.emulator.url.clone()),
+            ("AWS_ENDPOINT_URL".into(), self.proxy.url().to_owned()),
             ("AWS_ACCESS_KEY_ID".into(), "AKIAIDCGUARDRAILTEST".into()),
             ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
             ("AWS_REGION".into(), HOME_REGION.into()),
@@ -367,9 +400,12 @@ impl World {
         env
     }
 
-    /// The guardrail wired to the emulator, in process.
+    /// The guardrail wired to the emulator through the proxy, in process.
     pub fn guardrail(&self, vars: &[(&str, &str)]) -> Result<AwsGuardrail> {
-        Ok(idc_aws::lambda::build(&self.sdk, self.settings(vars)?))
+        Ok(idc_aws::lambda::build(
+            &self.guardrail_sdk,
+            self.settings(vars)?,
+        ))
     }
 
     /// Drains the security team's queue: the latest word of every finding published since the
