@@ -9,7 +9,6 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context, Result};
 use aws_sdk_ssoadmin::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-use chrono::Utc;
 use idc_e2e::events;
 use idc_e2e::proxy::{Fault, Rule, Seen};
 use idc_e2e::runtime::{Invocation, LambdaFunction};
@@ -440,10 +439,14 @@ async fn the_guardrail_and_the_lambdas_go_through_the_proxy_and_the_setup_does_n
 
     let auto = [("AUTO_REMEDIATE", "true")];
     let event = events::create_instance(&member, OTHER_REGION, Some(&first), "ev-proxy-1")?;
-    world.guardrail(&auto)?.handle(event, Utc::now()).await?;
+    world
+        .guardrail(&auto)?
+        .handle(event, idc_core::Budget::unbounded())
+        .await?;
     assert_eq!(world.proxy().count("DeleteInstance"), 1);
     assert!(world.proxy().count("AssumeRole") >= 1);
-    assert_eq!(world.proxy().count("Publish"), 1);
+    // The announcement before the delete, and the outcome.
+    assert_eq!(world.proxy().count("Publish"), 2);
     assert!(!world.exists(&member, OTHER_REGION, &first).await?);
     assert_eq!(world.findings().await?.len(), 1);
 
