@@ -251,7 +251,8 @@ pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventErro
         return Ok(Trigger::Ignored(Ignored {
             event_name: None,
             reason: format!(
-                "not a CloudTrail event (detail-type `{}`; expected `{}` or `{}`)",
+                "detail-type `{}` is not a CloudTrail API call or service event (expected \
+                 `{}` or `{}`)",
                 printable(&envelope.detail_type),
                 CLOUDTRAIL_DETAIL_TYPES[0],
                 CLOUDTRAIL_DETAIL_TYPES[1]
