@@ -158,3 +158,118 @@ fn without_inventory_it_says_what_the_event_alone_proves() {
     let finding: Value = serde_json::from_str(line.trim()).unwrap_or_default();
     assert_eq!(finding["evidence"], "event");
 }
+
+/// Runs `evaluate` with `--auto-remediate` on a sample, with or without the inventory.
+fn evaluate_sample(event: &str, inventory: bool) -> std::process::Output {
+    let mut cmd = idc_guard();
+    cmd.args(["evaluate", "--auto-remediate", "--event"])
+        .arg(events().join(event));
+    if inventory {
+        cmd.arg("--inventory")
+            .arg(events().join("inventory-organization.json"));
+    }
+    cmd.output().unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn events_from_elsewhere_are_ignored_exit_zero_nothing_on_stdout() {
+    for (event, named) in [
+        ("custom-source-cloudtrail-shaped.json", "source `my.app`"),
+        (
+            "create-instance-event-source-mismatch.json",
+            "eventSource `organizations.amazonaws.com`",
+        ),
+        (
+            "create-instance-insight-ignored.json",
+            "detail-type `AWS Insight via CloudTrail`",
+        ),
+        ("scheduled-sweep.json", "source `aws.events`"),
+    ] {
+        for inventory in [true, false] {
+            let out = evaluate_sample(event, inventory);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(0), "{event}: {stderr}");
+            assert!(out.stdout.is_empty(), "{event}: no finding on stdout");
+            assert!(
+                stderr.starts_with("note: ignored: ") && stderr.contains(named),
+                "{event}: the note names what was wrong: {stderr}"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_custom_source_is_ignored_even_when_its_detail_is_not_a_record() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let file = write(
+        &dir,
+        "custom.json",
+        r#"{"version":"0","id":"x","detail-type":"AWS API Call via CloudTrail","source":"my.app","account":"222222222222","detail":"CreateInstance"}"#,
+    );
+    let out = idc_guard()
+        .args(["evaluate", "--event"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("my.app"));
+}
+
+#[test]
+fn an_unclear_create_instance_is_never_a_proven_instance() {
+    let out = evaluate_sample("create-instance-outcome-unclear.json", false);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let findings: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}")))
+        .collect();
+    for f in &findings {
+        assert_eq!(f["instance_arn"], Value::Null, "{f}");
+        assert_eq!(f["instance"], Value::Null, "{f}");
+        assert_ne!(f["remediation"]["status"], "dry_run", "{f}");
+    }
+    let out = evaluate_sample("create-instance-outcome-unclear.json", true);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        out.stdout.is_empty(),
+        "the account owns nothing: no finding"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("names no instance ARN"));
+}
+
+#[test]
+fn an_account_conflict_is_still_reported() {
+    let out = evaluate_sample("create-instance-account-conflict.json", true);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "the team hears of it: {stdout}");
+    let finding: Value = serde_json::from_str(stdout.trim()).unwrap_or_default();
+    assert_eq!(finding["account_id"], "222222222222");
+}
+
+#[test]
+#[ignore = "needs the rules to honour Trigger::untrusted_reason"]
+fn an_account_conflict_is_reported_and_never_deleted() {
+    for inventory in [true, false] {
+        let out = evaluate_sample("create-instance-account-conflict.json", inventory);
+        assert_eq!(out.status.code(), Some(0));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let finding: Value = serde_json::from_str(stdout.trim()).unwrap_or_default();
+        let status = finding["remediation"]["status"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            !["dry_run", "deleted", "already_deleted"].contains(&status),
+            "{status} reads as a delete"
+        );
+        let detail = finding["remediation"]["detail"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(
+            detail.contains("555555555555") && detail.contains("222222222222"),
+            "{detail}"
+        );
+    }
+}

@@ -4,6 +4,12 @@
 //! `userIdentity.type`, failed calls with `errorCode` and null `responseElements`, partitions
 //! other than `aws`), so the record type is the project's own and every field is optional:
 //! a field is required only where a rule needs it, and then its absence is a named error.
+//!
+//! Lenient on shape, strict on origin: only `aws.sso` with `sso.amazonaws.com` and
+//! `aws.organizations` with `organizations.amazonaws.com`, under one of the two CloudTrail
+//! detail-types, can give a trigger (anyone allowed to `PutEvents` on the bus can send a
+//! CloudTrail-shaped `detail` under a source of their own). Everything else is
+//! [`Trigger::Ignored`], with the reason, and never an error.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
@@ -11,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::EventError;
-use crate::ids::{is_account_id, SSO_SERVICE_PRINCIPAL};
+use crate::ids::{
+    arn_partition, event_source_of, is_account_id, CLOUDTRAIL_DETAIL_TYPES, SSO_SERVICE_PRINCIPAL,
+};
 
 /// A CloudTrail record as EventBridge delivers it in `detail`. Lenient on purpose.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
@@ -63,6 +71,36 @@ pub struct EventMeta {
     /// The account whose CloudTrail recorded the event.
     pub recipient_account_id: String,
     pub region: String,
+    /// Set when the envelope's `account` and the record's account disagree: the event is
+    /// still evaluated (the team must hear of it) but must never lead to a delete.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_conflict: Option<AccountConflict>,
+}
+
+/// The envelope says one account, the CloudTrail record another. EventBridge keeps the
+/// source account in `account` when it forwards an event to another bus, so for a real
+/// record both name the account whose trail recorded it; a difference means the event
+/// was forged, rewritten or misrouted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccountConflict {
+    /// The envelope's `account`.
+    pub envelope: String,
+    /// The record's `recipientAccountId` (else `userIdentity.accountId`).
+    pub record: String,
+}
+
+impl EventMeta {
+    /// Why the event must not be trusted to act on (report only), if it must not.
+    pub fn untrusted_reason(&self) -> Option<String> {
+        self.account_conflict.as_ref().map(|c| {
+            format!(
+                "the EventBridge envelope names account {} but the CloudTrail record names \
+                 account {}: the event may be forged or misrouted, so it is reported and \
+                 never acted on",
+                c.envelope, c.record
+            )
+        })
+    }
 }
 
 /// A failed API call, as CloudTrail records it.
@@ -78,8 +116,38 @@ pub struct InstanceCreated {
     pub meta: EventMeta,
     pub account_id: String,
     pub region: String,
+    /// The instance the call proves it created: only set when the record has no
+    /// `errorCode` and `responseElements.instanceArn` is an instance ARN.
     pub instance_arn: Option<String>,
     pub error: Option<CallError>,
+}
+
+/// What a `CreateInstance` record shows about its call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CreateOutcome {
+    /// No `errorCode`, and `responseElements` names the new instance.
+    Created,
+    /// An `errorCode` (e.g. denied by the SCP): no instance was created (IDC004).
+    Failed,
+    /// No `errorCode` (absent or null), but no instance ARN in `responseElements` either:
+    /// the record does not show whether an instance exists. Never a proof of one.
+    Unclear,
+}
+
+impl InstanceCreated {
+    pub fn outcome(&self) -> CreateOutcome {
+        match (&self.error, &self.instance_arn) {
+            (Some(_), _) => CreateOutcome::Failed,
+            (None, Some(_)) => CreateOutcome::Created,
+            (None, None) => CreateOutcome::Unclear,
+        }
+    }
+
+    /// True only when the record proves that the call created `instance_arn`.
+    pub fn proves_instance(&self) -> bool {
+        self.outcome() == CreateOutcome::Created
+    }
 }
 
 /// `organizations:RegisterDelegatedAdministrator` for `sso.amazonaws.com`.
@@ -124,6 +192,23 @@ impl Trigger {
             Trigger::Ignored(_) => None,
         }
     }
+
+    /// Why this trigger may be reported but must never lead to a delete, if so (today: the
+    /// envelope's and the record's accounts disagree). The rules attach it to every finding
+    /// and decide report-only.
+    pub fn untrusted_reason(&self) -> Option<String> {
+        self.meta().and_then(EventMeta::untrusted_reason)
+    }
+
+    /// A short name of the trigger's kind (`instance_created`, …, `ignored`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Trigger::InstanceCreated(_) => "instance_created",
+            Trigger::DelegatedAdminRegistered(_) => "delegated_admin_registered",
+            Trigger::AccountJoined(_) => "account_joined",
+            Trigger::Ignored(_) => "ignored",
+        }
+    }
 }
 
 /// Parses raw bytes (a file, a Lambda payload) into a trigger.
@@ -151,20 +236,34 @@ pub fn parse_event_value(value: Value) -> Result<Trigger, EventError> {
 
 /// Interprets an EventBridge envelope.
 pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventError> {
+    // Origin first: an event from elsewhere is ignored whatever its detail looks like.
+    let Some(expected_event_source) = event_source_of(&envelope.source) else {
+        return Ok(Trigger::Ignored(Ignored {
+            event_name: None,
+            reason: format!(
+                "source `{}` is neither `aws.sso` nor `aws.organizations`: not an event the \
+                 guardrail evaluates",
+                printable(&envelope.source)
+            ),
+        }));
+    };
+    if !CLOUDTRAIL_DETAIL_TYPES.contains(&envelope.detail_type.as_str()) {
+        return Ok(Trigger::Ignored(Ignored {
+            event_name: None,
+            reason: format!(
+                "detail-type `{}` is not a CloudTrail API call or service event (expected \
+                 `{}` or `{}`)",
+                printable(&envelope.detail_type),
+                CLOUDTRAIL_DETAIL_TYPES[0],
+                CLOUDTRAIL_DETAIL_TYPES[1]
+            ),
+        }));
+    }
     if !envelope.detail.is_object() {
         return Err(EventError::NotEnvelope(format!(
             "`detail` must be an object, found {}",
             json_kind(&envelope.detail)
         )));
-    }
-    if !envelope.detail_type.contains("via CloudTrail") {
-        return Ok(Trigger::Ignored(Ignored {
-            event_name: None,
-            reason: format!(
-                "not a CloudTrail event (detail-type `{}`)",
-                envelope.detail_type
-            ),
-        }));
     }
     let record: CloudTrailRecord =
         serde_json::from_value(envelope.detail.clone()).map_err(|e| {
@@ -174,11 +273,21 @@ pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventErro
         .event_name
         .clone()
         .ok_or(EventError::MissingField("eventName"))?;
+    // A record without `eventSource` takes the one its (accepted) source implies.
     let event_source = record
         .event_source
         .clone()
-        .or_else(|| event_source_from(&envelope.source))
-        .ok_or(EventError::MissingField("eventSource"))?;
+        .unwrap_or_else(|| expected_event_source.to_owned());
+    if event_source != expected_event_source {
+        return Ok(ignored(
+            &event_name,
+            format!(
+                "eventSource `{}` does not belong to source `{}` (expected `{expected_event_source}`)",
+                printable(&event_source),
+                envelope.source
+            ),
+        ));
+    }
 
     match (event_source.as_str(), event_name.as_str()) {
         ("sso.amazonaws.com", "CreateInstance") => instance_created(&envelope, &record),
@@ -206,16 +315,21 @@ fn instance_created(
     record: &CloudTrailRecord,
 ) -> Result<Trigger, EventError> {
     let meta = meta(envelope, record)?;
-    let instance_arn = record
-        .response_elements
-        .as_ref()
-        .and_then(|r| r.get("instanceArn"))
-        .and_then(Value::as_str)
-        .map(str::to_owned);
     let error = record.error_code.as_ref().map(|code| CallError {
         code: code.clone(),
         message: record.error_message.clone(),
     });
+    // Only a call without an error proves an instance, and only the ARN it answered.
+    let instance_arn = match error {
+        Some(_) => None,
+        None => record
+            .response_elements
+            .as_ref()
+            .and_then(|r| r.get("instanceArn"))
+            .and_then(Value::as_str)
+            .filter(|arn| is_instance_arn(arn))
+            .map(str::to_owned),
+    };
     Ok(Trigger::InstanceCreated(InstanceCreated {
         account_id: meta.recipient_account_id.clone(),
         region: meta.region.clone(),
@@ -410,18 +524,25 @@ fn meta(envelope: &CloudTrailEnvelope, record: &CloudTrailRecord) -> Result<Even
         .clone()
         .or_else(|| envelope.region.clone())
         .ok_or(EventError::MissingField("awsRegion"))?;
-    let recipient = record
-        .recipient_account_id
+    // The record's own account: the trail that recorded it, else the caller's account.
+    let record_account = record.recipient_account_id.clone().or_else(|| {
+        record
+            .user_identity
+            .as_ref()
+            .and_then(|u| u.account_id.clone())
+    });
+    let envelope_account = envelope.account.clone().filter(|a| !a.is_empty());
+    let recipient = record_account
         .clone()
-        .or_else(|| envelope.account.clone())
-        .or_else(|| {
-            record
-                .user_identity
-                .as_ref()
-                .and_then(|u| u.account_id.clone())
-        })
+        .or_else(|| envelope_account.clone())
         .ok_or(EventError::MissingField("recipientAccountId"))?;
     let recipient_account_id = checked_account("recipientAccountId", &recipient)?;
+    let account_conflict = match (envelope_account, record_account) {
+        (Some(envelope), Some(record)) if envelope != record => {
+            Some(AccountConflict { envelope, record })
+        }
+        _ => None,
+    };
     Ok(EventMeta {
         event_id,
         event_name,
@@ -429,7 +550,30 @@ fn meta(envelope: &CloudTrailEnvelope, record: &CloudTrailRecord) -> Result<Even
         principal_arn: principal_arn(record),
         recipient_account_id,
         region,
+        account_conflict,
     })
+}
+
+/// An Identity Center instance ARN: `arn:<partition>:sso:::instance/<id>`.
+fn is_instance_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), [_, _, "sso", _, _, resource]
+        if arn_partition(arn).is_some()
+            && resource.strip_prefix("instance/").is_some_and(|id| !id.is_empty()))
+}
+
+/// A value from the input, cut and escaped so that a reason stays one short line.
+fn printable(text: &str) -> String {
+    const MAX: usize = 80;
+    let mut out: String = text
+        .chars()
+        .take(MAX)
+        .flat_map(char::escape_debug)
+        .collect();
+    if text.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Who made the call: the identity ARN, else the role behind the session, else nothing
@@ -461,12 +605,6 @@ fn checked_account(field: &'static str, value: &str) -> Result<String, EventErro
     }
 }
 
-fn event_source_from(envelope_source: &str) -> Option<String> {
-    envelope_source
-        .strip_prefix("aws.")
-        .map(|service| format!("{service}.amazonaws.com"))
-}
-
 fn ignored(event_name: &str, reason: String) -> Trigger {
     Trigger::Ignored(Ignored {
         event_name: Some(event_name.to_owned()),
@@ -490,13 +628,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// An envelope as EventBridge builds it: `account` is the account that recorded it.
     fn envelope(detail_type: &str, source: &str, detail: Value) -> Value {
+        let account = detail
+            .get("recipientAccountId")
+            .and_then(Value::as_str)
+            .unwrap_or("222222222222")
+            .to_owned();
         json!({
             "version": "0",
             "id": "6f2c1a8e-0000-4000-8000-000000000001",
             "detail-type": detail_type,
             "source": source,
-            "account": "222222222222",
+            "account": account,
             "time": "2026-11-20T10:15:30Z",
             "region": "eu-west-1",
             "resources": [],
@@ -765,5 +909,284 @@ mod tests {
         });
         let v = envelope("AWS API Call via CloudTrail", "aws.organizations", detail);
         assert!(matches!(parse(v), Ok(Trigger::Ignored(_))));
+    }
+
+    fn with(mut v: Value, pointer: &str, value: Value) -> Value {
+        if let Some(slot) = v.pointer_mut(pointer) {
+            *slot = value;
+        }
+        v
+    }
+
+    fn without(mut v: Value, parent: &str, key: &str) -> Value {
+        if let Some(o) = v.pointer_mut(parent).and_then(Value::as_object_mut) {
+            o.remove(key);
+        }
+        v
+    }
+
+    fn ignored_reason(v: Value) -> String {
+        match parse(v) {
+            Ok(Trigger::Ignored(i)) => i.reason,
+            other => panic!("expected Ignored, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_custom_source_with_a_cloudtrail_detail_is_ignored() {
+        // What `PutEvents` with `source: "my.app"` and a copied CloudTrail record looks like.
+        let v = with(create_instance(json!({})), "/source", json!("my.app"));
+        let reason = ignored_reason(v);
+        assert!(reason.contains("`my.app`"), "{reason}");
+    }
+
+    #[test]
+    fn sources_are_compared_exactly() {
+        for source in [
+            "aws.SSO",
+            "aws.sso ",
+            "aws.ssoadmin",
+            "aws.events",
+            "aws.",
+            "",
+        ] {
+            let v = with(create_instance(json!({})), "/source", json!(source));
+            let reason = ignored_reason(v);
+            assert!(reason.contains("neither `aws.sso`"), "{source:?}: {reason}");
+        }
+    }
+
+    #[test]
+    fn a_custom_source_is_ignored_whatever_its_detail() {
+        for detail in [json!("text"), json!(null), json!([1, 2]), json!({})] {
+            let v = envelope("AWS API Call via CloudTrail", "my.app", detail.clone());
+            assert!(
+                matches!(parse(v), Ok(Trigger::Ignored(_))),
+                "detail {detail}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_event_source_of_the_other_service_is_ignored() {
+        let v = create_instance(json!({"eventSource": "organizations.amazonaws.com"}));
+        let reason = ignored_reason(v);
+        assert!(
+            reason.contains("`organizations.amazonaws.com`") && reason.contains("`aws.sso`"),
+            "{reason}"
+        );
+        let v = with(
+            register("sso.amazonaws.com", json!({})),
+            "/detail/eventSource",
+            json!("sso.amazonaws.com"),
+        );
+        assert!(ignored_reason(v).contains("`sso.amazonaws.com`"));
+        let v = with(
+            create_instance(json!({})),
+            "/detail/eventSource",
+            json!("sso-directory.amazonaws.com"),
+        );
+        assert!(ignored_reason(v).contains("sso-directory"));
+    }
+
+    #[test]
+    fn create_instance_under_the_organizations_source_is_ignored() {
+        let v = with(
+            create_instance(json!({})),
+            "/source",
+            json!("aws.organizations"),
+        );
+        assert!(ignored_reason(v).contains("does not belong to source `aws.organizations`"));
+    }
+
+    #[test]
+    fn a_missing_event_source_is_the_one_of_the_source() {
+        let v = without(create_instance(json!({})), "/detail", "eventSource");
+        assert!(matches!(parse(v), Ok(Trigger::InstanceCreated(_))));
+    }
+
+    #[test]
+    fn only_the_two_cloudtrail_detail_types_are_accepted() {
+        for dt in [
+            "AWS Console Sign In via CloudTrail",
+            "aws api call via cloudtrail",
+            "AWS API Call via CloudTrail ",
+            "Object Created via CloudTrail",
+        ] {
+            let v = with(create_instance(json!({})), "/detail-type", json!(dt));
+            let reason = ignored_reason(v);
+            assert!(reason.contains("detail-type"), "{dt:?}: {reason}");
+        }
+        let v = with(
+            create_instance(json!({})),
+            "/detail-type",
+            json!("AWS Service Event via CloudTrail"),
+        );
+        assert!(matches!(parse(v), Ok(Trigger::InstanceCreated(_))));
+    }
+
+    #[test]
+    fn reasons_stay_one_short_line_whatever_the_input() {
+        let long = format!("evil\n{}", "x".repeat(10_000));
+        let v = with(create_instance(json!({})), "/source", json!(long));
+        let reason = ignored_reason(v);
+        assert!(!reason.contains('\n') && reason.len() < 300, "{reason}");
+    }
+
+    #[test]
+    fn agreeing_accounts_are_trusted() {
+        let t = parse(create_instance(json!({})));
+        assert_eq!(t.as_ref().map(Trigger::untrusted_reason), Ok(None));
+        assert_eq!(
+            t.ok()
+                .and_then(|t| t.meta().map(|m| m.account_conflict.clone())),
+            Some(None)
+        );
+    }
+
+    #[test]
+    fn disagreeing_accounts_parse_but_are_untrusted() {
+        let v = with(
+            create_instance(json!({})),
+            "/account",
+            json!("999999999999"),
+        );
+        let Ok(trigger) = parse(v) else {
+            panic!("an account conflict must still give a trigger");
+        };
+        let Trigger::InstanceCreated(t) = &trigger else {
+            panic!("expected InstanceCreated");
+        };
+        assert_eq!(t.account_id, "222222222222", "the record's account");
+        assert_eq!(
+            t.meta.account_conflict,
+            Some(AccountConflict {
+                envelope: "999999999999".into(),
+                record: "222222222222".into()
+            })
+        );
+        let reason = trigger.untrusted_reason().unwrap_or_default();
+        assert!(
+            reason.contains("999999999999") && reason.contains("222222222222"),
+            "{reason}"
+        );
+    }
+
+    #[test]
+    fn the_conflict_is_kept_on_every_trigger_kind() {
+        let v = with(
+            register("sso.amazonaws.com", json!({})),
+            "/account",
+            json!("222222222222"),
+        );
+        let t = parse(v);
+        assert!(matches!(t, Ok(Trigger::DelegatedAdminRegistered(_))));
+        assert!(t.ok().and_then(|t| t.untrusted_reason()).is_some());
+    }
+
+    #[test]
+    fn without_recipient_the_callers_account_is_compared() {
+        let v = without(create_instance(json!({})), "/detail", "recipientAccountId");
+        let v = with(v, "/account", json!("999999999999"));
+        let conflict = parse(v)
+            .ok()
+            .and_then(|t| t.meta().and_then(|m| m.account_conflict.clone()));
+        assert_eq!(
+            conflict.map(|c| (c.envelope, c.record)),
+            Some(("999999999999".into(), "222222222222".into()))
+        );
+    }
+
+    #[test]
+    fn without_envelope_account_there_is_no_conflict() {
+        for account in [json!(null), json!("")] {
+            let v = with(create_instance(json!({})), "/account", account);
+            assert_eq!(parse(v).map(|t| t.untrusted_reason()), Ok(None));
+        }
+        let v = without(create_instance(json!({})), "", "account");
+        assert_eq!(parse(v).map(|t| t.untrusted_reason()), Ok(None));
+    }
+
+    #[test]
+    fn a_malformed_envelope_account_is_a_conflict_not_a_rejection() {
+        let v = with(create_instance(json!({})), "/account", json!("12345"));
+        let t = parse(v);
+        assert!(t.ok().and_then(|t| t.untrusted_reason()).is_some());
+    }
+
+    fn created(v: Value) -> InstanceCreated {
+        match parse(v) {
+            Ok(Trigger::InstanceCreated(t)) => t,
+            other => panic!("expected InstanceCreated, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_success_with_an_arn_proves_the_instance() {
+        let t = created(create_instance(json!({"errorCode": null})));
+        assert_eq!(t.outcome(), CreateOutcome::Created);
+        assert!(t.proves_instance());
+    }
+
+    #[test]
+    fn no_error_and_no_arn_is_unclear_and_proves_nothing() {
+        let cases = [
+            json!({"errorCode": null, "responseElements": null}),
+            json!({"responseElements": null}),
+            json!({"responseElements": {}}),
+            json!({"responseElements": {"instanceArn": null}}),
+            json!({"responseElements": {"instanceArn": 42}}),
+            json!({"responseElements": {"instanceArn": ""}}),
+            json!({"responseElements": {"instanceArn": "ssoins-1111222233334444"}}),
+            json!({"responseElements": {"instanceArn": "arn:aws:sso:::instance/"}}),
+            json!({"responseElements": {"instanceArn": "arn:aws:iam::222222222222:role/x"}}),
+            json!({"responseElements": "instanceArn"}),
+        ];
+        for extra in cases {
+            let t = created(create_instance(extra.clone()));
+            assert_eq!(t.outcome(), CreateOutcome::Unclear, "{extra}");
+            assert!(!t.proves_instance(), "{extra}");
+            assert_eq!(t.instance_arn, None, "{extra}");
+            assert_eq!(t.error, None, "{extra}");
+        }
+        let t = created(without(
+            create_instance(json!({})),
+            "/detail",
+            "responseElements",
+        ));
+        assert_eq!(t.outcome(), CreateOutcome::Unclear);
+    }
+
+    #[test]
+    fn an_error_with_an_arn_is_still_a_failure_and_proves_nothing() {
+        let t = created(create_instance(json!({"errorCode": "InternalFailure"})));
+        assert_eq!(t.outcome(), CreateOutcome::Failed);
+        assert_eq!(t.instance_arn, None);
+        assert!(!t.proves_instance());
+    }
+
+    #[test]
+    fn instance_arns_of_every_partition_are_recognised() {
+        for arn in [
+            "arn:aws:sso:::instance/ssoins-1",
+            "arn:aws-us-gov:sso:::instance/ssoins-1",
+            "arn:aws-cn:sso:::instance/ssoins-1",
+        ] {
+            assert!(is_instance_arn(arn), "{arn}");
+        }
+        for arn in [
+            "",
+            "arn::sso:::instance/x",
+            "arn:aws:sso:::application/x",
+            "arn:aws:sso",
+        ] {
+            assert!(!is_instance_arn(arn), "{arn}");
+        }
+    }
+
+    #[test]
+    fn trigger_kinds_are_named() {
+        let t = parse(create_instance(json!({})));
+        assert_eq!(t.map(|t| t.kind()), Ok("instance_created"));
     }
 }

@@ -3,6 +3,28 @@
 /// The service principal of IAM Identity Center in Organizations.
 pub const SSO_SERVICE_PRINCIPAL: &str = "sso.amazonaws.com";
 
+/// The EventBridge `source` of Identity Center events and their CloudTrail `eventSource`.
+pub const SSO_SOURCE: (&str, &str) = ("aws.sso", "sso.amazonaws.com");
+
+/// The EventBridge `source` of Organizations events and their CloudTrail `eventSource`.
+pub const ORGANIZATIONS_SOURCE: (&str, &str) = ("aws.organizations", "organizations.amazonaws.com");
+
+/// The only EventBridge `detail-type`s of CloudTrail records.
+pub const CLOUDTRAIL_DETAIL_TYPES: [&str; 2] = [
+    "AWS API Call via CloudTrail",
+    "AWS Service Event via CloudTrail",
+];
+
+/// The CloudTrail `eventSource` that belongs to an accepted EventBridge `source`, compared
+/// exactly (no case folding, no trimming). `None` for every other source, custom ones
+/// (`PutEvents` can set any source that does not start with `aws.`) included.
+pub fn event_source_of(envelope_source: &str) -> Option<&'static str> {
+    [SSO_SOURCE, ORGANIZATIONS_SOURCE]
+        .into_iter()
+        .find(|(source, _)| *source == envelope_source)
+        .map(|(_, event_source)| event_source)
+}
+
 /// True for a 12-digit AWS account ID.
 pub fn is_account_id(value: &str) -> bool {
     value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
@@ -26,6 +48,26 @@ mod tests {
         assert!(is_account_id("012345678901"));
         assert!(!is_account_id("01234567890"));
         assert!(!is_account_id("01234567890a"));
+    }
+
+    #[test]
+    fn only_the_two_aws_sources_have_an_event_source() {
+        assert_eq!(event_source_of("aws.sso"), Some("sso.amazonaws.com"));
+        assert_eq!(
+            event_source_of("aws.organizations"),
+            Some("organizations.amazonaws.com")
+        );
+        for other in [
+            "my.app",
+            "aws.events",
+            "AWS.SSO",
+            " aws.sso",
+            "aws.sso ",
+            "aws.",
+            "",
+        ] {
+            assert_eq!(event_source_of(other), None, "{other:?}");
+        }
     }
 
     #[test]
