@@ -250,7 +250,6 @@ fn an_account_conflict_is_still_reported() {
 }
 
 #[test]
-#[ignore = "needs the rules to honour Trigger::untrusted_reason"]
 fn an_account_conflict_is_reported_and_never_deleted() {
     for inventory in [true, false] {
         let out = evaluate_sample("create-instance-account-conflict.json", inventory);
@@ -271,5 +270,70 @@ fn an_account_conflict_is_reported_and_never_deleted() {
             detail.contains("555555555555") && detail.contains("222222222222"),
             "{detail}"
         );
+    }
+}
+
+/// What `evaluate` says a live run would do: the remediation of the one finding.
+fn remediation(args: &[&str]) -> Value {
+    let out = idc_guard()
+        .arg("evaluate")
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run idc-guard: {e}"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let line = String::from_utf8_lossy(&out.stdout);
+    let finding: Value = serde_json::from_str(line.trim())
+        .unwrap_or_else(|e| panic!("one finding expected ({e}): {line}"));
+    finding["remediation"].clone()
+}
+
+#[test]
+fn unknown_tags_with_an_exemption_tag_are_never_a_delete_verdict() {
+    let event = events().join("create-instance-trial-within-window.json");
+    let flags = [
+        "--auto-remediate",
+        "--exempt-tag",
+        "idc-trial",
+        "--now",
+        "2026-11-20T12:00:00Z",
+    ];
+    let event = event.to_string_lossy().into_owned();
+    let unknown = events().join("inventory-tags-unknown.json");
+    let unknown = unknown.to_string_lossy().into_owned();
+    let mut args = vec!["--event", &event, "--inventory", &unknown];
+    args.extend(flags);
+    let r = remediation(&args);
+    assert_eq!(r["status"], "dry_run");
+    let detail = r["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.starts_with("not deleted")
+            && detail.contains("tags")
+            && detail.contains("idc-trial"),
+        "a live run would not delete, and says why: {detail}"
+    );
+    // The same instance with its tags known (and within the trial) is exempt.
+    let known = events().join("inventory-organization.json");
+    let known = known.to_string_lossy().into_owned();
+    let mut args = vec!["--event", &event, "--inventory", &known];
+    args.extend(flags);
+    assert_eq!(remediation(&args)["status"], "skipped_exempt");
+}
+
+#[test]
+fn trial_days_out_of_range_is_bad_usage() {
+    let event = events().join("create-instance-member.json");
+    for days in ["0", "3651", "4294967295"] {
+        let out = idc_guard()
+            .args(["evaluate", "--trial-days", days, "--event"])
+            .arg(&event)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run idc-guard: {e}"));
+        assert_eq!(out.status.code(), Some(2), "--trial-days {days}");
+        assert!(out.stdout.is_empty());
     }
 }

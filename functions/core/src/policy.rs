@@ -250,6 +250,11 @@ impl Decision {
         }
     }
 
+    /// For an event that cannot be trusted to act on.
+    pub fn untrusted(reason: &str) -> Self {
+        Decision::not_identified(reason.to_owned())
+    }
+
     /// For an instance a complete listing no longer shows.
     pub fn already_gone(instance_arn: &str) -> Self {
         Decision {

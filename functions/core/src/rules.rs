@@ -37,7 +37,31 @@ impl Evaluation {
 }
 
 /// Evaluates an event-driven trigger. `inventory` is `None` when only the event is known.
+/// An event that cannot be trusted to act on (its envelope and record disagree on the
+/// account) is judged like any other and reported, but nothing it leads to is ever deleted.
 pub fn evaluate_trigger(
+    trigger: &Trigger,
+    inventory: Option<&Inventory>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Evaluation {
+    let Some(reason) = trigger.untrusted_reason() else {
+        return judge_trigger(trigger, inventory, policy, now);
+    };
+    // Judged as report-only, so that no policy flag can turn the event into a delete.
+    let mut evaluation = judge_trigger(trigger, inventory, &Policy::default(), now);
+    for judged in &mut evaluation.judged {
+        if judged.finding.rule.is_remediable() {
+            judged.decision = Decision::untrusted(&reason);
+            judged.finding.remediation.status = judged.decision.planned_status();
+            judged.finding.remediation.detail = judged.decision.detail.clone();
+        }
+    }
+    evaluation.notes.push(reason);
+    evaluation
+}
+
+fn judge_trigger(
     trigger: &Trigger,
     inventory: Option<&Inventory>,
     policy: &Policy,

@@ -133,7 +133,6 @@ fn an_account_conflict_is_still_evaluated_so_the_team_hears_of_it() {
 }
 
 #[test]
-#[ignore = "needs the rules to honour Trigger::untrusted_reason"]
 fn an_account_conflict_is_reported_and_never_deleted() {
     let trigger = parse(create_instance(
         OTHER,

@@ -50,9 +50,11 @@ fn org_inventory() -> Inventory {
 }
 
 fn envelope(source: &str, detail: Value) -> Trigger {
+    // EventBridge delivers a CloudTrail event under the account that recorded it.
+    let account = detail["recipientAccountId"].clone();
     let v = json!({
         "version": "0", "id": "env-1", "detail-type": "AWS API Call via CloudTrail",
-        "source": source, "account": MEMBER, "time": "2026-11-20T10:00:00Z",
+        "source": source, "account": account, "time": "2026-11-20T10:00:00Z",
         "region": "eu-west-1", "resources": [], "detail": detail
     });
     match parse_event_value(v) {
