@@ -100,10 +100,11 @@ pub fn build(base: &SdkConfig, settings: Settings) -> AwsGuardrail {
         SystemClock,
         settings.clone(),
     )
-    .with_queue(SqsTaskQueue::new(
-        aws_sdk_sqs::Client::new(base),
-        settings.worker_queue_url,
-    ))
+    .with_queue(
+        settings
+            .worker_queue_url
+            .map(|url| SqsTaskQueue::new(aws_sdk_sqs::Client::new(base), url)),
+    )
 }
 
 /// The invocation's budget: Lambda's deadline for this event.

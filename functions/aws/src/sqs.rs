@@ -7,27 +7,21 @@ use idc_core::sweep::SweepTask;
 
 use crate::errors::port_error;
 
-/// The worker queue; `queue_url` is `None` in functions that never fan out.
+/// The worker queue (`WORKER_QUEUE_URL`).
 pub struct SqsTaskQueue {
     client: Client,
-    queue_url: Option<String>,
+    queue_url: String,
 }
 
 impl SqsTaskQueue {
-    pub fn new(client: Client, queue_url: Option<String>) -> Self {
+    pub fn new(client: Client, queue_url: String) -> Self {
         SqsTaskQueue { client, queue_url }
     }
 }
 
 impl TaskQueue for SqsTaskQueue {
     async fn enqueue(&self, sweep_id: &str, accounts: &[String]) -> Result<(), PortError> {
-        let Some(queue_url) = &self.queue_url else {
-            return Err(PortError::new(
-                PortErrorKind::Other,
-                "SendMessageBatch",
-                "no worker queue (WORKER_QUEUE_URL)",
-            ));
-        };
+        let queue_url = &self.queue_url;
         for chunk in accounts.chunks(10) {
             let mut entries = Vec::with_capacity(chunk.len());
             for (i, account) in chunk.iter().enumerate() {

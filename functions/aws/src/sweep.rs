@@ -1,8 +1,7 @@
 //! The sweep's two Lambda handlers: the scheduled coordinator and the per-account worker.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
-use idc_core::event::CloudTrailEnvelope;
-use idc_core::sweep::{no_progress, sweep_id_for_event, SweepTask};
+use idc_core::sweep::{no_progress, ScheduledEvent, SweepTask};
 use idc_core::{Budget, EventError, HandleError};
 use serde_json::{json, Value};
 
@@ -15,14 +14,9 @@ pub async fn scheduled(
     payload: Value,
     budget: Budget,
 ) -> Result<Value, HandleError> {
-    let envelope: CloudTrailEnvelope = serde_json::from_value(payload)
-        .map_err(|e| HandleError::BadEvent(EventError::NotEnvelope(e.to_string())))?;
-    let event_id = envelope
-        .id
-        .filter(|id| !id.is_empty())
-        .ok_or(HandleError::BadEvent(EventError::MissingField("id")))?;
-    let sweep_id = sweep_id_for_event(&event_id);
-    tracing::info!(sweep_id = %sweep_id, detail_type = %envelope.detail_type, "sweep started");
+    let event = ScheduledEvent::parse(payload)?;
+    let sweep_id = event.sweep_id();
+    tracing::info!(sweep_id = %sweep_id, detail_type = ?event.detail_type, "sweep started");
     // Boxed: the sweep's future is deep, and every function binary embeds it.
     let report = Box::pin(guardrail.sweep(&sweep_id, budget, &no_progress)).await?;
     Ok(serde_json::to_value(&report.summary).unwrap_or_else(|e| json!({"error": e.to_string()})))
@@ -46,7 +40,7 @@ pub async fn worker(
                 .await
                 .map(|r| r.findings.len())
                 .map_err(|e| e.to_string()),
-            Err(problem) => Err(problem),
+            Err(problem) => Err(problem.to_string()),
         };
         match outcome {
             Ok(findings) => tracing::info!(message_id = %id, findings, "task done"),

@@ -125,15 +125,11 @@ pub trait TaskQueue: Send + Sync {
     ) -> impl Future<Output = Result<(), PortError>> + Send;
 }
 
-/// For functions that never fan out: a queue that is not there.
-pub struct NoQueue;
+/// The type of the queue of a guardrail that has none (`Guardrail::queue` is `None`).
+pub enum NoQueue {}
 
 impl TaskQueue for NoQueue {
     async fn enqueue(&self, _sweep_id: &str, _accounts: &[String]) -> Result<(), PortError> {
-        Err(PortError::new(
-            PortErrorKind::Other,
-            "SendMessage",
-            "no worker queue is configured (WORKER_QUEUE_URL)",
-        ))
+        match *self {}
     }
 }

@@ -58,14 +58,14 @@ pub struct Outcome {
     pub notes: Vec<String>,
 }
 
-/// The guardrail with its adapters; built once per container. `Q` is the sweep's worker
-/// queue, used only by the scheduled sweep when it fans out.
+/// The guardrail with its adapters; built once per container. `queue` is the sweep's worker
+/// queue, if it has one: only then does a large sweep fan out.
 pub struct Guardrail<O, I, P, C, Q = NoQueue> {
     pub organizations: O,
     pub instances: I,
     pub publisher: P,
     pub clock: C,
-    pub queue: Q,
+    pub queue: Option<Q>,
     pub settings: Settings,
     pub(crate) sequencer: Sequencer,
 }
@@ -77,7 +77,7 @@ impl<O, I, P, C> Guardrail<O, I, P, C, NoQueue> {
             instances,
             publisher,
             clock,
-            queue: NoQueue,
+            queue: None,
             settings,
             sequencer: Sequencer::default(),
         }
@@ -85,8 +85,8 @@ impl<O, I, P, C> Guardrail<O, I, P, C, NoQueue> {
 }
 
 impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q> {
-    /// The same guardrail, fanning large sweeps out to `queue`.
-    pub fn with_queue<Q2>(self, queue: Q2) -> Guardrail<O, I, P, C, Q2> {
+    /// The same guardrail, fanning large sweeps out to `queue` when there is one.
+    pub fn with_queue<Q2>(self, queue: Option<Q2>) -> Guardrail<O, I, P, C, Q2> {
         Guardrail {
             organizations: self.organizations,
             instances: self.instances,

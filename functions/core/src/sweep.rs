@@ -162,10 +162,12 @@ where
         } else {
             vec![]
         };
-        if accounts.len() > self.settings.fanout_threshold
-            && self.settings.worker_queue_url.is_some()
-        {
-            self.queue
+        let queue = self
+            .queue
+            .as_ref()
+            .filter(|_| accounts.len() > self.settings.fanout_threshold);
+        if let Some(queue) = queue {
+            queue
                 .enqueue(sweep_id, &accounts)
                 .await
                 .map_err(HandleError::Gather)?;
@@ -406,18 +408,51 @@ impl SweepTask {
     }
 
     /// Parses a queue message body; a bad one is an error naming the problem.
-    pub fn parse(body: &str) -> Result<Self, String> {
+    pub fn parse(body: &str) -> Result<Self, TaskError> {
         let task: SweepTask =
-            serde_json::from_str(body).map_err(|e| format!("not a sweep task: {e}"))?;
+            serde_json::from_str(body).map_err(|e| TaskError::NotATask(e.to_string()))?;
         if task.schema != TASK_SCHEMA {
-            return Err(format!("unknown task schema `{}`", task.schema));
+            return Err(TaskError::UnknownSchema(task.schema));
         }
         if !crate::ids::is_account_id(&task.account_id) {
-            return Err(format!(
-                "`{}` is not a 12-digit AWS account ID",
-                task.account_id
-            ));
+            return Err(TaskError::InvalidAccount(task.account_id));
         }
         Ok(task)
+    }
+}
+
+/// Why a queue message is not a task the worker can do.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TaskError {
+    #[error("not a sweep task: {0}")]
+    NotATask(String),
+    #[error("unknown task schema `{0}`")]
+    UnknownSchema(String),
+    #[error("`{0}` is not a 12-digit AWS account ID")]
+    InvalidAccount(String),
+}
+
+/// The scheduled event that starts a sweep (an EventBridge schedule rule): only its `id`
+/// matters, kept across Lambda's retries of the invocation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ScheduledEvent {
+    pub id: String,
+    #[serde(rename = "detail-type", default)]
+    pub detail_type: Option<String>,
+}
+
+impl ScheduledEvent {
+    pub fn parse(payload: serde_json::Value) -> Result<Self, crate::EventError> {
+        let event: ScheduledEvent = serde_json::from_value(payload)
+            .map_err(|e| crate::EventError::NotEnvelope(format!("not a scheduled event: {e}")))?;
+        if event.id.trim().is_empty() {
+            return Err(crate::EventError::MissingField("id"));
+        }
+        Ok(event)
+    }
+
+    /// The sweep's id: the same for every retry of this event, so findings keep their ids.
+    pub fn sweep_id(&self) -> String {
+        sweep_id_for_event(&self.id)
     }
 }

@@ -332,7 +332,7 @@ pub fn guardrail(instances: Instances, publisher: Publisher, policy: Policy) -> 
         FakeClock::default(),
         settings(policy),
     )
-    .with_queue(Queue::default())
+    .with_queue(Some(Queue::default()))
 }
 
 pub fn now() -> DateTime<Utc> {

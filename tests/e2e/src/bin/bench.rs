@@ -26,8 +26,8 @@ use idc_aws::clock::SystemClock;
 use idc_aws::organizations::Organizations;
 use idc_aws::sns::SnsPublisher;
 use idc_core::ports::{
-    DeleteOutcome, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError,
-    PortErrorKind, TaskQueue,
+    DeleteOutcome, FindingPublisher, InstancePort, OrganizationPort, PortError, PortErrorKind,
+    TaskQueue,
 };
 use idc_core::settings::{DEFAULT_MEMBER_ROLE_NAME, DEFAULT_REGIONS, DEFAULT_SWEEP_CONCURRENCY};
 use idc_core::sweep::no_progress;
@@ -510,8 +510,7 @@ async fn child(accounts: usize, concurrency: usize) -> Result<()> {
         Metered::new(Sink, &meter),
         SystemClock,
         settings,
-    )
-    .with_queue(Metered::new(NoQueue, &meter));
+    );
     let hwm_before = proc_status_kb("VmHWM")?;
     let start = Instant::now();
     let report = guardrail
@@ -734,8 +733,7 @@ async fn guardrail_run(p: &Planted, concurrency: usize) -> Result<Timed> {
         ),
         SystemClock,
         settings,
-    )
-    .with_queue(Metered::new(NoQueue, &meter));
+    );
     let assumed_before = assumed_roles(&p.world)?;
     let start = Instant::now();
     let report = guardrail
