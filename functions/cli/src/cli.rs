@@ -234,13 +234,11 @@ fn concurrency(value: &str) -> Result<usize, String> {
 
 fn region(value: &str) -> Result<String, String> {
     let value = value.trim();
-    idc_core::settings::Settings::from_lookup(|k| match k {
-        "TOPIC_ARN" => Some("arn:aws:sns:us-east-1:111111111111:validation".to_owned()),
-        "REGIONS" => Some(value.to_owned()),
-        _ => None,
-    })
-    .map(|_| value.to_owned())
-    .map_err(|_| format!("`{value}` is not a Region name (like eu-west-1)"))
+    if idc_core::settings::is_region_name(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!("`{value}` is not a Region name (like eu-west-1)"))
+    }
 }
 
 fn rfc3339(value: &str) -> Result<DateTime<Utc>, String> {

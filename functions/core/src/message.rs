@@ -29,18 +29,25 @@ impl Finding {
     }
 }
 
-/// Value of a notice's `schema` key.
+/// Value of the `schema` key of a notice that a look was incomplete.
 pub const INCOMPLETE_SCHEMA: &str = "idc-guardrail/incomplete/v1";
+/// Value of the `schema` key of a notice that a complete look found nothing.
+pub const ALL_CLEAR_SCHEMA: &str = "idc-guardrail/all-clear/v1";
 
-/// Published when an event's look at an account could not cover every Region: what was not
-/// seen may hold exactly what the event is about. The invocation then fails, so Lambda retries
-/// the event and, in the end, the dead-letter queue keeps it.
+/// What an event's look at one account came to, when the findings alone would not say it:
+/// - *incomplete*: some Regions could not be listed, and what was not seen may hold exactly
+///   what the event is about. The invocation then fails, so Lambda retries the event and, in
+///   the end, the dead-letter queue keeps it.
+/// - *all clear*: an Organizations event's account was listed in every Region and owns no
+///   account instance. Published so that silence never has to be read as "nothing found",
+///   and so that the retry of an event whose deletion outcome could not be published closes
+///   the story: a `deleting` under the same `trigger.event_id`, then this, means it is gone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncompleteNotice {
     pub schema: String,
     /// Deterministic for the same event and account, like a finding id.
     pub id: String,
-    /// The severity of the worst finding the Regions not seen could hide.
+    /// Incomplete: the severity of the worst finding the Regions not seen could hide.
     pub severity: Severity,
     pub title: String,
     pub account_id: String,
@@ -55,6 +62,7 @@ pub struct IncompleteNotice {
 }
 
 impl IncompleteNotice {
+    /// Some Regions of `account_id` could not be listed.
     pub fn new(
         trigger: &TriggerRef,
         account_id: &str,
@@ -94,13 +102,57 @@ impl IncompleteNotice {
         }
     }
 
-    pub fn to_message(&self) -> Message {
-        let subject = format!(
-            "[{}] INCOMPLETE {} - {} Region(s) could not be checked",
-            self.severity.as_str(),
-            self.account_id,
-            self.unknown.len()
+    /// `account_id` was listed in every Region and owns no account instance.
+    pub fn all_clear(
+        trigger: &TriggerRef,
+        account_id: &str,
+        organization_id: Option<&str>,
+        regions_listed: Vec<String>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Self {
+        let explanation = format!(
+            "Account {account_id} owns no account instance of IAM Identity Center in the {} \
+             Region(s) listed. If an earlier delivery of this event announced a deletion \
+             (remediation status `deleting`, the same trigger event id), this confirms that the \
+             instance is gone.",
+            regions_listed.len()
         );
+        IncompleteNotice {
+            schema: ALL_CLEAR_SCHEMA.to_owned(),
+            id: crate::finding::notice_id(trigger, account_id).replacen("incomplete-", "clear-", 1),
+            severity: Severity::Info,
+            title: "No account instance".to_owned(),
+            account_id: account_id.to_owned(),
+            organization_id: organization_id.map(str::to_owned),
+            trigger: trigger.clone(),
+            regions_listed,
+            unknown: vec![],
+            explanation,
+            evaluated_at: rfc3339(now),
+            sequence: None,
+        }
+    }
+
+    fn is_all_clear(&self) -> bool {
+        self.schema == ALL_CLEAR_SCHEMA
+    }
+
+    pub fn to_message(&self) -> Message {
+        let subject = if self.is_all_clear() {
+            format!("[INFO] ALL-CLEAR {} - no account instance", self.account_id)
+        } else {
+            format!(
+                "[{}] INCOMPLETE {} - {} Region(s) could not be checked",
+                self.severity.as_str(),
+                self.account_id,
+                self.unknown.len()
+            )
+        };
+        let (kind, rule) = if self.is_all_clear() {
+            ("all_clear", "ALL_CLEAR")
+        } else {
+            ("incomplete", "INCOMPLETE")
+        };
         Message {
             id: self.id.clone(),
             subject: subject
@@ -110,9 +162,9 @@ impl IncompleteNotice {
                 .collect(),
             body: serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
             attributes: vec![
-                ("message_type", "incomplete".to_owned()),
+                ("message_type", kind.to_owned()),
                 ("severity", self.severity.as_str().to_owned()),
-                ("rule", "INCOMPLETE".to_owned()),
+                ("rule", rule.to_owned()),
                 ("account_id", self.account_id.clone()),
                 ("remediation_status", "none".to_owned()),
             ],

@@ -114,7 +114,7 @@ impl Policy {
         if self.is_exempt_account(account_id) {
             return Decision::skip(
                 RemediationStatus::SkippedExempt,
-                format!("account {account_id} is listed in EXEMPT_ACCOUNTS"),
+                format!("account {account_id} is exempt from remediation"),
             );
         }
         if let TagExemption::WithinTrial { until } = self.tag_exemption(instance, now) {
@@ -144,7 +144,7 @@ impl Policy {
                 return Decision::skip(
                     RemediationStatus::SkippedInUse,
                     format!(
-                        "{n} application(s) are bound to the instance; migrate them first or set FORCE_DELETE_IN_USE=true"
+                        "{n} application(s) are bound to the instance; migrate them first, or force the deletion of instances in use"
                     ),
                 );
             }
@@ -167,7 +167,7 @@ impl Policy {
         if !self.auto_remediate {
             return Decision::skip(
                 RemediationStatus::SkippedNotEnabled,
-                "report only: set AUTO_REMEDIATE=true to delete account instances".into(),
+                "report only: automatic remediation is not enabled".into(),
             );
         }
         Decision {

@@ -140,7 +140,14 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
             return (RemediationStatus::Failed, detail);
         }
         troubles.published(announced);
-        self.delete_and_confirm(instance).await
+        let (status, detail) = self.delete_and_confirm(instance).await;
+        if status == RemediationStatus::Failed {
+            // Not "all clear": the delete may yet take effect, or may need another attempt.
+            troubles
+                .incomplete
+                .push(format!("{arn}: the deletion did not complete ({detail})"));
+        }
+        (status, detail)
     }
 
     /// Deletes, then confirms by listing.

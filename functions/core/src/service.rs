@@ -219,6 +219,20 @@ where
         for finding in &mut findings {
             troubles.published(remediator.publish_finding(finding).await);
         }
+        let found_none = !findings.iter().any(|f| f.rule.is_remediable());
+        if let (Some((account, unreachable, listed)), true) = (&unknown, found_none) {
+            if unreachable.is_empty() && is_org_event(trigger) {
+                let mut notice = IncompleteNotice::all_clear(
+                    &trigger_ref(trigger),
+                    account,
+                    organization_id.as_deref(),
+                    listed.clone(),
+                    now,
+                );
+                notice.sequence = Some(self.sequencer.next(self.clock.now()));
+                troubles.published(remediator.publish(&notice.to_message()).await);
+            }
+        }
         if let Some((account, unreachable, listed)) = unknown.filter(|(_, u, _)| !u.is_empty()) {
             let regions: Vec<&str> = unreachable.iter().map(|u| u.region.as_str()).collect();
             troubles.incomplete.push(format!(
@@ -382,6 +396,15 @@ fn trigger_ref(trigger: &Trigger) -> TriggerRef {
             sweep_id: String::new(),
         },
     }
+}
+
+/// Organizations events: an account is looked at in every Region, and a complete look that
+/// finds nothing says so.
+fn is_org_event(trigger: &Trigger) -> bool {
+    matches!(
+        trigger,
+        Trigger::DelegatedAdminRegistered(_) | Trigger::AccountJoined(_)
+    )
 }
 
 /// The worst finding the Regions not seen could hide.

@@ -253,6 +253,47 @@ fn publish_failing_after_the_delete_fails_the_call_and_the_retry_confirms_it_gon
 }
 
 #[test]
+fn an_org_event_whose_outcome_was_lost_is_closed_by_the_retry_all_clear() {
+    let mut g = guardrail(Instances::with(world()), failing(&["deleted"]), auto());
+    let first = block_on(g.handle(register_event(ADMIN), Budget::unbounded()));
+    assert!(
+        matches!(first, Err(HandleError::Publish { .. })),
+        "{first:?}"
+    );
+    assert_eq!(all_statuses(&g), vec![RemediationStatus::Deleting]);
+    assert!(g.publisher.all_clears().is_empty());
+    g.publisher.fail_statuses.clear();
+    // The retry finds the delegated administrator clean, and says so under the same event.
+    assert!(block_on(g.handle(register_event(ADMIN), Budget::unbounded())).is_ok());
+    let clear = g.publisher.all_clears();
+    assert_eq!(clear.len(), 1);
+    assert_eq!(clear[0].account_id, ADMIN);
+    assert_eq!(clear[0].trigger, g.publisher.all()[0].trigger);
+    assert_eq!(clear[0].regions_listed.len(), 2);
+}
+
+#[test]
+fn a_delete_that_fails_fails_the_call_so_it_is_retried() {
+    let g = guardrail(
+        Instances {
+            delete_is_ignored: true,
+            ..Instances::with(world())
+        },
+        Publisher::default(),
+        auto(),
+    );
+    let out = block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded(),
+    ));
+    assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
+    assert_eq!(
+        statuses(&g),
+        vec![(RuleId::IDC001, RemediationStatus::Failed)]
+    );
+}
+
+#[test]
 fn bad_event_is_an_error_and_touches_nothing() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(
@@ -286,18 +327,6 @@ fn unreachable_account_publishes_failed_and_asks_for_a_retry() {
     let notices = g.publisher.notices();
     assert_eq!(notices.len(), 1);
     assert_eq!(notices[0].unknown[0].region, "eu-west-1");
-}
-
-#[test]
-fn a_delete_that_does_not_take_is_reported_failed() {
-    let instances = Instances {
-        delete_is_ignored: true,
-        ..Instances::with(world())
-    };
-    assert_eq!(
-        member_create_outcome(instances),
-        vec![(RuleId::IDC001, RemediationStatus::Failed)]
-    );
 }
 
 #[test]

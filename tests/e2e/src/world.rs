@@ -18,8 +18,7 @@ use aws_sdk_organizations::types::OrganizationFeatureSet;
 use aws_sdk_sqs::types::QueueAttributeName;
 use aws_sdk_ssoadmin::types::Tag;
 use aws_sdk_sts::config::Credentials;
-use idc_aws::lambda::AwsGuardrail;
-use idc_core::Settings;
+use idc_lambda::{AwsGuardrail, LambdaSettings};
 use serde_json::{json, Value};
 
 use crate::emulator::Emulator;
@@ -372,9 +371,9 @@ impl World {
     }
 
     /// Settings as the Lambda would read them, for this world; `vars` add or override.
-    pub fn settings(&self, vars: &[(&str, &str)]) -> Result<Settings> {
+    pub fn settings(&self, vars: &[(&str, &str)]) -> Result<LambdaSettings> {
         let env = self.lambda_env(vars);
-        Settings::from_lookup(|k| {
+        LambdaSettings::from_lookup(|k| {
             env.iter()
                 .find(|(name, _)| name == k)
                 .map(|(_, v)| v.clone())
@@ -402,10 +401,7 @@ impl World {
 
     /// The guardrail wired to the emulator through the proxy, in process.
     pub fn guardrail(&self, vars: &[(&str, &str)]) -> Result<AwsGuardrail> {
-        Ok(idc_aws::lambda::build(
-            &self.guardrail_sdk,
-            self.settings(vars)?,
-        ))
+        Ok(idc_lambda::build(&self.guardrail_sdk, self.settings(vars)?))
     }
 
     /// Drains the security team's queue: the latest word of every finding published since the

@@ -218,6 +218,9 @@ impl Publisher {
     pub fn notices(&self) -> Vec<IncompleteNotice> {
         self.of_type("incomplete")
     }
+    pub fn all_clears(&self) -> Vec<IncompleteNotice> {
+        self.of_type("all_clear")
+    }
 }
 impl FindingPublisher for Publisher {
     async fn publish(&self, message: &Message) -> Result<(), PortError> {
@@ -290,15 +293,11 @@ pub fn world() -> Vec<Instance> {
 }
 
 pub fn settings(policy: Policy) -> Settings {
-    let mut s = match Settings::from_lookup(|k| {
-        (k == "TOPIC_ARN").then(|| "arn:aws:sns:us-east-1:111111111111:t".to_owned())
-    }) {
-        Ok(s) => s,
-        Err(e) => panic!("{e}"),
-    };
-    s.policy = policy;
-    s.regions = vec!["us-east-1".into(), "eu-west-1".into()];
-    s
+    Settings {
+        policy,
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        ..Settings::default()
+    }
 }
 
 pub fn auto() -> Policy {

@@ -485,16 +485,11 @@ impl FindingPublisher for Sink {
 
 /// Settings of the scale runs: the 17 default Regions, report only, never fanned out.
 fn scale_settings(concurrency: usize) -> Result<Settings> {
-    let concurrency = concurrency.to_string();
-    Settings::from_lookup(|k| match k {
-        "TOPIC_ARN" => Some(format!(
-            "arn:aws:sns:{HOME_REGION}:{MANAGEMENT}:idc-guardrail-findings"
-        )),
-        "SWEEP_CONCURRENCY" => Some(concurrency.clone()),
-        "FANOUT_THRESHOLD" => Some("1000000".to_owned()),
-        _ => None,
+    Ok(Settings {
+        sweep_concurrency: concurrency,
+        fanout_threshold: 1_000_000,
+        ..Settings::default()
     })
-    .map_err(|e| anyhow!("{e}"))
 }
 
 /// One scale measurement, in this (fresh) process; prints one JSON line for the parent.
@@ -726,13 +721,13 @@ async fn guardrail_run(p: &Planted, concurrency: usize) -> Result<Timed> {
     let meter = Arc::new(Meter::default());
     let guardrail = Guardrail::new(
         Metered::new(Organizations::from_config(sdk), &meter),
-        Metered::new(idc_aws::lambda::instances(sdk, &settings), &meter),
         Metered::new(
-            SnsPublisher::from_config(sdk, settings.topic_arn.clone()),
+            idc_aws::clients::member_instances(sdk, &settings.member_role_name, None),
             &meter,
         ),
+        Metered::new(SnsPublisher::from_config(sdk, settings.topic_arn), &meter),
         SystemClock,
-        settings,
+        settings.guardrail,
     );
     let assumed_before = assumed_roles(&p.world)?;
     let start = Instant::now();

@@ -5,7 +5,7 @@ use idc_core::sweep::{no_progress, ScheduledEvent, SweepTask};
 use idc_core::{Budget, EventError, HandleError};
 use serde_json::{json, Value};
 
-use crate::lambda::AwsGuardrail;
+use crate::wiring::AwsGuardrail;
 
 /// A scheduled event starts a sweep whose id comes from the event's id, so a retried
 /// invocation publishes findings with the same ids.

@@ -1,0 +1,93 @@
+//! The cold start: logs, settings from the environment (an invalid value fails here, naming
+//! the variable), one SDK configuration and one set of clients for the life of the container;
+//! and each invocation's budget from Lambda's deadline.
+
+use aws_config::SdkConfig;
+use chrono::{DateTime, Utc};
+use idc_aws::clients::{member_instances, sdk_config};
+use idc_aws::clock::SystemClock;
+use idc_aws::organizations::Organizations;
+use idc_aws::sns::SnsPublisher;
+use idc_aws::sqs::SqsTaskQueue;
+use idc_aws::ssoadmin::SsoAdminInstances;
+use idc_core::ports::OrganizationPort;
+use idc_core::{Budget, Guardrail};
+
+use crate::env::LambdaSettings;
+use crate::logging::init_logging;
+
+/// The guardrail wired to AWS.
+pub type AwsGuardrail =
+    Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock, SqsTaskQueue>;
+
+/// Builds the guardrail and its clients; called once per container.
+pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
+    let LambdaSettings {
+        guardrail,
+        topic_arn,
+        member_role_name,
+        worker_queue_url,
+    } = settings;
+    let instances = member_instances(
+        base,
+        &member_role_name,
+        guardrail.management_account_id.as_deref(),
+    );
+    Guardrail::new(
+        Organizations::from_config(base),
+        instances,
+        SnsPublisher::from_config(base, topic_arn),
+        SystemClock,
+        guardrail,
+    )
+    .with_queue(worker_queue_url.map(|url| SqsTaskQueue::new(aws_sdk_sqs::Client::new(base), url)))
+}
+
+/// The invocation's budget: Lambda's deadline for this event.
+pub fn budget(context: &lambda_runtime::Context) -> Budget {
+    let now = Utc::now();
+    i64::try_from(context.deadline)
+        .ok()
+        .and_then(DateTime::<Utc>::from_timestamp_millis)
+        .filter(|deadline| *deadline > now)
+        .map_or_else(Budget::unbounded, |deadline| Budget::until(deadline, now))
+}
+
+/// Cold start, for the function named in the logs.
+pub async fn cold_start(function: &str) -> Result<AwsGuardrail, lambda_runtime::Error> {
+    init_logging();
+    let settings = LambdaSettings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
+        tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
+    })?;
+    tracing::info!(
+        function,
+        auto_remediate = settings.guardrail.policy.auto_remediate,
+        dry_run = settings.guardrail.policy.dry_run,
+        regions = settings.guardrail.regions.len(),
+        "configured"
+    );
+    let base = sdk_config().await;
+    if let Some(setting) = settings.guardrail.management_account_id.as_deref() {
+        check_management_setting(&Organizations::from_config(&base), setting).await?;
+    }
+    Ok(build(&base, settings))
+}
+
+/// `MANAGEMENT_ACCOUNT_ID` must agree with Organizations whenever Organizations answers: a
+/// mismatch fails the cold start, naming the variable.
+async fn check_management_setting(
+    organizations: &Organizations,
+    setting: &str,
+) -> Result<(), lambda_runtime::Error> {
+    match organizations.describe_organization().await {
+        Ok(answer) => idc_core::facts::check_management_setting(answer.as_ref(), Some(setting))
+            .map_err(|e| {
+                tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
+                e.to_string().into()
+            }),
+        Err(error) => {
+            tracing::warn!(error = %error, "DescribeOrganization failed: MANAGEMENT_ACCOUNT_ID is used as given");
+            Ok(())
+        }
+    }
+}
