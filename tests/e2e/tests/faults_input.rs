@@ -4,7 +4,7 @@
 //! the account.
 
 use anyhow::Result;
-use idc_e2e::faults::{ok, show, statuses, Trap, AUTO};
+use idc_e2e::faults::{ok, show, Trap, AUTO};
 use idc_e2e::runtime::LambdaFunction;
 use idc_e2e::world::World;
 use serde_json::json;
@@ -44,6 +44,5 @@ async fn an_envelope_for_another_account_is_reported_not_acted_on() -> Result<()
         "{}",
         show(&all)
     );
-    assert_eq!(statuses(&world.findings().await?).len(), 0, "drained");
     Ok(())
 }

@@ -466,7 +466,11 @@ async fn the_guardrail_and_the_lambdas_go_through_the_proxy_and_the_setup_does_n
     let deletes = seen(&world, "DeleteInstance", Some(HOME_REGION));
     assert_eq!(deletes.len(), 1);
     assert_eq!(deletes[0].service, "sso");
-    assert_eq!(world.proxy().count("Publish"), 2, "announcement and outcome");
+    assert_eq!(
+        world.proxy().count("Publish"),
+        2,
+        "announcement and outcome"
+    );
     Ok(())
 }
 
