@@ -8,6 +8,7 @@
 
 pub mod emulator;
 pub mod events;
+pub mod faults;
 pub mod proxy;
 pub mod runtime;
 pub mod world;
