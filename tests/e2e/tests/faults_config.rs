@@ -11,9 +11,11 @@ use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
 
 /// The adapter as the Lambdas build it, through the proxy, with these variables.
 fn adapter(world: &World, vars: &[(&str, &str)]) -> Result<idc_aws::ssoadmin::SsoAdminInstances> {
-    Ok(idc_aws::lambda::instances(
+    let settings = world.settings(vars)?;
+    Ok(idc_aws::clients::member_instances(
         world.guardrail_sdk(),
-        &world.settings(vars)?,
+        &settings.member_role_name,
+        settings.guardrail.management_account_id.as_deref(),
     ))
 }
 

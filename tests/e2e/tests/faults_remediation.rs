@@ -8,7 +8,7 @@ use anyhow::Result;
 use idc_e2e::faults::{failed_with, ok, one_id, publish_of, show, statuses, Trap, Via, AUTO};
 use idc_e2e::proxy::{Fault, Rule};
 use idc_e2e::runtime::LambdaFunction;
-use idc_e2e::world::{World, OTHER_REGION};
+use idc_e2e::world::{latest_words, Received, World, OTHER_REGION};
 use serde_json::json;
 
 /// The announcement cannot be published: nothing is deleted, the invocation fails, and the
@@ -96,15 +96,49 @@ async fn outcome_fails(via: Via) -> Result<()> {
 
     world.proxy().clear();
     ok(function.invoke(&trap.event)?)?;
-    let latest = world.findings().await?;
-    assert_eq!(
-        statuses(&latest),
-        vec!["already_deleted"],
-        "the retry must supersede the `deleting` left by the first attempt:\n{}",
-        show(&latest)
-    );
-    assert_eq!(latest[0].id(), first[0].id(), "under the same id");
-    assert!(latest[0].sequence() > first[0].sequence());
+    let messages = world.messages().await?;
+    match via {
+        // The event names the instance: the retry's word supersedes the `deleting`.
+        Via::CreateInstance => {
+            let latest = latest_words(
+                messages
+                    .into_iter()
+                    .filter(|m| m.message_type() == "finding")
+                    .collect(),
+            );
+            assert_eq!(
+                statuses(&latest),
+                vec!["already_deleted"],
+                "the retry must supersede the `deleting` left by the first attempt:\n{}",
+                show(&latest)
+            );
+            assert_eq!(latest[0].id(), first[0].id(), "under the same id");
+            assert!(latest[0].sequence() > first[0].sequence());
+        }
+        // The account now owns no instance, so there is no finding to repeat: the retry
+        // closes the story with an all-clear notice for the same event.
+        Via::OrgEvent => {
+            assert!(
+                messages.iter().all(|m| m.message_type() != "finding"),
+                "{}",
+                show(&messages)
+            );
+            let clear: Vec<&Received> = messages
+                .iter()
+                .filter(|m| m.message_type() == "all_clear")
+                .collect();
+            assert_eq!(clear.len(), 1, "{}", show(&messages));
+            assert_eq!(
+                clear[0].finding["trigger"]["event_id"],
+                first[0].finding["trigger"]["event_id"]
+            );
+            assert_eq!(
+                clear[0].finding["account_id"],
+                first[0].finding["account_id"]
+            );
+            assert!(clear[0].finding["sequence"].as_u64() > first[0].finding["sequence"].as_u64());
+        }
+    }
     Ok(())
 }
 
