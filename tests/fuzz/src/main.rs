@@ -79,7 +79,20 @@ fn parse_args() -> Result<Args, String> {
 }
 
 /// Prints a failure and writes its input (and what failed) under `out`.
-fn report(failure: &Failure, out: &Path) {
+fn report(failure: &Failure, out: &Path, config: &Config) {
+    let mut flags = String::new();
+    for (on, flag) in [
+        (config.strict.untrusted, " --strict-untrusted"),
+        (config.strict.unknown_tags, " --strict-unknown-tags"),
+        (config.extremes.type_limits, " --type-limits"),
+    ] {
+        if on {
+            flags.push_str(flag);
+        }
+    }
+    if config.worlds != 2 {
+        flags.push_str(&format!(" --worlds {}", config.worlds));
+    }
     let kind = if failure.panic {
         "PANIC"
     } else {
@@ -88,7 +101,7 @@ fn report(failure: &Failure, out: &Path) {
     let (text, encoding) = show(&failure.input);
     let shown: String = text.chars().take(4000).collect();
     eprintln!(
-        "\n{kind} seed={} input={}: {}\n  replay: idc-fuzz --seed {} --replay {}\n  input ({encoding}, {} bytes{}): {shown}",
+        "\n{kind} seed={} input={}: {}\n  replay: idc-fuzz --seed {} --replay {}{flags}\n  input ({encoding}, {} bytes{}): {shown}",
         failure.seed,
         failure.index,
         failure.message,
@@ -145,7 +158,7 @@ fn replay(corpus: &Corpus, config: &Config, index: u64, out: &Path) -> ExitCode 
             ExitCode::SUCCESS
         }
         Err(f) => {
-            report(&f, out);
+            report(&f, out, config);
             ExitCode::FAILURE
         }
     }
@@ -225,7 +238,7 @@ fn main() -> ExitCode {
     }
     failures.sort_by_key(|f| f.index);
     for f in failures.iter().take(10) {
-        report(f, &args.out);
+        report(f, &args.out, &config);
     }
     print_summary(&config, threads, elapsed, &stats);
     if stats.panics == 0 && stats.violations == 0 && stats.inputs == config.inputs {

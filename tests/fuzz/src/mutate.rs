@@ -621,8 +621,10 @@ fn expand(s: &str, out: &mut Vec<u8>) {
         let (a, b) = rest.split_once(':').unwrap_or((rest, "0"));
         (a.parse().unwrap_or(0), b.parse().unwrap_or(0))
     };
+    // A twisted sentinel (a digit changed) must not grow without bound.
     if let Some(rest) = body.strip_prefix("DEEP") {
         let (depth, kind) = parse2(rest);
+        let depth = depth.min(20_000);
         let (open, close): (&[u8], &[u8]) = match kind {
             0 => (b"[", b"]"),
             1 => (b"{\"detail\":", b"}"),
@@ -637,6 +639,7 @@ fn expand(s: &str, out: &mut Vec<u8>) {
         }
     } else if let Some(rest) = body.strip_prefix("HUGE") {
         let (len, unit) = parse2(rest);
+        let len = len.min(1 << 20);
         let unit: &[u8] = match unit {
             0 => b"a",
             1 => "é".as_bytes(),
