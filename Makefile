@@ -1,6 +1,7 @@
 # idc-guardrail — the one entry point.
 #   make demo   the main job: build and run the guardrail over the samples in events/
-#   make test   every check: format, lints, unit, property, golden, CLI, emulator and template tests
+#   make test   every check: format, lints, unit, property, golden, CLI, fuzz (short), emulator and template tests
+#   make fuzz   the long in-process fuzz run of the event parser and the rules
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
@@ -13,7 +14,7 @@ PY_REQUIREMENTS := tests/emulator/requirements.txt tests/e2e/requirements.txt in
 CHECKOV_REQUIREMENTS := infra/requirements-checkov.txt
 CLI := target/release/idc-guard
 
-.PHONY: help demo bench test lint fmt-check clippy unit-test emulator-test venv build lambdas clean
+.PHONY: help demo bench test lint fmt-check clippy unit-test fuzz fuzz-short emulator-test venv build lambdas clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -33,7 +34,7 @@ bench: venv ## benchmark the sweep (1,000 accounts x 17 Regions through the port
 lambdas: ## build the Lambda binaries the end-to-end tests and the demo run (debug, this machine)
 	$(CARGO) build --locked --bins
 
-test: lint unit-test emulator-test infra-test ## run every test
+test: lint unit-test fuzz-short emulator-test infra-test ## run every test
 	@echo "make test: all checks passed"
 
 lint: fmt-check clippy ## formatting and clippy, warnings are errors
@@ -46,6 +47,20 @@ clippy:
 
 unit-test: venv lambdas ## unit, property, golden, CLI and end-to-end tests (emulator, Lambda runtime)
 	$(CARGO) test --locked --workspace
+
+# The in-process fuzzer (tests/fuzz): seeded and reproducible, one thread per core. Its
+# profile unwinds on panic (release aborts) so that every panic is caught and reported
+# with its input. FUZZ_SEED picks another set of inputs; a failure prints its replay line.
+FUZZ_SEED ?= 1
+FUZZ_INPUTS ?= 10000000
+FUZZ_SHORT_INPUTS ?= 200000
+FUZZ := $(CARGO) run --quiet --locked --profile fuzz -p idc-fuzz --
+
+fuzz: ## fuzz the event parser and the rules: 10 million inputs, 0 panics, 0 oracle violations
+	$(FUZZ) --inputs $(FUZZ_INPUTS) --seed $(FUZZ_SEED)
+
+fuzz-short: ## the short fuzz run of make test (200,000 inputs)
+	$(FUZZ) --inputs $(FUZZ_SHORT_INPUTS) --seed $(FUZZ_SEED)
 
 # Project-local virtualenvs with the pinned Python tools: moto server, cargo-lambda, cfn-lint
 # and pytest in .venv; checkov in a venv of its own (its boto3 pins clash with moto's), linked

@@ -216,8 +216,7 @@ pub fn parse_event_bytes(bytes: &[u8]) -> Result<Trigger, EventError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(EventError::Empty);
     }
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(e.to_string()))?;
+    let value: Value = serde_json::from_slice(bytes).map_err(|e| EventError::NotJson(brief(&e)))?;
     parse_event_value(value)
 }
 
@@ -230,7 +229,7 @@ pub fn parse_event_value(value: Value) -> Result<Trigger, EventError> {
         )));
     }
     let envelope: CloudTrailEnvelope =
-        serde_json::from_value(value).map_err(|e| EventError::NotEnvelope(e.to_string()))?;
+        serde_json::from_value(value).map_err(|e| EventError::NotEnvelope(brief(&e)))?;
     parse_envelope(envelope)
 }
 
@@ -267,7 +266,10 @@ pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventErro
     }
     let record: CloudTrailRecord =
         serde_json::from_value(envelope.detail.clone()).map_err(|e| {
-            EventError::NotEnvelope(format!("`detail` is not a CloudTrail record: {e}"))
+            EventError::NotEnvelope(format!(
+                "`detail` is not a CloudTrail record: {}",
+                brief(&e)
+            ))
         })?;
     let event_name = record
         .event_name
@@ -305,7 +307,11 @@ pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventErro
         }
         _ => Ok(ignored(
             &event_name,
-            format!("`{event_source}` `{event_name}` is not an event the guardrail evaluates"),
+            format!(
+                "`{}` `{}` is not an event the guardrail evaluates",
+                printable(&event_source),
+                printable(&event_name)
+            ),
         )),
     }
 }
@@ -353,13 +359,19 @@ fn delegated_admin_registered(
     if service_principal != SSO_SERVICE_PRINCIPAL {
         return Ok(ignored(
             "RegisterDelegatedAdministrator",
-            format!("delegated administrator for `{service_principal}`, not Identity Center"),
+            format!(
+                "delegated administrator for `{}`, not Identity Center",
+                printable(service_principal)
+            ),
         ));
     }
     if let Some(code) = &record.error_code {
         return Ok(ignored(
             "RegisterDelegatedAdministrator",
-            format!("the registration failed ({code}): nothing changed"),
+            format!(
+                "the registration failed ({}): nothing changed",
+                printable(code)
+            ),
         ));
     }
     let account_id = params
@@ -383,7 +395,7 @@ fn handshake_accepted(
     if let Some(code) = &record.error_code {
         return Ok(ignored(
             "AcceptHandshake",
-            format!("the handshake was not accepted ({code})"),
+            format!("the handshake was not accepted ({})", printable(code)),
         ));
     }
     let handshake = record
@@ -398,7 +410,10 @@ fn handshake_accepted(
         if action != "INVITE" {
             return Ok(ignored(
                 "AcceptHandshake",
-                format!("handshake `{action}` is not an invitation to join"),
+                format!(
+                    "handshake `{}` is not an invitation to join",
+                    printable(action)
+                ),
             ));
         }
     }
@@ -445,7 +460,10 @@ fn account_created(
     if state != "SUCCEEDED" {
         return Ok(ignored(
             "CreateAccountResult",
-            format!("account creation did not succeed (state `{state}`)"),
+            format!(
+                "account creation did not succeed (state `{}`)",
+                printable(state)
+            ),
         ));
     }
     let account_id =
@@ -515,7 +533,7 @@ fn meta(envelope: &CloudTrailEnvelope, record: &CloudTrailRecord) -> Result<Even
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| EventError::InvalidField {
                 field: "eventTime",
-                reason: format!("`{text}` is not an RFC 3339 time ({e})"),
+                reason: format!("`{}` is not an RFC 3339 time ({e})", printable(text)),
             })?,
         None => envelope.time.ok_or(EventError::MissingField("eventTime"))?,
     };
@@ -562,6 +580,17 @@ fn is_instance_arn(arn: &str) -> bool {
             && resource.strip_prefix("instance/").is_some_and(|id| !id.is_empty()))
 }
 
+/// A parser's message, cut so that an error stays one short line (serde quotes the
+/// offending value whole: a megabyte string would become a megabyte message).
+fn brief(message: &impl std::fmt::Display) -> String {
+    const MAX: usize = 240;
+    let text = message.to_string();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 /// A value from the input, cut and escaped so that a reason stays one short line.
 fn printable(text: &str) -> String {
     const MAX: usize = 80;
@@ -600,7 +629,7 @@ fn checked_account(field: &'static str, value: &str) -> Result<String, EventErro
     } else {
         Err(EventError::InvalidField {
             field,
-            reason: format!("`{value}` is not a 12-digit AWS account ID"),
+            reason: format!("`{}` is not a 12-digit AWS account ID", printable(value)),
         })
     }
 }
@@ -1188,5 +1217,40 @@ mod tests {
     fn trigger_kinds_are_named() {
         let t = parse(create_instance(json!({})));
         assert_eq!(t.map(|t| t.kind()), Ok("instance_created"));
+    }
+
+    #[test]
+    fn messages_stay_short_whatever_the_input() {
+        let huge = "x".repeat(1 << 20);
+        let cases = [
+            with(
+                create_instance(json!({})),
+                "/detail-type",
+                json!(["a", huge.clone()]),
+            ),
+            with(create_instance(json!({})), "/detail/eventName", json!(7)),
+            create_instance(json!({"eventTime": huge.clone()})),
+            create_instance(json!({"recipientAccountId": huge.clone()})),
+            create_instance(json!({"eventName": huge.clone()})),
+            create_instance(json!({"userIdentity": huge.clone()})),
+            register(&huge, json!({})),
+        ];
+        for v in cases {
+            let text = match parse(v) {
+                Ok(Trigger::Ignored(i)) => i.reason,
+                Ok(other) => panic!("expected an error or Ignored, got {}", other.kind()),
+                Err(e) => e.to_string(),
+            };
+            assert!(
+                text.len() < 600 && !text.contains('\n'),
+                "{} bytes",
+                text.len()
+            );
+        }
+        let bytes = format!("{{\"a\": \"{huge}");
+        let err = parse_event_bytes(bytes.as_bytes())
+            .err()
+            .map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.len() < 600));
     }
 }
