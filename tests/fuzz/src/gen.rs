@@ -191,11 +191,18 @@ fn joined(rng: &mut Rng) -> Value {
 }
 
 /// How far the generated policies and dates may go.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Extremes {
     /// Trial windows and creation dates at the limits of their types (`u32::MAX` days,
     /// the last representable instant), beyond what the inventory file or AWS can give.
+    /// On by default since the policy's date arithmetic is checked.
     pub type_limits: bool,
+}
+
+impl Default for Extremes {
+    fn default() -> Self {
+        Extremes { type_limits: true }
+    }
 }
 
 /// The account, Region and ARN a trigger is about, so that worlds can meet it.

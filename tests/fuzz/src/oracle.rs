@@ -7,13 +7,23 @@ use serde_json::Value;
 
 use crate::gen::now;
 
-/// Oracles for properties the code does not promise yet (off by default).
-#[derive(Debug, Clone, Copy, Default)]
+/// Oracles added with the hardening of the policy; on by default (the flags that turn them on
+/// are kept so that replay lines written before stay valid).
+#[derive(Debug, Clone, Copy)]
 pub struct Strict {
     /// No delete when the trigger is untrusted (envelope and record accounts disagree).
     pub untrusted: bool,
     /// No delete when an exemption tag is configured and the instance's tags are unknown.
     pub unknown_tags: bool,
+}
+
+impl Default for Strict {
+    fn default() -> Self {
+        Strict {
+            untrusted: true,
+            unknown_tags: true,
+        }
+    }
 }
 
 const ACCEPTED: [(&str, &str); 2] = [
