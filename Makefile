@@ -29,7 +29,7 @@ demo: venv lambdas ## the guardrail end to end on the local AWS emulator, then e
 	@$(CARGO) run --quiet --locked -p idc-guard -- samples --check --manifest events/manifest.json
 
 bench: venv ## benchmark the sweep (1,000 accounts x 17 Regions through the ports; vs a boto3 loop on the emulator)
-	$(CARGO) run --release --locked -p idc-e2e --bin idc-bench -- --report bench/REPORT.md
+	$(CARGO) run --release --locked -p idc-bench -- --report bench/REPORT.md
 
 lambdas: ## build the Lambda binaries the end-to-end tests and the demo run (debug, this machine)
 	$(CARGO) build --locked --bins

@@ -1,10 +1,8 @@
 //! The live path over in-memory fakes of the ports: what is deleted, what is published,
 //! and when the call fails.
 
-mod fakes;
-
-use fakes::*;
 use idc_core::{Budget, HandleError, Policy, RemediationStatus, RuleId};
+use idc_testkit::*;
 use serde_json::{json, Value};
 
 fn create_event(account: &str, region: &str, arn: &str) -> Value {

@@ -1,13 +1,11 @@
 //! The organization-wide sweep, its fan-out and preflight, over in-memory fakes.
 
-mod fakes;
-
 use std::collections::BTreeSet;
 
-use fakes::*;
 use idc_core::finding::TriggerRef;
 use idc_core::sweep::{no_progress, SweepMode, SweepTask};
 use idc_core::{Budget, Policy, PreflightVerdict, RemediationStatus, RuleId};
+use idc_testkit::*;
 
 const CLEAN: &str = "444444444444";
 

@@ -1,0 +1,71 @@
+//! `make bench`: how the organization-wide sweep scales, and how it compares with the loop
+//! people write today. Writes a markdown report (and prints it).
+//!
+//! 1. Scale, through the ports ([`scale`]): a synthetic organization (1,000 member accounts ×
+//!    the 17 default Regions, 2 % of the accounts with an account instance) behind in-memory
+//!    ports that sleep 20 ms on every call ([`metered`]). `Guardrail::sweep` runs at several
+//!    concurrencies; peak RSS ([`memory`]) is measured at several organization sizes. Each
+//!    measurement runs in a fresh child process of this binary (`--child-scale N
+//!    --concurrency C`), so every high-water mark belongs to one sweep.
+//! 2. Side by side, on the local AWS emulator ([`emulator_run`]): 50 member accounts × 3
+//!    Regions with planted account instances; the guardrail's sweep through the real SDK
+//!    adapters against `bench/baseline_loop.py` ([`baseline`]), a sequential boto3 loop making
+//!    the same calls. Both must find the same account instances, or the bench fails.
+
+mod baseline;
+mod emulator_run;
+mod memory;
+mod metered;
+mod report;
+mod run;
+mod scale;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use idc_core::settings::DEFAULT_SWEEP_CONCURRENCY;
+
+/// Benchmarks the organization-wide sweep: 1,000 accounts x 17 Regions through
+/// latency-injecting ports (wall time, calls, peak memory), then the guardrail against a
+/// sequential boto3 loop on the local AWS emulator. Prints a markdown report, and writes it to
+/// PATH with --report.
+#[derive(Parser)]
+#[command(name = "idc-bench")]
+struct Args {
+    /// Also write the report here.
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Timed runs of each side on the emulator.
+    #[arg(long, value_name = "N", default_value_t = emulator_run::DEFAULT_RUNS, value_parser = positive)]
+    runs: usize,
+    /// Internal: one scale measurement of N accounts, in this (fresh) process.
+    #[arg(long, value_name = "N", hide = true, value_parser = positive)]
+    child_scale: Option<usize>,
+    /// Internal: the concurrency of that measurement.
+    #[arg(long, value_name = "C", hide = true, default_value_t = DEFAULT_SWEEP_CONCURRENCY, value_parser = positive)]
+    concurrency: usize,
+}
+
+fn positive(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(format!("`{text}` is not a positive whole number")),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.child_scale {
+        Some(accounts) => scale::one_sweep(accounts, args.concurrency).await,
+        None => run::whole_bench(args.report.as_deref(), args.runs).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("idc-bench: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

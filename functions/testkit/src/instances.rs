@@ -1,0 +1,143 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
+
+use idc_core::ports::{DeleteOutcome, InstancePort, PortError, PortErrorKind};
+use idc_core::Instance;
+
+use crate::lock_err;
+use crate::sample::{ADMIN, MGMT};
+
+/// sso-admin: the instances alive, what was listed and deleted, and the faults to inject.
+pub struct Instances {
+    pub live: Mutex<Vec<Instance>>,
+    pub deletes: Mutex<Vec<String>>,
+    pub lists: Mutex<usize>,
+    /// The account that also sees the organization instance (owned by [`MGMT`]) in its
+    /// listings: the Identity Center delegated administrator ([`ADMIN`] by default).
+    pub delegated_admin: Option<String>,
+    pub unreachable: bool,
+    pub unreachable_accounts: BTreeSet<String>,
+    pub delete_is_ignored: bool,
+    /// Someone else deletes the instance just before the guardrail does; AWS then answers
+    /// AccessDenied.
+    pub deleted_concurrently: bool,
+}
+
+impl Default for Instances {
+    fn default() -> Self {
+        Instances {
+            live: Mutex::default(),
+            deletes: Mutex::default(),
+            lists: Mutex::default(),
+            delegated_admin: Some(ADMIN.into()),
+            unreachable: false,
+            unreachable_accounts: BTreeSet::new(),
+            delete_is_ignored: false,
+            deleted_concurrently: false,
+        }
+    }
+}
+
+impl Instances {
+    pub fn with(instances: Vec<Instance>) -> Self {
+        Instances {
+            live: Mutex::new(instances),
+            ..Instances::default()
+        }
+    }
+    pub fn deletes(&self) -> Vec<String> {
+        self.deletes.lock().map(|d| d.clone()).unwrap_or_default()
+    }
+    pub fn arns(&self) -> Vec<String> {
+        self.live
+            .lock()
+            .map(|l| l.iter().map(|i| i.instance_arn.clone()).collect())
+            .unwrap_or_default()
+    }
+}
+
+impl InstancePort for Instances {
+    async fn list_instances(
+        &self,
+        account_id: &str,
+        region: &str,
+    ) -> Result<Vec<Instance>, PortError> {
+        *self.lists.lock().map_err(lock_err)? += 1;
+        if self.unreachable || self.unreachable_accounts.contains(account_id) {
+            return Err(PortError::new(
+                PortErrorKind::Unreachable,
+                "AssumeRole",
+                "role missing",
+            ));
+        }
+        let sees_org_instance = self.delegated_admin.as_deref() == Some(account_id);
+        let live = self.live.lock().map_err(lock_err)?;
+        // Visible: the account's own instances, and the org instance for the delegated admin;
+        // applications and tags are not part of a listing.
+        Ok(live
+            .iter()
+            .filter(|i| i.region == region)
+            .filter(|i| {
+                i.owner_account_id == account_id
+                    || (sees_org_instance && i.owner_account_id == MGMT)
+            })
+            .map(|i| Instance {
+                application_count: None,
+                tags: None,
+                ..i.clone()
+            })
+            .collect())
+    }
+    async fn application_count(&self, _: &str, _: &str, arn: &str) -> Result<u32, PortError> {
+        let live = self.live.lock().map_err(lock_err)?;
+        Ok(live
+            .iter()
+            .find(|i| i.instance_arn == arn)
+            .and_then(|i| i.application_count)
+            .unwrap_or(0))
+    }
+    async fn tags(
+        &self,
+        _: &str,
+        _: &str,
+        arn: &str,
+    ) -> Result<BTreeMap<String, String>, PortError> {
+        let live = self.live.lock().map_err(lock_err)?;
+        Ok(live
+            .iter()
+            .find(|i| i.instance_arn == arn)
+            .and_then(|i| i.tags.clone())
+            .unwrap_or_default())
+    }
+    async fn delete_instance(
+        &self,
+        account_id: &str,
+        _: &str,
+        arn: &str,
+    ) -> Result<DeleteOutcome, PortError> {
+        self.deletes.lock().map_err(lock_err)?.push(arn.to_owned());
+        let mut live = self.live.lock().map_err(lock_err)?;
+        let Some(pos) = live.iter().position(|i| i.instance_arn == arn) else {
+            return Ok(DeleteOutcome::NotFound);
+        };
+        if self.deleted_concurrently {
+            live.remove(pos);
+            return Err(PortError::new(
+                PortErrorKind::AccessDenied,
+                "DeleteInstance",
+                "AccessDeniedException: not authorized",
+            ));
+        }
+        if live[pos].owner_account_id != account_id {
+            return Err(PortError::new(
+                PortErrorKind::AccessDenied,
+                "DeleteInstance",
+                "only the owner may delete",
+            ));
+        }
+        if !self.delete_is_ignored {
+            live.remove(pos);
+        }
+        Ok(DeleteOutcome::Accepted)
+    }
+}

@@ -1,0 +1,56 @@
+//! The sample organization of the core tests: a management, a member and a delegated
+//! administrator account, each with one instance.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use idc_core::{Instance, InstanceStatus, Policy, Settings};
+
+pub const MGMT: &str = "111111111111";
+pub const MEMBER: &str = "222222222222";
+pub const ADMIN: &str = "333333333333";
+pub const ORG_ARN: &str = "arn:aws:sso:::instance/ssoins-0rg0000000000001";
+pub const MEMBER_ARN: &str = "arn:aws:sso:::instance/ssoins-member0000000001";
+pub const ADMIN_ARN: &str = "arn:aws:sso:::instance/ssoins-admin00000000001";
+
+pub fn instance(arn: &str, owner: &str, region: &str, apps: u32) -> Instance {
+    Instance {
+        instance_arn: arn.into(),
+        owner_account_id: owner.into(),
+        region: region.into(),
+        status: InstanceStatus::Active,
+        created_date: None,
+        application_count: Some(apps),
+        tags: Some(BTreeMap::new()),
+    }
+}
+
+/// The organization instance (3 applications), the member's and the delegated
+/// administrator's account instances.
+pub fn world() -> Vec<Instance> {
+    vec![
+        instance(ORG_ARN, MGMT, "us-east-1", 3),
+        instance(MEMBER_ARN, MEMBER, "eu-west-1", 0),
+        instance(ADMIN_ARN, ADMIN, "us-east-1", 0),
+    ]
+}
+
+/// Settings with two Regions and `policy`.
+pub fn settings(policy: Policy) -> Settings {
+    Settings {
+        policy,
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        ..Settings::default()
+    }
+}
+
+pub fn auto() -> Policy {
+    Policy {
+        auto_remediate: true,
+        ..Policy::default()
+    }
+}
+
+pub fn now() -> DateTime<Utc> {
+    Utc::now()
+}
