@@ -162,15 +162,27 @@ pub async fn list_region<I: InstancePort, C: Clock>(
     }
 }
 
-/// What a look at one account found.
+/// What a look at one account (or, for the sweep, many) found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AccountListing {
     pub instances: Vec<Instance>,
+    /// The account/Regions listed completely; the sweep only counts them (`listed_count`), so
+    /// its memory does not grow with the organization.
     pub listed: Vec<AccountRegion>,
+    pub listed_count: usize,
     pub unknown: Vec<Unreachable>,
+    count_only: bool,
 }
 
 impl AccountListing {
+    /// For the sweep: the Regions listed are counted, not kept.
+    pub fn counting() -> Self {
+        AccountListing {
+            count_only: true,
+            ..AccountListing::default()
+        }
+    }
+
     /// Adds one Region's answer.
     pub fn record(
         &mut self,
@@ -180,10 +192,13 @@ impl AccountListing {
     ) {
         match answer {
             Ok(found) => {
-                self.listed.push(AccountRegion {
-                    account_id: account_id.to_owned(),
-                    region: region.to_owned(),
-                });
+                self.listed_count += 1;
+                if !self.count_only {
+                    self.listed.push(AccountRegion {
+                        account_id: account_id.to_owned(),
+                        region: region.to_owned(),
+                    });
+                }
                 for instance in found {
                     if !self
                         .instances

@@ -286,14 +286,14 @@ where
             })
             .buffer_unordered(concurrency);
         let mut done = 0usize;
-        let mut listing = AccountListing::default();
+        let mut listing = AccountListing::counting();
         while let Some((account, region, answer)) = listings.next().await {
             done += 1;
             progress(done, total);
             listing.record(account, region, answer);
         }
         drop(listings);
-        let listed = listing.listed.len();
+        let listed = listing.listed_count;
         let unreachable = listing.into_inventory(&mut inventory);
         for note in facts::enrich(
             &self.instances,
