@@ -79,7 +79,7 @@ COMMON_ENV_VARS = {
     "RUST_LOG",
 }
 ENV_VARS = {
-    "on-create-instance": COMMON_ENV_VARS,
+    "on-create-instance": COMMON_ENV_VARS | {"OUTSIDE_REGIONS"},
     "on-org-event": COMMON_ENV_VARS,
     "sweep": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY", "FANOUT_THRESHOLD", "WORKER_QUEUE_URL"},
     "sweep-worker": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY"},
@@ -87,6 +87,7 @@ ENV_VARS = {
 # Environment variable -> the parameter it is set from.
 ENV_PARAMETERS = {
     "REGIONS": "Regions",
+    "OUTSIDE_REGIONS": "OutsideRegions",
     "SWEEP_CONCURRENCY": "SweepConcurrency",
     "FANOUT_THRESHOLD": "FanoutThreshold",
 }
@@ -266,19 +267,22 @@ def test_regions_parameter_pattern(sam, value):
 
 
 def test_sweep_parameters_match_what_the_functions_accept(sam):
-    """Defaults and bounds of the sweep parameters are the ones functions/core/src/settings.rs
-    applies: a value the template admits must not fail the functions' cold start."""
+    """Defaults and bounds of the sweep parameters are the ones the functions apply (defaults in
+    functions/core/src/settings.rs, parsing in functions/lambda/src/env.rs): a value the
+    template admits must not fail the functions' cold start."""
     import re
 
     from cfn_templates import REPO
 
-    settings = (REPO / "functions" / "core" / "src" / "settings.rs").read_text()
+    settings = (REPO / "functions" / "core" / "src" / "settings.rs").read_text() + (
+        REPO / "functions" / "lambda" / "src" / "env.rs"
+    ).read_text()
     for var, param in (("SWEEP_CONCURRENCY", "SweepConcurrency"), ("FANOUT_THRESHOLD", "FanoutThreshold")):
         m = re.search(
             rf'number\(\s*"{var}",\s*get\("{var}"\),\s*DEFAULT_{var},\s*([0-9_]+)\.\.=([0-9_]+),?\s*\)',
             settings,
         )
-        assert m, f"settings.rs no longer reads {var} as number(..): update this test"
+        assert m, f"env.rs no longer reads {var} as number(..): update this test"
         low, high = (int(x.replace("_", "")) for x in m.groups())
         default = re.search(rf"pub const DEFAULT_{var}: usize = ([0-9_]+);", settings)
         assert default, f"DEFAULT_{var} not found in settings.rs"

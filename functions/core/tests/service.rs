@@ -292,6 +292,24 @@ fn a_delete_that_fails_fails_the_call_so_it_is_retried() {
 }
 
 #[test]
+fn outside_regions_report_never_deletes_outside_regions() {
+    let mut g = guardrail(Instances::with(world()), Publisher::default(), auto());
+    g.settings.regions = vec!["us-east-1".into()];
+    g.settings.outside_regions = idc_core::settings::OutsideRegions::Report;
+    let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
+    assert!(block_on(g.handle(event.clone(), Budget::unbounded())).is_ok());
+    assert!(g.instances.deletes().is_empty());
+    assert_eq!(
+        statuses(&g),
+        vec![(RuleId::IDC001, RemediationStatus::SkippedNotEnabled)]
+    );
+    // The default evaluates the event's Region like any other.
+    g.settings.outside_regions = idc_core::settings::OutsideRegions::Evaluate;
+    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert_eq!(g.instances.deletes(), vec![MEMBER_ARN.to_owned()]);
+}
+
+#[test]
 fn bad_event_is_an_error_and_touches_nothing() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(

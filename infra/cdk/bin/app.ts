@@ -122,6 +122,14 @@ export class IdcGuardrailStack extends Stack {
         'Empty = the 17 Regions enabled by default in every commercial account, built into the functions. ' +
         'A list replaces that default: to cover an opt-in Region, list it together with every default Region you want kept.',
     });
+    const outsideRegions = p('OutsideRegions', {
+      type: 'String',
+      default: 'evaluate',
+      allowedValues: ['evaluate', 'report'],
+      description:
+        'A CreateInstance from a Region not in Regions (OUTSIDE_REGIONS): evaluate judges and ' +
+        'remediates it like any other (the event proves an instance there); report never deletes there.',
+    });
     const sweepConcurrency = p('SweepConcurrency', {
       type: 'Number',
       default: 32,
@@ -159,6 +167,7 @@ export class IdcGuardrailStack extends Stack {
       logLevel: logLevel.valueAsString,
       sweepSchedule: sweepSchedule.valueAsString,
       regions: regions.valueAsString,
+      outsideRegions: outsideRegions.valueAsString as 'evaluate' | 'report',
       sweepConcurrency: sweepConcurrency.valueAsString,
       fanoutThreshold: fanoutThreshold.valueAsString,
     });

@@ -68,6 +68,12 @@ export interface IdcGuardrailProps {
    * @default '' (the 17 default-enabled commercial Regions built into the functions)
    */
   readonly regions?: string;
+  /**
+   * OUTSIDE_REGIONS of on-create-instance: what a CreateInstance from a Region not in `regions`
+   * leads to — 'evaluate' (judged and remediated like any other) or 'report' (never deleted).
+   * @default 'evaluate'
+   */
+  readonly outsideRegions?: 'evaluate' | 'report';
   /** SWEEP_CONCURRENCY of the sweep and the sweep worker. @default '32' */
   readonly sweepConcurrency?: string;
   /** FANOUT_THRESHOLD of the sweep: above this many accounts, fan out to the worker queue. @default '100' */
@@ -406,7 +412,7 @@ export class IdcGuardrail extends Construct {
     };
     const sweepConcurrency = props.sweepConcurrency ?? '32';
     const extraEnvironment: Record<FunctionName, Record<string, string>> = {
-      'on-create-instance': {},
+      'on-create-instance': { OUTSIDE_REGIONS: props.outsideRegions ?? 'evaluate' },
       'on-org-event': {},
       sweep: {
         SWEEP_CONCURRENCY: sweepConcurrency,

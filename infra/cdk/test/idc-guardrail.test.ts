@@ -89,7 +89,7 @@ const COMMON_ENV = [
   'TRIAL_DAYS',
 ];
 const FUNCTION_ENV: Record<string, string[]> = {
-  'on-create-instance': COMMON_ENV,
+  'on-create-instance': [...COMMON_ENV, 'OUTSIDE_REGIONS'].sort(),
   'on-org-event': COMMON_ENV,
   sweep: [...COMMON_ENV, 'FANOUT_THRESHOLD', 'SWEEP_CONCURRENCY', 'WORKER_QUEUE_URL'].sort(),
   'sweep-worker': [...COMMON_ENV, 'SWEEP_CONCURRENCY'].sort(),
