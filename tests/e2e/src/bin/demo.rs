@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use idc_e2e::events;
 use idc_e2e::runtime::{Invocation, LambdaFunction};
-use idc_e2e::world::{Received, World, HOME_REGION, OTHER_REGION};
+use idc_e2e::world::{latest_words, Received, World, HOME_REGION, OTHER_REGION};
 
 fn step(text: &str) {
     use std::io::IsTerminal;
@@ -47,8 +47,8 @@ fn expect(what: &str, ok: bool) -> Result<()> {
     }
 }
 
-/// Delivers the event to the function, shows what the security team received, and checks it
-/// is exactly one finding of `rule` with remediation `status`.
+/// Delivers the event to the function, shows what the security team received, and checks that
+/// the latest word is exactly one finding of `rule` with remediation `status`.
 async fn deliver(
     world: &World,
     function: &LambdaFunction,
@@ -59,8 +59,10 @@ async fn deliver(
     if let Invocation::Error(e) = function.invoke(event)? {
         bail!("the invocation failed: {e}");
     }
-    let received = world.findings().await?;
-    show(&received);
+    // Every message, in order: a deletion is announced (`deleting`) before it happens.
+    let all = world.all_findings().await?;
+    show(&all);
+    let received = latest_words(all);
     expect(
         &format!("one {rule} finding, status {status}"),
         received.len() == 1 && received[0].rule() == rule && received[0].status() == status,
