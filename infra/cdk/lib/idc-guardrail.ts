@@ -1,6 +1,4 @@
-import * as fs from 'fs';
-import * as path from 'path';
-import { Aws, CfnCondition, CfnRule, Duration, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -11,189 +9,26 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { FUNCTION_NAMES, FunctionName, ROUTES } from './patterns';
+import { codeFromRoot, DEFAULT_CODE_ROOT } from './function-code';
+import { pascal, SPECS } from './function-specs';
+import type { IdcGuardrailProps } from './props';
+import {
+  SWEEP_WORKER_BATCH_SIZE,
+  SWEEP_WORKER_BATCHING_WINDOW_SECONDS,
+  SWEEP_WORKER_MAX_CONCURRENCY,
+  SWEEP_WORKER_MAX_RECEIVE_COUNT,
+} from './queues';
+import { checkAlertEmailProtocol, DEFAULT_SUBSCRIPTION_PROTOCOLS, subscriberArns } from './topic';
 
-export interface IdcGuardrailProps {
-  /** Organization id (o-...): the only principals allowed on the bus, the only roles the functions assume. */
-  readonly organizationId: string;
-  /**
-   * Directory holding cargo-lambda's output, one `<name>/bootstrap` per function.
-   * @default `<repo>/target/lambda`
-   */
-  readonly codeRoot?: string;
-  /** Code per function; overrides `codeRoot` (tests pass a placeholder). */
-  readonly code?: Partial<Record<FunctionName, lambda.Code>>;
-  /** @default lambda.Architecture.ARM_64 */
-  readonly architecture?: lambda.Architecture;
-  /** @default 'false' */
-  readonly autoRemediate?: string;
-  /** @default 'false' */
-  readonly dryRun?: string;
-  /** @default 'false' */
-  readonly forceDeleteInUse?: string;
-  /** Comma-separated account ids. @default '' */
-  readonly exemptAccounts?: string;
-  /** @default '' (no tag exemption) */
-  readonly exemptTag?: string;
-  /** @default '30' */
-  readonly trialDays?: string;
-  /** @default 'IdcGuardrailRemediation' */
-  readonly memberRoleName?: string;
-  /** @default '' (the functions ask Organizations) */
-  readonly managementAccountId?: string;
-  /** @default 'idc-guardrail' */
-  readonly eventBusName?: string;
-  /** Optional e-mail subscription to the findings topic; may be a token ('' = none). Needs 'email' in `subscriptionProtocols`. */
-  readonly alertEmail?: string;
-  /**
-   * Protocols the findings topic accepts subscriptions for (`sns:Protocol`); every other
-   * protocol is denied to every principal. May be a list token.
-   * @default DEFAULT_SUBSCRIPTION_PROTOCOLS (sqs, lambda, https, email)
-   */
-  readonly subscriptionProtocols?: string[];
-  /**
-   * Comma-separated IAM principal ARNs (`aws:PrincipalArn`, each with its 12-digit account,
-   * wildcards after it) that may subscribe besides the principals of the stack's account;
-   * they must belong to the organization. May be a token.
-   * @default '' (the stack's account only)
-   */
-  readonly subscriberPrincipals?: string;
-  /** @default logs.RetentionDays.ONE_YEAR */
-  readonly logRetention?: logs.RetentionDays;
-  /** RUST_LOG. @default 'info' */
-  readonly logLevel?: string;
-  /** Schedule of the org-wide sweep (rate() or cron()). @default 'rate(1 day)' */
-  readonly sweepSchedule?: string;
-  /**
-   * REGIONS of every function: comma-separated Regions searched for instances.
-   * @default '' (the 17 default-enabled commercial Regions built into the functions)
-   */
-  readonly regions?: string;
-  /**
-   * OUTSIDE_REGIONS of on-create-instance: what a CreateInstance from a Region not in `regions`
-   * leads to — 'evaluate' (judged and remediated like any other) or 'report' (never deleted).
-   * @default 'evaluate'
-   */
-  readonly outsideRegions?: 'evaluate' | 'report';
-  /** SWEEP_CONCURRENCY of the sweep and the sweep worker. @default '32' */
-  readonly sweepConcurrency?: string;
-  /** FANOUT_THRESHOLD of the sweep: above this many accounts, fan out to the worker queue. @default '100' */
-  readonly fanoutThreshold?: string;
-}
+export type { IdcGuardrailProps } from './props';
+export {
+  SWEEP_WORKER_BATCH_SIZE,
+  SWEEP_WORKER_BATCHING_WINDOW_SECONDS,
+  SWEEP_WORKER_MAX_CONCURRENCY,
+  SWEEP_WORKER_MAX_RECEIVE_COUNT,
+} from './queues';
+export { DEFAULT_SUBSCRIPTION_PROTOCOLS, SUBSCRIBER_PRINCIPALS_PATTERN, SUBSCRIPTION_PROTOCOLS } from './topic';
 
-const DEFAULT_CODE_ROOT = path.resolve(__dirname, '..', '..', '..', ...(__dirname.includes(`${path.sep}dist${path.sep}`) ? ['..'] : []), 'target', 'lambda');
-
-interface CheckovSkip {
-  readonly id: string;
-  readonly comment: string;
-}
-
-const SKIP_VPC: CheckovSkip = {
-  id: 'CKV_AWS_117',
-  comment: 'Calls only public AWS endpoints (STS, SSO, Organizations, SNS, SQS); a VPC would add NAT or endpoints and no protection.',
-};
-const SKIP_ENV_KEY: CheckovSkip = {
-  id: 'CKV_AWS_173',
-  comment: 'The environment holds only non-secret policy flags; Lambda encrypts it at rest with its service key.',
-};
-
-/** Per function settings (same as infra/template.yaml). */
-interface FunctionSpec {
-  readonly description: string;
-  readonly memorySize: number;
-  /** Seconds. */
-  readonly timeout: number;
-  /**
-   * Invoked asynchronously (by EventBridge): a function dead-letter queue and
-   * bounded retries. The sweep worker is invoked synchronously by its SQS event
-   * source mapping: its dead letters are the worker queue's.
-   */
-  readonly asynchronous: boolean;
-  readonly checkovSkips: CheckovSkip[];
-}
-
-const SPECS: Record<FunctionName, FunctionSpec> = {
-  'on-create-instance': {
-    description: 'idc-guardrail - evaluates sso CreateInstance events (IDC001, IDC002, IDC004, IDC005)',
-    memorySize: 256,
-    timeout: 60,
-    asynchronous: true,
-    checkovSkips: [
-      SKIP_VPC,
-      {
-        id: 'CKV_AWS_115',
-        comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and events are rare.',
-      },
-      SKIP_ENV_KEY,
-    ],
-  },
-  'on-org-event': {
-    description:
-      'idc-guardrail - evaluates delegated-administrator registrations and accounts joining (IDC001, IDC002, IDC005)',
-    memorySize: 256,
-    timeout: 300,
-    asynchronous: true,
-    checkovSkips: [
-      SKIP_VPC,
-      {
-        id: 'CKV_AWS_115',
-        comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and events are rare.',
-      },
-      SKIP_ENV_KEY,
-    ],
-  },
-  sweep: {
-    description:
-      'idc-guardrail - scheduled sweep of every account and Region, by the same rules and policy as the events; fans out to sweep-worker above FanoutThreshold accounts',
-    memorySize: 512,
-    timeout: 900,
-    asynchronous: true,
-    checkovSkips: [
-      SKIP_VPC,
-      {
-        id: 'CKV_AWS_115',
-        comment: 'No reserved concurrency on purpose; reserving fails in accounts with the default quota of 10 and one sweep runs per schedule.',
-      },
-      SKIP_ENV_KEY,
-    ],
-  },
-  'sweep-worker': {
-    description: 'idc-guardrail - sweeps one account per message of the sweep worker queue',
-    memorySize: 256,
-    timeout: 300,
-    asynchronous: false,
-    checkovSkips: [
-      SKIP_VPC,
-      {
-        id: 'CKV_AWS_115',
-        comment: "No reserved concurrency on purpose; the event source mapping's MaximumConcurrency caps the worker without taking from the account's pool.",
-      },
-      SKIP_ENV_KEY,
-      {
-        id: 'CKV_AWS_116',
-        comment: "Invoked synchronously by its SQS event source mapping, where a function dead-letter queue never receives anything; failed messages go to SweepWorkerDeadLetterQueue by the worker queue's redrive policy.",
-      },
-    ],
-  },
-};
-
-/** Subscription protocols of the findings topic by default (same as infra/template.yaml). */
-export const DEFAULT_SUBSCRIPTION_PROTOCOLS = ['sqs', 'lambda', 'https', 'email'];
-/** Every protocol SubscriptionProtocols may name: no sms, no mobile push; http only when asked. */
-export const SUBSCRIPTION_PROTOCOLS = ['sqs', 'lambda', 'https', 'email', 'email-json', 'firehose', 'http'];
-
-/**
- * SubscriberPrincipals: IAM principal ARNs, each with its 12-digit account (a role name in
- * any account could be created by any member administrator), comma-separated, no blanks.
- */
-export const SUBSCRIBER_PRINCIPALS_PATTERN =
-  '^(arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+(,arn:aws[a-z-]*:iam::[0-9]{12}:[^,\\s]+)*)?$';
-
-/** The sweep worker's event source mapping (same as infra/template.yaml). */
-export const SWEEP_WORKER_BATCH_SIZE = 10;
-export const SWEEP_WORKER_BATCHING_WINDOW_SECONDS = 5;
-export const SWEEP_WORKER_MAX_CONCURRENCY = 10;
-/** A worker queue message that failed this many times moves to the dead-letter queue. */
-export const SWEEP_WORKER_MAX_RECEIVE_COUNT = 3;
 
 /**
  * The idc-guardrail central stack: an organization-only event bus, the rules
@@ -326,7 +161,7 @@ export class IdcGuardrail extends Construct {
     // Who may subscribe: the principals of this account and the listed ones,
     // inside the organization; the explicit denies also bind principals of this
     // account, whose own policies could otherwise allow sns:Subscribe.
-    const subscribers = this.subscriberArns(props.subscriberPrincipals ?? '');
+    const subscribers = subscriberArns(this, props.subscriberPrincipals ?? '');
     const protocols = props.subscriptionProtocols ?? DEFAULT_SUBSCRIPTION_PROTOCOLS;
     const subscribe = (sid: string, effect: iam.Effect, conditions: Record<string, unknown>) =>
       this.topic.addToResourcePolicy(
@@ -345,7 +180,7 @@ export class IdcGuardrail extends Construct {
     });
     subscribe('DenySubscribeByOtherPrincipals', iam.Effect.DENY, { ArnNotLike: { 'aws:PrincipalArn': subscribers } });
     subscribe('DenySubscribeOverOtherProtocols', iam.Effect.DENY, { StringNotEquals: { 'sns:Protocol': protocols } });
-    this.checkAlertEmailProtocol(props.alertEmail, protocols);
+    checkAlertEmailProtocol(this, props.alertEmail, protocols);
     if (props.alertEmail !== undefined && (Token.isUnresolved(props.alertEmail) || props.alertEmail !== '')) {
       const subscription = new sns.CfnSubscription(this, 'AlertEmailSubscription', {
         topicArn: this.topic.topicArn,
@@ -577,65 +412,4 @@ export class IdcGuardrail extends Construct {
       maxConcurrency: SWEEP_WORKER_MAX_CONCURRENCY,
     });
   }
-
-  /** `aws:PrincipalArn` patterns of the subscribers: the stack's account, then the listed ones. */
-  private subscriberArns(listed: string): unknown {
-    const ownAccount = `arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:*`;
-    if (!Token.isUnresolved(listed)) {
-      if (!new RegExp(SUBSCRIBER_PRINCIPALS_PATTERN).test(listed)) {
-        throw new Error(`idc-guardrail: subscriberPrincipals must be IAM principal ARNs with their account: ${listed}`);
-      }
-      return [ownAccount, ...listed.split(',').filter((p) => p !== '')];
-    }
-    const hasListed = new CfnCondition(this, 'HasSubscriberPrincipals', {
-      expression: Fn.conditionNot(Fn.conditionEquals(listed, '')),
-    });
-    return Fn.conditionIf(hasListed.logicalId, Fn.split(',', `${ownAccount},${listed}`), [ownAccount]);
-  }
-
-  /** The stack's own e-mail subscription is subject to the topic policy too. */
-  private checkAlertEmailProtocol(alertEmail: string | undefined, protocols: string[]): void {
-    if (alertEmail === undefined) return;
-    if (!Token.isUnresolved(alertEmail) && !Token.isUnresolved(protocols)) {
-      if (alertEmail !== '' && !protocols.includes('email')) {
-        throw new Error('idc-guardrail: alertEmail subscribes an e-mail address, so subscriptionProtocols must include email');
-      }
-      return;
-    }
-    new CfnRule(this, 'AlertEmailNeedsTheEmailProtocol', {
-      ruleCondition: Fn.conditionNot(Fn.conditionEquals(alertEmail, '')),
-      assertions: [
-        {
-          assert: Fn.conditionContains(protocols, 'email'),
-          assertDescription: 'AlertEmail subscribes an e-mail address, so SubscriptionProtocols must include email.',
-        },
-      ],
-    });
-  }
-}
-
-function pascal(name: string): string {
-  return name
-    .split('-')
-    .map((p) => p.charAt(0).toUpperCase() + p.slice(1))
-    .join('');
-}
-
-/**
- * cargo-lambda leaves `<root>/<name>/bootstrap`, or `<root>/<name>/bootstrap.zip`
- * with `--output-format zip`; the newer of the two is used.
- */
-function codeFromRoot(root: string, name: string): lambda.Code {
-  const dir = path.join(root, name);
-  const bin = path.join(dir, 'bootstrap');
-  const zip = path.join(dir, 'bootstrap.zip');
-  const mtime = (f: string) => (fs.existsSync(f) ? fs.statSync(f).mtimeMs : -1);
-  if (mtime(zip) < 0 && mtime(bin) < 0) {
-    throw new Error(
-      `idc-guardrail: neither ${bin} nor ${zip} exists; build the functions first (make package) ` +
-        'or pass codeRoot (-c codeRoot=DIR) pointing at a directory of <name>/bootstrap',
-    );
-  }
-  if (mtime(zip) > mtime(bin)) return lambda.Code.fromAsset(zip);
-  return lambda.Code.fromAsset(dir, { exclude: ['bootstrap.zip'] });
 }

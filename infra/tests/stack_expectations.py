@@ -1,0 +1,114 @@
+"""What the stack tests expect: each function's IAM actions and environment, the parameters, and
+helpers to read a function's properties and policies from either stack."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cfn_templates import (
+    function_role_id,
+    functions,
+    resources,
+    role_policy_documents,
+)
+
+# Exactly these, nothing more: what every function needs (assume the member
+# role, publish findings, read the organization) plus its logs ...
+COMMON_ACTIONS = {
+    "sts:AssumeRole",
+    "sns:Publish",
+    "kms:GenerateDataKey",
+    "kms:Decrypt",
+    "organizations:DescribeOrganization",
+    "organizations:ListDelegatedAdministrators",
+    "organizations:DescribeAccount",
+    "organizations:ListAccounts",
+    "logs:CreateLogStream",
+    "logs:PutLogEvents",
+}
+WORKER_QUEUE_CONSUMER_ACTIONS = {
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:ChangeMessageVisibility",
+}
+# ... and what it does with SQS: send its own dead letters (the asynchronously
+# invoked ones), send work items to the worker queue (sweep), consume the worker
+# queue (sweep-worker, whose dead letters SQS moves itself).
+FUNCTION_ACTIONS = {
+    "on-create-instance": COMMON_ACTIONS | {"sqs:SendMessage"},
+    "on-org-event": COMMON_ACTIONS | {"sqs:SendMessage"},
+    "sweep": COMMON_ACTIONS | {"sqs:SendMessage"},
+    "sweep-worker": COMMON_ACTIONS | WORKER_QUEUE_CONSUMER_ACTIONS,
+}
+
+REMEDIATION_ACTIONS = {
+    "sso:ListInstances",
+    "sso:DescribeInstance",
+    "sso:DeleteInstance",
+    "sso:ListApplications",
+    "sso:ListTagsForResource",
+    "identitystore:DeleteIdentityStore",
+}
+
+COMMON_ENV_VARS = {
+    "TOPIC_ARN",
+    "AUTO_REMEDIATE",
+    "DRY_RUN",
+    "EXEMPT_ACCOUNTS",
+    "EXEMPT_TAG",
+    "TRIAL_DAYS",
+    "FORCE_DELETE_IN_USE",
+    "MEMBER_ROLE_NAME",
+    "MANAGEMENT_ACCOUNT_ID",
+    "REGIONS",
+    "RUST_LOG",
+}
+ENV_VARS = {
+    "on-create-instance": COMMON_ENV_VARS | {"OUTSIDE_REGIONS"},
+    "on-org-event": COMMON_ENV_VARS,
+    "sweep": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY", "FANOUT_THRESHOLD", "WORKER_QUEUE_URL"},
+    "sweep-worker": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY"},
+}
+# Environment variable -> the parameter it is set from.
+ENV_PARAMETERS = {
+    "REGIONS": "Regions",
+    "OUTSIDE_REGIONS": "OutsideRegions",
+    "SWEEP_CONCURRENCY": "SweepConcurrency",
+    "FANOUT_THRESHOLD": "FanoutThreshold",
+}
+
+SAM_PARAMETERS = {
+    "AutoRemediate",
+    "DryRun",
+    "ExemptAccounts",
+    "ExemptTag",
+    "TrialDays",
+    "MemberRoleName",
+    "OrganizationId",
+    "AlertEmail",
+    "Architecture",
+    "SweepSchedule",
+    "Regions",
+    "SweepConcurrency",
+    "FanoutThreshold",
+    "SubscriptionProtocols",
+    "SubscriberPrincipals",
+}
+
+
+def function_props(template: dict[str, Any], name: str) -> dict[str, Any]:
+    return resources(template)[functions(template)[name]]["Properties"]
+
+
+def function_docs(template: dict[str, Any], name: str) -> list[dict[str, Any]]:
+    return role_policy_documents(template, function_role_id(template, functions(template)[name]))
+
+
+STACKS = ["sam", "cdk"]
+
+
+def dead_letter_target(props: dict[str, Any]) -> Any:
+    """A function's dead-letter queue: SAM's DeadLetterQueue or CloudFormation's DeadLetterConfig."""
+    dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
+    return dlq and dlq["TargetArn"]

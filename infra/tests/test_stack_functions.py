@@ -1,0 +1,107 @@
+"""Both stacks: function settings, sizes, dead letters, checkov skips and how SAM builds them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cfn_templates import (
+    ASYNC_FUNCTIONS,
+    FUNCTIONS,
+    functions,
+    ref_id,
+    render,
+    resources,
+)
+from stack_expectations import (
+    ENV_PARAMETERS,
+    ENV_VARS,
+    STACKS,
+    dead_letter_target,
+    function_props,
+)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_function_settings(stack, name, request):
+    template = request.getfixturevalue(stack)
+    props = function_props(template, name)
+    assert props["Runtime"] == "provided.al2023"
+    assert props["Handler"] == "bootstrap"
+    assert render(props["Architectures"], template) == ["${Architecture}"]
+    env = props["Environment"]["Variables"]
+    assert set(env) == ENV_VARS[name]
+    for var, param in ENV_PARAMETERS.items():
+        if var in env:
+            assert env[var] == {"Ref": param}, (name, var)
+    if name in ASYNC_FUNCTIONS:
+        assert dead_letter_target(props), f"{name} needs a dead-letter queue"
+    else:
+        assert not dead_letter_target(props), f"{name} is invoked synchronously: no function DLQ"
+    assert props["LoggingConfig"]["LogGroup"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_function_sizes(stack, request):
+    template = request.getfixturevalue(stack)
+    sizes = {
+        name: (function_props(template, name)["MemorySize"], function_props(template, name)["Timeout"])
+        for name in FUNCTIONS
+    }
+    assert sizes == {
+        "on-create-instance": (256, 60),
+        "on-org-event": (256, 300),
+        "sweep": (512, 900),
+        "sweep-worker": (256, 300),
+    }
+
+
+def test_sam_and_cdk_function_settings_match(sam, cdk):
+    keys = ("Runtime", "Handler", "MemorySize", "Timeout", "Architectures", "Environment", "Description")
+    for name in FUNCTIONS:
+        s, c = function_props(sam, name), function_props(cdk, name)
+        for key in keys:
+            assert render(s[key], sam) == render(c[key], cdk), (name, key)
+    # Asynchronous invocation retries: SAM's EventInvokeConfig, CDK's resource.
+    cdk_invoke = {
+        ref_id(r["Properties"]["FunctionName"]): r["Properties"]
+        for r in resources(cdk, "AWS::Lambda::EventInvokeConfig").values()
+    }
+    cdk_ids = functions(cdk)
+    assert set(cdk_invoke) == {cdk_ids[n] for n in ASYNC_FUNCTIONS}
+    for name in FUNCTIONS:
+        sam_cfg = function_props(sam, name).get("EventInvokeConfig")
+        assert (sam_cfg is not None) == (name in ASYNC_FUNCTIONS), name
+        if sam_cfg:
+            cfg = cdk_invoke[cdk_ids[name]]
+            assert cfg["MaximumRetryAttempts"] == sam_cfg["MaximumRetryAttempts"] == 2
+            assert cfg["MaximumEventAgeInSeconds"] == sam_cfg["MaximumEventAgeInSeconds"]
+
+
+def test_sam_and_cdk_checkov_skips_match(sam, cdk):
+    def skips(template: dict[str, Any]) -> dict[str, list[tuple[str, str]]]:
+        return {
+            name: sorted(
+                (s["id"], s["comment"])
+                for s in template["Resources"][lid].get("Metadata", {}).get("checkov", {}).get("skip", [])
+            )
+            for name, lid in functions(template).items()
+        }
+
+    assert skips(sam) == skips(cdk)
+
+
+def test_sam_builds_each_binary_from_the_workspace(sam):
+    """sam build: rust-cargolambda, one binary per function, CodeUri = the workspace root."""
+    from cfn_templates import REPO, SAM_TEMPLATE
+
+    for name, lid in functions(sam).items():
+        res = sam["Resources"][lid]
+        assert res["Type"] == "AWS::Serverless::Function"
+        assert res["Metadata"]["BuildMethod"] == "rust-cargolambda"
+        assert res["Metadata"]["BuildProperties"] == {"Binary": name}
+        code_dir = (SAM_TEMPLATE.parent / res["Properties"]["CodeUri"]).resolve()
+        assert code_dir == REPO.resolve()
+        assert (code_dir / "Cargo.toml").is_file()

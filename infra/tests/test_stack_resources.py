@@ -1,0 +1,87 @@
+"""Both stacks: the same outputs and resources, encryption, and the key, topic and bus policies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from cfn_templates import (
+    FUNCTIONS,
+    normalized_statements,
+    render,
+    resources,
+)
+from stack_expectations import STACKS
+
+
+def test_same_outputs(sam, cdk):
+    assert set(sam["Outputs"]) == set(cdk["Outputs"])
+    assert {"EventBusArn", "FindingsTopicArn", "FunctionRoleArns"} <= set(sam["Outputs"])
+
+
+def _types(template: dict[str, Any]) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for res in template["Resources"].values():
+        rtype = res["Type"]
+        if rtype == "AWS::CDK::Metadata":
+            continue
+        if rtype == "AWS::Serverless::Function":
+            counts["AWS::Lambda::Function"] += 1
+            if "EventInvokeConfig" in res["Properties"]:
+                counts["AWS::Lambda::EventInvokeConfig"] += 1
+            continue
+        counts[rtype] += 1
+    return counts
+
+
+def test_same_resources(sam, cdk):
+    assert _types(sam) == _types(cdk)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_encryption_on_topic_queues_and_logs(stack, request):
+    template = request.getfixturevalue(stack)
+    keys = resources(template, "AWS::KMS::Key")
+    assert len(keys) == 1
+    (key,) = keys.values()
+    assert key["Properties"]["EnableKeyRotation"] is True
+    for topic in resources(template, "AWS::SNS::Topic").values():
+        assert render(topic["Properties"]["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
+    queues = resources(template, "AWS::SQS::Queue")
+    # One dead-letter queue per function, the rules' dead-letter queue, the worker queue.
+    assert len(queues) == len(FUNCTIONS) + 2
+    for queue in queues.values():
+        assert render(queue["Properties"]["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
+    for group in resources(template, "AWS::Logs::LogGroup").values():
+        assert group["Properties"]["KmsKeyId"]
+        assert group["Properties"]["RetentionInDays"]
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_key_policy_lets_only_function_roles_use_the_key(stack, request):
+    template = request.getfixturevalue(stack)
+    (key,) = resources(template, "AWS::KMS::Key").values()
+    st = normalized_statements([key["Properties"]["KeyPolicy"]], template)
+    admin = st["KeyAdministration"]
+    assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*"} & set(admin["Action"])
+    users = st["FunctionsUseKeyViaSnsAndSqs"]
+    assert users["Principal"] == {"AWS": ["${AWS::IAM::Role.Arn}"] * len(FUNCTIONS)}
+    assert users["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    for s in st.values():
+        assert s["Principal"] not in ({"AWS": ["*"]}, "*"), s
+
+
+def test_sam_and_cdk_key_topic_and_bus_policies_match(sam, cdk):
+    def policies(t: dict[str, Any]) -> dict[str, Any]:
+        (key,) = resources(t, "AWS::KMS::Key").values()
+        (topic_policy,) = resources(t, "AWS::SNS::TopicPolicy").values()
+        (bus_policy,) = resources(t, "AWS::Events::EventBusPolicy").values()
+        return {
+            "key": normalized_statements([key["Properties"]["KeyPolicy"]], t),
+            "topic": normalized_statements([topic_policy["Properties"]["PolicyDocument"]], t),
+            "bus": normalized_statements([{"Statement": bus_policy["Properties"]["Statement"]}], t),
+        }
+
+    assert policies(sam) == policies(cdk)

@@ -1,0 +1,155 @@
+"""Both stacks: the sweep's fan-out to its worker queue, the queues and the sweep rule."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from cfn_templates import (
+    ASYNC_FUNCTIONS,
+    as_list,
+    event_source_mappings,
+    functions,
+    normalized_statements,
+    ref_id,
+    render,
+    resources,
+    schedule_rules,
+    statements,
+)
+from stack_expectations import (
+    STACKS,
+    WORKER_QUEUE_CONSUMER_ACTIONS,
+    dead_letter_target,
+    function_docs,
+    function_props,
+)
+
+
+# ----------------------------------------------------------------- sweep fan-out
+
+
+def worker_queue_id(template: dict[str, Any]) -> str:
+    (mapping,) = event_source_mappings(template).values()
+    qid = ref_id(mapping["Properties"]["EventSourceArn"])
+    assert resources(template)[qid]["Type"] == "AWS::SQS::Queue"
+    return qid
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_event_source_mapping(stack, request):
+    template = request.getfixturevalue(stack)
+    (mapping,) = event_source_mappings(template).values()
+    props = mapping["Properties"]
+    assert ref_id(props["FunctionName"]) == functions(template)["sweep-worker"]
+    assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert props["BatchSize"] == 10
+    assert 0 < props["MaximumBatchingWindowInSeconds"] <= 10
+    assert 2 <= props["ScalingConfig"]["MaximumConcurrency"] <= 50
+    assert props.get("Enabled", True) is True
+
+
+def test_sam_and_cdk_event_source_mappings_match(sam, cdk):
+    def settings(template: dict[str, Any]) -> dict[str, Any]:
+        (mapping,) = event_source_mappings(template).values()
+        return render(mapping["Properties"], template)
+
+    assert settings(sam) == settings(cdk)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_queue_encrypted_with_redrive_and_long_enough_visibility(stack, request):
+    template = request.getfixturevalue(stack)
+    res = resources(template)
+    queue = res[worker_queue_id(template)]["Properties"]
+    assert render(queue["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
+    worker_timeout = function_props(template, "sweep-worker")["Timeout"]
+    assert queue["VisibilityTimeout"] >= 6 * worker_timeout, "AWS guidance: 6 x the function timeout"
+    redrive = queue["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] == 3
+    dlq_id = ref_id(redrive["deadLetterTargetArn"])
+    dlq = res[dlq_id]["Properties"]
+    assert render(dlq["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
+    # A dead letter keeps its first enqueue time: the DLQ must retain longer.
+    assert dlq["MessageRetentionPeriod"] > queue.get("MessageRetentionPeriod", 345600)
+    assert "RedrivePolicy" not in dlq
+    # The worker's dead letters are its own, used by no one else.
+    for name in ASYNC_FUNCTIONS:
+        assert ref_id(dead_letter_target(function_props(template, name))) != dlq_id
+    for rule in resources(template, "AWS::Events::Rule").values():
+        for target in rule["Properties"].get("Targets", []):
+            assert ref_id(target.get("DeadLetterConfig", {}).get("Arn")) != dlq_id
+
+
+def _sqs_grants(template: dict[str, Any], name: str) -> dict[str, set[str]]:
+    """SQS action -> logical ids of the queues it is allowed on."""
+    out: dict[str, set[str]] = {}
+    for s in statements(function_docs(template, name)):
+        for action in as_list(s["Action"]):
+            if action.startswith("sqs:"):
+                for r in as_list(s["Resource"]):
+                    out.setdefault(action, set()).add(ref_id(r))
+    return out
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sqs_permissions_name_their_queues(stack, request):
+    template = request.getfixturevalue(stack)
+    worker_queue = worker_queue_id(template)
+    own_dlq = {
+        name: ref_id(dead_letter_target(function_props(template, name))) for name in ASYNC_FUNCTIONS
+    }
+    assert _sqs_grants(template, "on-create-instance") == {"sqs:SendMessage": {own_dlq["on-create-instance"]}}
+    assert _sqs_grants(template, "on-org-event") == {"sqs:SendMessage": {own_dlq["on-org-event"]}}
+    assert _sqs_grants(template, "sweep") == {"sqs:SendMessage": {own_dlq["sweep"], worker_queue}}
+    assert _sqs_grants(template, "sweep-worker") == {a: {worker_queue} for a in WORKER_QUEUE_CONSUMER_ACTIONS}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sweep_knows_the_worker_queue(stack, request):
+    template = request.getfixturevalue(stack)
+    env = function_props(template, "sweep")["Environment"]["Variables"]
+    assert env["WORKER_QUEUE_URL"] == {"Ref": worker_queue_id(template)}  # Ref of a queue = its URL
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_sweep_rule_may_invoke_the_sweep_and_use_the_dead_letters(stack, request):
+    template = request.getfixturevalue(stack)
+    (rule_id,) = schedule_rules(template)
+    sweep_id = functions(template)["sweep"]
+    permissions = [
+        p["Properties"]
+        for p in resources(template, "AWS::Lambda::Permission").values()
+        if ref_id(p["Properties"]["SourceArn"]) == rule_id
+    ]
+    assert len(permissions) == 1
+    assert ref_id(permissions[0]["FunctionName"]) == sweep_id
+    assert permissions[0]["Action"] == "lambda:InvokeFunction"
+    assert permissions[0]["Principal"] == "events.amazonaws.com"
+    # Every rule with a dead-letter queue may send to it (queue policy) ...
+    (queue_policy,) = resources(template, "AWS::SQS::QueuePolicy").values()
+    sources = {
+        ref_id(arn)
+        for s in statements([queue_policy["Properties"]["PolicyDocument"]])
+        for arn in as_list(s["Condition"]["ArnEquals"]["aws:SourceArn"])
+    }
+    assert sources == set(resources(template, "AWS::Events::Rule"))
+    # ... and encrypt with the key: the central bus's rules and the named sweep rule.
+    (key,) = resources(template, "AWS::KMS::Key").values()
+    st = normalized_statements([key["Properties"]["KeyPolicy"]], template)
+    prefix = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+    assert st["GuardrailRulesUseKeyForDeadLetters"]["Condition"] == {
+        "ArnLike": {"aws:SourceArn": [prefix + "${EventBusName}-sweep", prefix + "${EventBusName}/*"]}
+    }
+
+
+def test_sam_and_cdk_queues_match(sam, cdk):
+    def queues(template: dict[str, Any]) -> list[str]:
+        return sorted(
+            json.dumps(render(q["Properties"], template), sort_keys=True)
+            for q in resources(template, "AWS::SQS::Queue").values()
+        )
+
+    assert queues(sam) == queues(cdk)
