@@ -47,13 +47,23 @@ pub async fn organization_facts<O: OrganizationPort, C: Clock>(
     budget: Budget,
     management_setting: Option<&str>,
 ) -> Result<Inventory, OrgFactsError> {
-    let described = within(
-        clock,
-        budget.for_call(clock.now()),
-        "DescribeOrganization",
-        organizations.describe_organization(),
-    )
-    .await;
+    // Asked at once: one round trip instead of two (a standalone account's answer to the
+    // second is an error that is then never looked at).
+    let limit = budget.for_call(clock.now());
+    let (described, admins) = futures_util::join!(
+        within(
+            clock,
+            limit,
+            "DescribeOrganization",
+            organizations.describe_organization()
+        ),
+        within(
+            clock,
+            limit,
+            "ListDelegatedAdministrators",
+            organizations.sso_delegated_admins()
+        )
+    );
     let organization = match (described, management_setting) {
         (Ok(answer), setting) => {
             check_management_setting(answer.as_ref(), setting).map_err(OrgFactsError::Config)?;
@@ -74,15 +84,7 @@ pub async fn organization_facts<O: OrganizationPort, C: Clock>(
         ..Inventory::default()
     };
     if inventory.organization.is_some() {
-        let admins = within(
-            clock,
-            budget.for_call(clock.now()),
-            "ListDelegatedAdministrators",
-            organizations.sso_delegated_admins(),
-        )
-        .await
-        .map_err(OrgFactsError::Port)?;
-        for admin in admins {
+        for admin in admins.map_err(OrgFactsError::Port)? {
             inventory.add_sso_delegated_admin(&admin);
         }
     }
