@@ -1,0 +1,31 @@
+//! EventBridge envelopes of CloudTrail records, turned into typed triggers.
+//!
+//! Real records vary a lot (Root identities with `"sessionIssuer": {}`, service events without
+//! `userIdentity.type`, failed calls with `errorCode` and null `responseElements`, partitions
+//! other than `aws`), so the record type is the project's own and every field is optional:
+//! a field is required only where a rule needs it, and then its absence is a named error.
+//!
+//! Lenient on shape, strict on origin: only `aws.sso` with `sso.amazonaws.com` and
+//! `aws.organizations` with `organizations.amazonaws.com`, under one of the two CloudTrail
+//! detail-types, can give a trigger (anyone allowed to `PutEvents` on the bus can send a
+//! CloudTrail-shaped `detail` under a source of their own). Everything else is
+//! [`Trigger::Ignored`], with the reason, and never an error.
+
+mod accept;
+mod fields;
+mod meta;
+mod organizations;
+mod quote;
+mod record;
+mod sso;
+mod trigger;
+
+#[cfg(test)]
+mod tests;
+
+pub use accept::{parse_envelope, parse_event_bytes, parse_event_value};
+pub use record::{CloudTrailEnvelope, CloudTrailRecord, UserIdentity};
+pub use trigger::{
+    AccountConflict, AccountJoined, CallError, CreateOutcome, DelegatedAdminRegistered, EventMeta,
+    Ignored, InstanceCreated, Trigger,
+};

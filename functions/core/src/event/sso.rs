@@ -1,0 +1,46 @@
+//! `sso:CreateInstance`: the only Identity Center call that gives a trigger.
+
+use serde_json::Value;
+
+use super::meta::meta;
+use super::record::{CloudTrailEnvelope, CloudTrailRecord};
+use super::trigger::{CallError, InstanceCreated, Trigger};
+use crate::error::EventError;
+use crate::ids::arn_partition;
+
+pub(super) fn instance_created(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
+) -> Result<Trigger, EventError> {
+    let meta = meta(envelope, record)?;
+    let error = record.error_code.as_ref().map(|code| CallError {
+        code: code.clone(),
+        message: record.error_message.clone(),
+    });
+    // Only a call without an error proves an instance, and only the ARN it answered.
+    let instance_arn = match error {
+        Some(_) => None,
+        None => record
+            .response_elements
+            .as_ref()
+            .and_then(|r| r.get("instanceArn"))
+            .and_then(Value::as_str)
+            .filter(|arn| is_instance_arn(arn))
+            .map(str::to_owned),
+    };
+    Ok(Trigger::InstanceCreated(InstanceCreated {
+        account_id: meta.recipient_account_id.clone(),
+        region: meta.region.clone(),
+        instance_arn,
+        error,
+        meta,
+    }))
+}
+
+/// An Identity Center instance ARN: `arn:<partition>:sso:::instance/<id>`.
+pub(super) fn is_instance_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    matches!(parts.as_slice(), [_, _, "sso", _, _, resource]
+        if arn_partition(arn).is_some()
+            && resource.strip_prefix("instance/").is_some_and(|id| !id.is_empty()))
+}
