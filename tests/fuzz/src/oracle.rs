@@ -379,7 +379,11 @@ mod tests {
         if let Some(i) = eval.judged[0].instance.as_mut() {
             i.tags = None;
         }
-        let lax = Strict::default();
+        // With both oracles off (they are on by default), the planted decision passes.
+        let lax = Strict {
+            untrusted: false,
+            unknown_tags: false,
+        };
         assert_eq!(
             check_evaluation(&trigger, Some(&unknown), &policy, &eval, lax, true),
             Ok(1)
