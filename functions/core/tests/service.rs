@@ -30,14 +30,20 @@ fn statuses(g: &Fake) -> Vec<(RuleId, RemediationStatus)> {
         .collect()
 }
 
+/// A member's CreateInstance, with auto-remediation on, over these instances.
+fn member_create(instances: Instances) -> (Fake, Result<idc_core::Outcome, HandleError>) {
+    let g = guardrail(instances, Publisher::default(), auto());
+    let out = block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded(),
+    ));
+    (g, out)
+}
+
 /// What a member's CreateInstance publishes, with auto-remediation on, over these instances.
 fn member_create_outcome(instances: Instances) -> Vec<(RuleId, RemediationStatus)> {
-    let g = guardrail(instances, Publisher::default(), auto());
-    assert!(block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded()
-    ))
-    .is_ok());
+    let (g, out) = member_create(instances);
+    assert!(out.is_ok(), "{out:?}");
     statuses(&g)
 }
 
@@ -272,18 +278,10 @@ fn an_org_event_whose_outcome_was_lost_is_closed_by_the_retry_all_clear() {
 
 #[test]
 fn a_delete_that_fails_fails_the_call_so_it_is_retried() {
-    let g = guardrail(
-        Instances {
-            delete_is_ignored: true,
-            ..Instances::with(world())
-        },
-        Publisher::default(),
-        auto(),
-    );
-    let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded(),
-    ));
+    let (g, out) = member_create(Instances {
+        delete_is_ignored: true,
+        ..Instances::with(world())
+    });
     assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
     assert_eq!(
         statuses(&g),
@@ -322,18 +320,10 @@ fn bad_event_is_an_error_and_touches_nothing() {
 
 #[test]
 fn unreachable_account_publishes_failed_and_asks_for_a_retry() {
-    let g = guardrail(
-        Instances {
-            unreachable: true,
-            ..Instances::with(world())
-        },
-        Publisher::default(),
-        auto(),
-    );
-    let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded(),
-    ));
+    let (g, out) = member_create(Instances {
+        unreachable: true,
+        ..Instances::with(world())
+    });
     assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
     assert!(g.instances.deletes().is_empty());
     assert_eq!(
