@@ -16,7 +16,7 @@ use crate::clock::{within, Budget};
 use crate::facts::list_region;
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
-use crate::message::Message;
+use crate::message::{IncompleteNotice, Message};
 use crate::ports::{Clock, DeleteOutcome, FindingPublisher, InstancePort, PortError};
 use crate::rules::Judged;
 
@@ -89,6 +89,12 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
     pub async fn publish_finding(&self, finding: &mut Finding) -> Result<(), PortError> {
         finding.sequence = Some(self.sequencer.next(self.clock.now()));
         self.publish(&finding.to_message()).await
+    }
+
+    /// Publishes a notice, stamped with the next sequence.
+    pub async fn publish_notice(&self, notice: &mut IncompleteNotice) -> Result<(), PortError> {
+        notice.sequence = Some(self.sequencer.next(self.clock.now()));
+        self.publish(&notice.to_message()).await
     }
 
     /// Carries out the decision; returns the finding with its outcome (not yet published).

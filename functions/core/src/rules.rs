@@ -501,7 +501,8 @@ fn build(
     }
 }
 
-fn event_ref(meta: &EventMeta) -> TriggerRef {
+/// How a finding names the event behind it.
+pub(crate) fn event_ref(meta: &EventMeta) -> TriggerRef {
     TriggerRef::event(
         &meta.event_id,
         &meta.event_name,

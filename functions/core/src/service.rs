@@ -15,13 +15,13 @@ use crate::clock::{Budget, Sequencer};
 use crate::error::EventError;
 use crate::event::{parse_event_value, Trigger};
 use crate::facts::{self, OrgFactsError, Unreachable};
-use crate::finding::{Finding, RemediationStatus, RuleId, Severity, TriggerRef};
+use crate::finding::{Finding, RemediationStatus, RuleId, Severity};
 use crate::inventory::Inventory;
 use crate::message::IncompleteNotice;
 use crate::policy::Verdict;
 use crate::ports::{Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError};
 use crate::remediate::{Remediator, Troubles};
-use crate::rules::{evaluate_trigger, Evaluation};
+use crate::rules::{evaluate_trigger, event_ref, Evaluation};
 use crate::settings::{ConfigError, OutsideRegions, Settings};
 
 #[derive(Debug, Error)]
@@ -219,37 +219,42 @@ where
         for finding in &mut findings {
             troubles.published(remediator.publish_finding(finding).await);
         }
+        // What the look at the account came to, when the findings alone would not say it.
         let found_none = !findings.iter().any(|f| f.rule.is_remediable());
-        if let (Some((account, unreachable, listed)), true) = (&unknown, found_none) {
-            if unreachable.is_empty() && is_org_event(trigger) {
-                let mut notice = IncompleteNotice::all_clear(
-                    &trigger_ref(trigger),
-                    account,
+        let notice = match (unknown, trigger.meta().map(event_ref)) {
+            (Some((account, unreachable, listed)), Some(trigger_ref))
+                if !unreachable.is_empty() =>
+            {
+                let regions: Vec<&str> = unreachable.iter().map(|u| u.region.as_str()).collect();
+                troubles.incomplete.push(format!(
+                    "the instances of {account} could not be listed in {}",
+                    regions.join(", ")
+                ));
+                Some(IncompleteNotice::new(
+                    &trigger_ref,
+                    &account,
                     organization_id.as_deref(),
-                    listed.clone(),
+                    hidden_severity(trigger),
+                    listed,
+                    unreachable,
                     now,
-                );
-                notice.sequence = Some(self.sequencer.next(self.clock.now()));
-                troubles.published(remediator.publish(&notice.to_message()).await);
+                ))
             }
-        }
-        if let Some((account, unreachable, listed)) = unknown.filter(|(_, u, _)| !u.is_empty()) {
-            let regions: Vec<&str> = unreachable.iter().map(|u| u.region.as_str()).collect();
-            troubles.incomplete.push(format!(
-                "the instances of {account} could not be listed in {}",
-                regions.join(", ")
-            ));
-            let mut notice = IncompleteNotice::new(
-                &trigger_ref(trigger),
-                &account,
-                organization_id.as_deref(),
-                hidden_severity(trigger),
-                listed,
-                unreachable,
-                now,
-            );
-            notice.sequence = Some(self.sequencer.next(self.clock.now()));
-            troubles.published(remediator.publish(&notice.to_message()).await);
+            (Some((account, _, listed)), Some(trigger_ref))
+                if found_none && is_org_event(trigger) =>
+            {
+                Some(IncompleteNotice::all_clear(
+                    &trigger_ref,
+                    &account,
+                    organization_id.as_deref(),
+                    listed,
+                    now,
+                ))
+            }
+            _ => None,
+        };
+        if let Some(mut notice) = notice {
+            troubles.published(remediator.publish_notice(&mut notice).await);
         }
         let error = match (troubles.into_error(), gather_error) {
             (Some(publish @ HandleError::Publish { .. }), _) => Some(publish),
@@ -381,20 +386,6 @@ fn outside_regions(trigger: &Trigger, settings: &Settings) -> Option<String> {
             Some(t.region.clone())
         }
         _ => None,
-    }
-}
-
-fn trigger_ref(trigger: &Trigger) -> TriggerRef {
-    match trigger.meta() {
-        Some(meta) => TriggerRef::event(
-            &meta.event_id,
-            &meta.event_name,
-            meta.event_time,
-            meta.principal_arn.as_deref(),
-        ),
-        None => TriggerRef::Sweep {
-            sweep_id: String::new(),
-        },
     }
 }
 
