@@ -271,6 +271,15 @@ impl Finding {
     }
 }
 
+/// A subject SNS accepts: ASCII only, under 100 characters.
+pub(crate) fn sns_safe_subject(subject: &str) -> String {
+    subject
+        .chars()
+        .filter(char::is_ascii)
+        .take(MAX_SUBJECT_CHARS)
+        .collect()
+}
+
 pub(crate) fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::facts::Unreachable;
-use crate::finding::{rfc3339, Finding, Severity, TriggerRef, MAX_SUBJECT_CHARS};
+use crate::finding::{rfc3339, Finding, Severity, TriggerRef};
 
 /// One message for the findings topic.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,11 +155,7 @@ impl IncompleteNotice {
         };
         Message {
             id: self.id.clone(),
-            subject: subject
-                .chars()
-                .filter(char::is_ascii)
-                .take(MAX_SUBJECT_CHARS)
-                .collect(),
+            subject: crate::finding::sns_safe_subject(&subject),
             body: serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
             attributes: vec![
                 ("message_type", kind.to_owned()),

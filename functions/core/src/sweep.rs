@@ -70,11 +70,7 @@ impl SweepSummary {
                 self.unreachable.len()
             ),
         };
-        subject
-            .chars()
-            .filter(char::is_ascii)
-            .take(crate::finding::MAX_SUBJECT_CHARS)
-            .collect()
+        crate::finding::sns_safe_subject(&subject)
     }
 
     /// MEDIUM when something could not be checked: the team must look.
