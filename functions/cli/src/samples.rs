@@ -107,7 +107,7 @@ pub fn run(args: &SamplesArgs) -> Result<(), Failure> {
             ));
         };
         let evaluation = evaluate(&eval_args)?;
-        let got: Vec<Value> = evaluation.findings().map(summary).collect();
+        let got: Vec<Value> = evaluation.findings().map(|f| summary(&f)).collect();
         for f in evaluation.findings() {
             rows.push([
                 scenario.name.clone(),

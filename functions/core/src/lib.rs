@@ -2,11 +2,14 @@
 //! [`service`] is async over the traits in [`ports`], and runs on whatever executor calls it).
 //!
 //! Data flows one way: an EventBridge envelope is parsed into a [`Trigger`]; the adapters
-//! gather an [`Inventory`]; [`evaluate_trigger`] or [`evaluate_sweep`] applies the rules and
-//! the [`Policy`], giving [`Finding`]s with a [`Decision`] each; the adapters act and publish.
+//! gather an [`Inventory`]; [`evaluate_trigger`] or [`evaluate_sweep`] applies the rules
+//! ([`Violation`]s) and decides about each ([`Decision`], by the [`Policy`] and the
+//! [`Restraints`] of the look); [`remediate`] acts, and each [`Finding`] is assembled once,
+//! from a violation and its outcome, then published.
 
 pub mod catalog;
 pub mod clock;
+pub mod decide;
 pub mod error;
 pub mod event;
 pub mod facts;
@@ -22,8 +25,10 @@ pub mod rules;
 pub mod service;
 pub mod settings;
 pub mod sweep;
+pub mod violation;
 
 pub use clock::Budget;
+pub use decide::Restraints;
 pub use error::{EventError, InventoryError};
 pub use event::{parse_event_bytes, parse_event_value, Trigger};
 pub use finding::{Finding, RemediationStatus, RuleId, Severity};
@@ -31,7 +36,8 @@ pub use inventory::{Instance, InstanceStatus, Inventory, Organization};
 pub use message::{IncompleteNotice, Message};
 pub use policy::{Decision, Policy, Verdict};
 pub use preflight::{PreflightReport, PreflightVerdict};
-pub use rules::{evaluate_sweep, evaluate_trigger, Evaluation, Judged};
+pub use rules::{evaluate_sweep, evaluate_trigger, evaluate_trigger_with, Evaluation, Judged};
 pub use service::{Guardrail, HandleError, Outcome};
 pub use settings::{ConfigError, Settings};
 pub use sweep::{SweepReport, SweepSummary};
+pub use violation::Violation;

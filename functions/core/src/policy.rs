@@ -208,6 +208,9 @@ pub enum Verdict {
     /// The instance no longer exists, or is already being deleted.
     AlreadyGone,
     NoAction,
+    /// The look was not good enough to act on (facts or a Region's listing missing): the
+    /// finding says `failed`, so nobody reads it as handled.
+    Unable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -250,6 +253,24 @@ impl Decision {
         }
     }
 
+    /// For a violation the guardrail could not look at properly.
+    pub(crate) fn unable(why: &str) -> Self {
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::Unable,
+            detail: format!("not deleted: {why}"),
+            unverified: None,
+        }
+    }
+
+    /// For a violation in a Region outside `REGIONS` while `OUTSIDE_REGIONS=report`.
+    pub(crate) fn report_only_region(region: &str) -> Self {
+        Decision::skip(
+            RemediationStatus::SkippedNotEnabled,
+            format!("report only in {region}: it is not in REGIONS, and OUTSIDE_REGIONS=report"),
+        )
+    }
+
     /// For an event that cannot be trusted to act on.
     pub fn untrusted(reason: &str) -> Self {
         Decision::not_identified(reason.to_owned())
@@ -282,6 +303,7 @@ impl Decision {
             Verdict::Skip(status) => status,
             Verdict::AlreadyGone => RemediationStatus::AlreadyDeleted,
             Verdict::NoAction => RemediationStatus::None,
+            Verdict::Unable => RemediationStatus::Failed,
         }
     }
 

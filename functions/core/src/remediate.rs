@@ -98,24 +98,23 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
     }
 
     /// Carries out the decision; returns the finding with its outcome (not yet published).
-    pub async fn act(&self, judged: Judged, troubles: &mut Troubles) -> Finding {
-        let Judged {
-            mut finding,
-            decision,
-            instance,
-        } = judged;
-        if let (true, Some(instance)) = (decision.allows_delete(), instance.as_ref()) {
-            let (status, detail) = self.announce_and_delete(&finding, instance, troubles).await;
-            finding.remediation.status = status;
-            finding.remediation.detail = detail;
-        }
+    pub async fn act(&self, judged: &Judged, troubles: &mut Troubles) -> Finding {
+        let finding = match (judged.decision.allows_delete(), judged.instance()) {
+            (true, Some(instance)) => {
+                let (status, detail) = self.announce_and_delete(judged, instance, troubles).await;
+                judged
+                    .violation
+                    .finding(judged.decision.outcome(status, detail))
+            }
+            _ => judged.finding(),
+        };
         log_decision(&finding);
         finding
     }
 
     async fn announce_and_delete(
         &self,
-        finding: &Finding,
+        judged: &Judged,
         instance: &Instance,
         troubles: &mut Troubles,
     ) -> (RemediationStatus, String) {
@@ -130,12 +129,13 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
                 format!("not deleted: {why}; the event will be retried"),
             );
         }
-        let mut intent = finding.clone();
-        intent.remediation.status = RemediationStatus::Deleting;
-        intent.remediation.detail = format!(
-            "deleting {arn} in {}; the outcome follows under this id",
-            instance.region
-        );
+        let mut intent = judged.violation.finding(judged.decision.outcome(
+            RemediationStatus::Deleting,
+            format!(
+                "deleting {arn} in {}; the outcome follows under this id",
+                instance.region
+            ),
+        ));
         log_decision(&intent);
         let announced = self.publish_finding(&mut intent).await;
         if let Err(error) = &announced {

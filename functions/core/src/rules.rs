@@ -1,25 +1,35 @@
 //! The rules IDC001–IDC005: pure functions of (trigger or sweep, inventory, policy, now).
-//! They never call AWS. Each offending instance gives exactly one finding; the policy's
-//! decision is attached, with the status an evaluation (which never acts) reports.
+//! They never call AWS. Each offending instance gives exactly one [`Violation`]; each
+//! violation gets one [`Decision`] (see [`crate::decide`]), and its finding is assembled from
+//! the two (see [`crate::violation`]).
 
 use chrono::{DateTime, Utc};
 
-use crate::catalog::{self, rule_text};
+use crate::catalog;
+use crate::decide::{decide, Restraints};
 use crate::event::{AccountJoined, DelegatedAdminRegistered, EventMeta, InstanceCreated, Trigger};
-use crate::finding::{
-    finding_id, rfc3339, Evidence, Finding, InstanceFacts, Remediation, RuleId, TriggerRef,
-    FINDING_SCHEMA,
-};
+use crate::finding::{rfc3339, Evidence, Finding, RuleId, TriggerRef};
 use crate::inventory::{Instance, InstanceStatus, Inventory};
 use crate::policy::{Decision, Policy, TagExemption};
+use crate::violation::Violation;
 
-/// A finding together with the policy's decision about it.
+/// A violation together with the decision about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Judged {
-    pub finding: Finding,
+    pub violation: Violation,
     pub decision: Decision,
+}
+
+impl Judged {
+    /// The finding as an evaluation reports it, before anything is carried out.
+    pub fn finding(&self) -> Finding {
+        self.violation.finding(self.decision.planned())
+    }
+
     /// The instance the decision is about (what the live path would delete).
-    pub instance: Option<Instance>,
+    pub fn instance(&self) -> Option<&Instance> {
+        self.violation.instance.as_ref()
+    }
 }
 
 /// The outcome of evaluating one trigger or sweep.
@@ -31,70 +41,107 @@ pub struct Evaluation {
 }
 
 impl Evaluation {
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
-        self.judged.iter().map(|j| &j.finding)
+    /// The findings as an evaluation reports them.
+    pub fn findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        self.judged.iter().map(Judged::finding)
+    }
+
+    fn decided(
+        found: Found,
+        policy: &Policy,
+        inventory: Option<&Inventory>,
+        restraints: &Restraints,
+    ) -> Self {
+        let none = Inventory::default();
+        let inventory = inventory.unwrap_or(&none);
+        Evaluation {
+            judged: found
+                .violations
+                .into_iter()
+                .map(|violation| Judged {
+                    decision: decide(&violation, policy, inventory, restraints),
+                    violation,
+                })
+                .collect(),
+            notes: found.notes,
+        }
+    }
+}
+
+/// What the rules found: violations, and what a reader should know.
+#[derive(Debug, Default)]
+struct Found {
+    violations: Vec<Violation>,
+    notes: Vec<String>,
+}
+
+impl Found {
+    fn note(note: String) -> Self {
+        Found {
+            violations: vec![],
+            notes: vec![note],
+        }
     }
 }
 
 /// Evaluates an event-driven trigger. `inventory` is `None` when only the event is known.
-/// An event that cannot be trusted to act on (its envelope and record disagree on the
-/// account) is judged like any other and reported, but nothing it leads to is ever deleted.
 pub fn evaluate_trigger(
     trigger: &Trigger,
     inventory: Option<&Inventory>,
     policy: &Policy,
     now: DateTime<Utc>,
 ) -> Evaluation {
-    let Some(reason) = trigger.untrusted_reason() else {
-        return judge_trigger(trigger, inventory, policy, now);
-    };
-    // Judged as report-only, so that no policy flag can turn the event into a delete.
-    let mut evaluation = judge_trigger(trigger, inventory, &Policy::default(), now);
-    for judged in &mut evaluation.judged {
-        if judged.finding.rule.is_remediable() {
-            judged.decision = Decision::untrusted(&reason);
-            judged.finding.remediation.status = judged.decision.planned_status();
-            judged.finding.remediation.detail = judged.decision.detail.clone();
-        }
-    }
-    evaluation.notes.push(reason);
-    evaluation
+    evaluate_trigger_with(trigger, inventory, policy, now, Restraints::default())
 }
 
-fn judge_trigger(
+/// Evaluates an event-driven trigger under the restraints of the live path's look. An event
+/// that cannot be trusted to act on (its envelope and record disagree on the account) is
+/// judged like any other and reported, but nothing it leads to is ever deleted.
+pub fn evaluate_trigger_with(
     trigger: &Trigger,
     inventory: Option<&Inventory>,
     policy: &Policy,
     now: DateTime<Utc>,
+    mut restraints: Restraints,
 ) -> Evaluation {
+    restraints.untrusted = trigger.untrusted_reason();
+    // Judged as report-only as well, so that no policy flag can turn the event into a delete.
+    let report_only = Policy::default();
+    let policy = if restraints.untrusted.is_some() {
+        &report_only
+    } else {
+        policy
+    };
+    let mut found = violations(trigger, inventory, policy, now);
+    found.notes.extend(restraints.untrusted.clone());
+    Evaluation::decided(found, policy, inventory, &restraints)
+}
+
+fn violations(
+    trigger: &Trigger,
+    inventory: Option<&Inventory>,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Found {
     match (trigger, inventory) {
-        (Trigger::Ignored(ignored), _) => Evaluation {
-            judged: vec![],
-            notes: vec![format!("ignored: {}", ignored.reason)],
-        },
+        (Trigger::Ignored(ignored), _) => Found::note(format!("ignored: {}", ignored.reason)),
         (Trigger::InstanceCreated(t), _) if t.error.is_some() => failed_create(t, inventory, now),
         (Trigger::InstanceCreated(t), Some(inv)) => instance_created(t, inv, policy, now),
-        (Trigger::InstanceCreated(t), None) => instance_created_event_only(t, policy, now),
+        (Trigger::InstanceCreated(t), None) => instance_created_event_only(t, now),
         (Trigger::DelegatedAdminRegistered(t), Some(inv)) => {
             delegated_admin_registered(t, inv, policy, now)
         }
-        (Trigger::DelegatedAdminRegistered(t), None) => Evaluation {
-            judged: vec![],
-            notes: vec![format!(
-                "evaluated from the event alone: whether account {} owns an account instance is \
-                 unknown without an inventory (the live path lists its instances in every Region)",
-                t.account_id
-            )],
-        },
+        (Trigger::DelegatedAdminRegistered(t), None) => Found::note(format!(
+            "evaluated from the event alone: whether account {} owns an account instance is \
+             unknown without an inventory (the live path lists its instances in every Region)",
+            t.account_id
+        )),
         (Trigger::AccountJoined(t), Some(inv)) => account_joined(t, inv, policy, now),
-        (Trigger::AccountJoined(t), None) => Evaluation {
-            judged: vec![],
-            notes: vec![format!(
-                "evaluated from the event alone: the instances of newcomer account {} are unknown \
-                 without an inventory",
-                t.account_id
-            )],
-        },
+        (Trigger::AccountJoined(t), None) => Found::note(format!(
+            "evaluated from the event alone: the instances of newcomer account {} are unknown \
+             without an inventory",
+            t.account_id
+        )),
     }
 }
 
@@ -108,25 +155,19 @@ pub fn evaluate_sweep(
     let trigger = TriggerRef::Sweep {
         sweep_id: sweep_id.to_owned(),
     };
-    let judged = inventory
+    let violations = inventory
         .instances
         .iter()
         .filter_map(|instance| {
-            judge_instance(
-                &trigger,
-                &instance.owner_account_id,
-                instance,
-                inventory,
-                policy,
-                now,
-                Evidence::Inventory,
-            )
+            let account = &instance.owner_account_id;
+            violation_of(&trigger, account, instance, inventory, policy, now)
         })
         .collect();
-    Evaluation {
-        judged,
+    let found = Found {
+        violations,
         notes: vec![],
-    }
+    };
+    Evaluation::decided(found, policy, Some(inventory), &Restraints::default())
 }
 
 /// Which rule an instance breaks, if any. Only `OwnerAccountId` classifies.
@@ -156,16 +197,13 @@ fn instance_created(
     inventory: &Inventory,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Evaluation {
+) -> Found {
     if inventory.management_account_id() == Some(t.account_id.as_str()) {
-        return Evaluation {
-            judged: vec![],
-            notes: vec![format!(
-                "CreateInstance recorded in the management account {}: AWS rejects account \
-                 instances there, and the organization instance is never a finding",
-                t.account_id
-            )],
-        };
+        return Found::note(format!(
+            "CreateInstance recorded in the management account {}: AWS rejects account \
+             instances there, and the organization instance is never a finding",
+            t.account_id
+        ));
     }
     let known = t
         .instance_arn
@@ -176,119 +214,71 @@ fn instance_created(
                 .instances_owned_by(&t.account_id)
                 .find(|i| i.region == t.region)
         });
-    let (instance, evidence) = match known {
-        Some(instance) => (instance.clone(), Evidence::Inventory),
-        None if inventory.was_listed(&t.account_id, &t.region) => {
-            return instance_gone(t, inventory, policy, now);
-        }
-        None => match instance_from_event(t) {
-            Some(instance) => (instance, Evidence::Event),
-            None => {
-                return Evaluation {
-                    judged: vec![],
-                    notes: vec![format!(
-                    "CreateInstance in {} {} names no instance ARN and the inventory holds none",
-                    t.account_id, t.region
-                )],
-                }
-            }
-        },
-    };
     let trigger = event_ref(&t.meta);
-    let judged = judge_instance(
-        &trigger,
-        &t.account_id,
-        &instance,
-        inventory,
-        policy,
-        now,
-        evidence,
-    );
-    Evaluation {
-        judged: judged.into_iter().collect(),
-        notes: vec![],
+    if let Some(instance) = known {
+        let found = violation_of(&trigger, &t.account_id, instance, inventory, policy, now);
+        return Found {
+            violations: found.into_iter().collect(),
+            notes: vec![],
+        };
     }
-}
-
-/// The event names an instance that a complete listing no longer shows: it was deleted
-/// (by an earlier delivery of this event, or by hand). Reported, idempotently, as such.
-fn instance_gone(
-    t: &InstanceCreated,
-    inventory: &Inventory,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> Evaluation {
     let Some(instance) = instance_from_event(t) else {
-        return Evaluation::default();
+        return Found::note(format!(
+            "CreateInstance in {} {} names no instance ARN and the inventory holds none",
+            t.account_id, t.region
+        ));
     };
-    let trigger = event_ref(&t.meta);
-    let Some(mut judged) = judge_instance(
-        &trigger,
-        &t.account_id,
-        &instance,
-        inventory,
-        policy,
-        now,
-        Evidence::Inventory,
-    ) else {
-        return Evaluation::default();
-    };
-    if judged.finding.rule.is_remediable() {
-        judged.decision = Decision::already_gone(&instance.instance_arn);
-        judged.finding.remediation.status = judged.decision.planned_status();
-        judged.finding.remediation.detail = judged.decision.detail.clone();
-    }
-    judged.finding.instance = None;
-    Evaluation {
-        judged: vec![judged],
-        notes: vec![format!(
+    if inventory.was_listed(&t.account_id, &t.region) {
+        // Deleted since (by an earlier delivery of this event, or by hand): reported,
+        // idempotently, as such.
+        let note = format!(
             "{} is no longer listed in {} {}",
             instance.instance_arn, t.account_id, t.region
-        )],
+        );
+        let gone = violation_of(&trigger, &t.account_id, &instance, inventory, policy, now)
+            .map(|v| Violation { gone: true, ..v });
+        return Found {
+            violations: gone.into_iter().collect(),
+            notes: vec![note],
+        };
+    }
+    let violation =
+        violation_of(&trigger, &t.account_id, &instance, inventory, policy, now).map(|v| {
+            Violation {
+                explanation: v.explanation + catalog::EVENT_ONLY_NOTE,
+                evidence: Evidence::Event,
+                ..v
+            }
+        });
+    Found {
+        violations: violation.into_iter().collect(),
+        notes: vec![],
     }
 }
 
 /// Without an inventory the event proves that `account` now owns an account instance
 /// (AWS rejects `CreateInstance` in the management account); membership is assumed, since
 /// the guardrail receives its members' events, and the finding says what was not verified.
-fn instance_created_event_only(
-    t: &InstanceCreated,
-    policy: &Policy,
-    now: DateTime<Utc>,
-) -> Evaluation {
-    let trigger = event_ref(&t.meta);
+fn instance_created_event_only(t: &InstanceCreated, now: DateTime<Utc>) -> Found {
     let instance = instance_from_event(t);
     let arn = instance
         .as_ref()
-        .map(|i| i.instance_arn.as_str())
-        .unwrap_or("ARN not in the event");
+        .map_or("ARN not in the event", |i| i.instance_arn.as_str());
     let explanation = catalog::member_instance(&t.account_id, &t.region, arn)
         + catalog::EVENT_ONLY_NOTE
         + catalog::NO_INVENTORY_NOTE;
-    let decision = policy.decide(
-        RuleId::IDC001,
-        &t.account_id,
-        instance.as_ref(),
-        &Inventory::default(),
-        now,
-    );
-    let finding = build(
-        RuleId::IDC001,
-        &trigger,
-        &t.account_id,
-        &t.region,
-        instance.as_ref(),
-        None,
-        explanation,
-        &decision,
-        now,
-        Evidence::Event,
-    );
-    Evaluation {
-        judged: vec![Judged {
-            finding,
-            decision,
+    Found {
+        violations: vec![Violation {
+            rule: RuleId::IDC001,
+            trigger: event_ref(&t.meta),
+            account_id: t.account_id.clone(),
+            region: t.region.clone(),
             instance,
+            gone: false,
+            organization_id: None,
+            explanation,
+            evidence: Evidence::Event,
+            evaluated_at: now,
         }],
         notes: vec![
             "evaluated from the event alone: organization membership, delegated \
@@ -298,16 +288,10 @@ fn instance_created_event_only(
     }
 }
 
-fn failed_create(
-    t: &InstanceCreated,
-    inventory: Option<&Inventory>,
-    now: DateTime<Utc>,
-) -> Evaluation {
-    let (code, message) = t
-        .error
-        .as_ref()
-        .map(|e| (e.code.as_str(), e.message.as_deref()))
-        .unwrap_or(("an error", None));
+fn failed_create(t: &InstanceCreated, inventory: Option<&Inventory>, now: DateTime<Utc>) -> Found {
+    let (code, message) = t.error.as_ref().map_or(("an error", None), |e| {
+        (e.code.as_str(), e.message.as_deref())
+    });
     let explanation = catalog::failed_create(
         &t.account_id,
         &t.region,
@@ -315,36 +299,24 @@ fn failed_create(
         code,
         message,
     );
-    let decision = Policy::default().decide(
-        RuleId::IDC004,
-        &t.account_id,
-        None,
-        &Inventory::default(),
-        now,
-    );
-    let trigger = event_ref(&t.meta);
-    let mut finding = build(
-        RuleId::IDC004,
-        &trigger,
-        &t.account_id,
-        &t.region,
-        None,
-        inventory.and_then(Inventory::organization_id),
-        explanation,
-        &decision,
-        now,
-        if inventory.is_some() {
-            Evidence::Inventory
-        } else {
-            Evidence::Event
-        },
-    );
-    finding.instance_arn = None;
-    Evaluation {
-        judged: vec![Judged {
-            finding,
-            decision,
+    Found {
+        violations: vec![Violation {
+            rule: RuleId::IDC004,
+            trigger: event_ref(&t.meta),
+            account_id: t.account_id.clone(),
+            region: t.region.clone(),
             instance: None,
+            gone: false,
+            organization_id: inventory
+                .and_then(Inventory::organization_id)
+                .map(str::to_owned),
+            explanation,
+            evidence: if inventory.is_some() {
+                Evidence::Inventory
+            } else {
+                Evidence::Event
+            },
+            evaluated_at: now,
         }],
         notes: vec![],
     }
@@ -355,12 +327,12 @@ fn delegated_admin_registered(
     inventory: &Inventory,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Evaluation {
+) -> Found {
     // The event is the proof that the account is now the delegated administrator,
     // whatever the inventory was gathered before it.
     let mut inventory = inventory.clone();
     inventory.add_sso_delegated_admin(&t.account_id);
-    findings_for_account(&t.meta, &t.account_id, &inventory, policy, now)
+    violations_of_account(&t.meta, &t.account_id, &inventory, policy, now)
 }
 
 fn account_joined(
@@ -368,51 +340,41 @@ fn account_joined(
     inventory: &Inventory,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Evaluation {
-    findings_for_account(&t.meta, &t.account_id, inventory, policy, now)
+) -> Found {
+    violations_of_account(&t.meta, &t.account_id, inventory, policy, now)
 }
 
-fn findings_for_account(
+fn violations_of_account(
     meta: &EventMeta,
     account_id: &str,
     inventory: &Inventory,
     policy: &Policy,
     now: DateTime<Utc>,
-) -> Evaluation {
+) -> Found {
     let trigger = event_ref(meta);
-    let judged: Vec<Judged> = inventory
+    let violations: Vec<Violation> = inventory
         .instances_owned_by(account_id)
-        .filter_map(|instance| {
-            judge_instance(
-                &trigger,
-                account_id,
-                instance,
-                inventory,
-                policy,
-                now,
-                Evidence::Inventory,
-            )
-        })
+        .filter_map(|instance| violation_of(&trigger, account_id, instance, inventory, policy, now))
         .collect();
-    let notes = if judged.is_empty() {
+    let notes = if violations.is_empty() {
         vec![format!(
             "account {account_id} owns no account instance: nothing to report"
         )]
     } else {
         vec![]
     };
-    Evaluation { judged, notes }
+    Found { violations, notes }
 }
 
-fn judge_instance(
+/// The violation `instance` amounts to, as the inventory shows it, if any.
+fn violation_of(
     trigger: &TriggerRef,
     account_id: &str,
     instance: &Instance,
     inventory: &Inventory,
     policy: &Policy,
     now: DateTime<Utc>,
-    evidence: Evidence,
-) -> Option<Judged> {
+) -> Option<Violation> {
     let rule = classify(instance, inventory, policy, now)?;
     let arn = instance.instance_arn.as_str();
     let region = instance.region.as_str();
@@ -430,75 +392,18 @@ fn judge_instance(
         }
         RuleId::IDC004 => return None, // only failed calls give IDC004
     };
-    let explanation = match evidence {
-        Evidence::Event => explanation + catalog::EVENT_ONLY_NOTE,
-        Evidence::Inventory => explanation,
-    };
-    let decision = policy.decide(rule, account_id, Some(instance), inventory, now);
-    let finding = build(
+    Some(Violation {
         rule,
-        trigger,
-        account_id,
-        region,
-        Some(instance),
-        inventory.organization_id(),
-        explanation,
-        &decision,
-        now,
-        evidence,
-    );
-    Some(Judged {
-        finding,
-        decision,
-        instance: Some(instance.clone()),
-    })
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build(
-    rule: RuleId,
-    trigger: &TriggerRef,
-    account_id: &str,
-    region: &str,
-    instance: Option<&Instance>,
-    organization_id: Option<&str>,
-    explanation: String,
-    decision: &Decision,
-    now: DateTime<Utc>,
-    evidence: Evidence,
-) -> Finding {
-    let text = rule_text(rule);
-    let subject_key = instance
-        .map(|i| i.instance_arn.clone())
-        .unwrap_or_else(|| format!("{account_id}/{region}"));
-    Finding {
-        schema: FINDING_SCHEMA.to_owned(),
-        id: finding_id(trigger, rule, &subject_key),
-        rule,
-        severity: text.severity,
-        title: text.title.to_owned(),
+        trigger: trigger.clone(),
         account_id: account_id.to_owned(),
         region: region.to_owned(),
-        instance_arn: instance.map(|i| i.instance_arn.clone()),
-        organization_id: organization_id.map(str::to_owned),
-        trigger: trigger.clone(),
+        instance: Some(instance.clone()),
+        gone: false,
+        organization_id: inventory.organization_id().map(str::to_owned),
         explanation,
-        remediation: Remediation {
-            action: decision.action,
-            status: decision.planned_status(),
-            detail: decision.detail.clone(),
-        },
-        references: text.references.iter().map(|r| (*r).to_owned()).collect(),
-        evaluated_at: rfc3339(now),
-        evidence,
-        instance: instance.map(|i| InstanceFacts {
-            owner_account_id: i.owner_account_id.clone(),
-            status: i.status.as_str().to_owned(),
-            created_date: i.created_date.map(rfc3339),
-            application_count: i.application_count,
-        }),
-        sequence: None,
-    }
+        evidence: Evidence::Inventory,
+        evaluated_at: now,
+    })
 }
 
 /// How a finding names the event behind it.

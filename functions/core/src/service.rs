@@ -7,21 +7,20 @@
 //! incomplete (a Region not listed, a delete not attempted or kept at `dry_run` by an unknown
 //! fact). An incomplete look is also published, as an [`IncompleteNotice`], never as silence.
 
-use chrono::{DateTime, Utc};
 use serde_json::Value;
 use thiserror::Error;
 
 use crate::clock::{Budget, Sequencer};
+use crate::decide::Restraints;
 use crate::error::EventError;
 use crate::event::{parse_event_value, Trigger};
 use crate::facts::{self, OrgFactsError, Unreachable};
-use crate::finding::{Finding, RemediationStatus, RuleId, Severity};
+use crate::finding::{Finding, RuleId, Severity};
 use crate::inventory::Inventory;
 use crate::message::IncompleteNotice;
-use crate::policy::Verdict;
 use crate::ports::{Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError};
 use crate::remediate::{Remediator, Troubles};
-use crate::rules::{evaluate_trigger, event_ref, Evaluation};
+use crate::rules::{evaluate_trigger_with, event_ref};
 use crate::settings::{ConfigError, OutsideRegions, Settings};
 
 #[derive(Debug, Error)]
@@ -160,59 +159,54 @@ where
         let policy = &self.settings.policy;
         let remediator = self.remediator(budget);
         let mut troubles = Troubles::default();
-        let mut organization_id = None;
-        let (evaluation, gather_error, unknown) = match self.gather(trigger, budget).await {
-            Ok(gathered) => {
-                let mut evaluation =
-                    evaluate_trigger(trigger, Some(&gathered.inventory), policy, now);
-                evaluation.notes.extend(gathered.notes);
-                organization_id = gathered.organization_id;
-                (evaluation, None, gathered.unknown)
-            }
+        let (gathered, gather_error) = match self.gather(trigger, budget).await {
+            Ok(gathered) => (Some(gathered), None),
             Err(OrgFactsError::Config(error)) => {
                 tracing::error!(variable = error.variable, error = %error, "configuration contradicts Organizations");
                 return Err(HandleError::Config(error));
             }
             Err(OrgFactsError::Port(error)) => {
                 tracing::error!(error = %error, "could not gather facts; evaluating the event alone");
-                (event_alone(trigger, policy, now, &error), Some(error), None)
+                (None, Some(error))
             }
+        };
+        let unknown = gathered.as_ref().and_then(|g| g.unknown.as_ref());
+        let restraints = Restraints {
+            no_facts: gather_error.as_ref().map(ToString::to_string),
+            unlisted: unknown
+                .iter()
+                .flat_map(|(_, unreachable, _)| unreachable)
+                .map(|u| {
+                    let why = format!(
+                        "the instances of {} in {} could not be listed ({})",
+                        u.account_id, u.region, u.error
+                    );
+                    (u.region.clone(), why)
+                })
+                .collect(),
+            report_only_region: outside_regions(trigger, &self.settings),
+            untrusted: None,
+        };
+        let inventory = gathered.as_ref().map(|g| &g.inventory);
+        let mut evaluation = evaluate_trigger_with(trigger, inventory, policy, now, restraints);
+        let (organization_id, unknown) = match gathered {
+            Some(gathered) => {
+                evaluation.notes.extend(gathered.notes);
+                (gathered.organization_id, gathered.unknown)
+            }
+            None => (None, None),
         };
         for note in &evaluation.notes {
             tracing::info!(note = %note, "evaluation note");
         }
         let deletes_enabled = policy.auto_remediate && !policy.dry_run;
         let mut findings = Vec::with_capacity(evaluation.judged.len());
-        let outside = outside_regions(trigger, &self.settings);
-        for mut judged in evaluation.judged {
-            if let (Some(region), true) = (&outside, judged.finding.rule.is_remediable()) {
-                judged.decision.verdict = Verdict::Skip(RemediationStatus::SkippedNotEnabled);
-                judged.decision.unverified = None;
-                judged.finding.remediation.status = RemediationStatus::SkippedNotEnabled;
-                judged.finding.remediation.detail = format!(
-                    "report only in {region}: it is not in REGIONS, and OUTSIDE_REGIONS=report"
-                );
-            }
-            if let Some(gap) = unknown
-                .iter()
-                .flat_map(|(_, u, _)| u)
-                .find(|u| u.region == judged.finding.region)
-            {
-                not_acted_on(
-                    &mut judged,
-                    &format!(
-                        "the instances of {} in {} could not be listed ({})",
-                        gap.account_id, gap.region, gap.error
-                    ),
-                );
-                findings.push(remediator.act(judged, &mut troubles).await);
-                continue;
-            }
+        for judged in &evaluation.judged {
             if let (true, Some(fact)) = (deletes_enabled, &judged.decision.unverified) {
-                troubles.incomplete.push(format!(
-                    "{}: {fact} unknown",
-                    judged.finding.instance_arn.as_deref().unwrap_or("instance")
-                ));
+                let arn = judged
+                    .instance()
+                    .map_or("instance", |i| i.instance_arn.as_str());
+                troubles.incomplete.push(format!("{arn}: {fact} unknown"));
             }
             findings.push(remediator.act(judged, &mut troubles).await);
         }
@@ -344,35 +338,6 @@ where
             notes,
             unknown: Some((account.to_owned(), unknown, listed_regions)),
         })
-    }
-}
-
-/// The findings an event proves on its own, when the facts could not be gathered: nothing
-/// remediable is acted on, and each says why.
-fn event_alone(
-    trigger: &Trigger,
-    policy: &crate::policy::Policy,
-    now: DateTime<Utc>,
-    error: &PortError,
-) -> Evaluation {
-    let mut evaluation = evaluate_trigger(trigger, None, policy, now);
-    for judged in &mut evaluation.judged {
-        not_acted_on(
-            judged,
-            &format!("the facts could not be gathered ({error})"),
-        );
-    }
-    evaluation
-}
-
-/// A remediable finding the guardrail could not look at properly: reported `failed`, never
-/// acted on.
-fn not_acted_on(judged: &mut crate::rules::Judged, why: &str) {
-    if judged.finding.rule.is_remediable() {
-        judged.decision.verdict = Verdict::NoAction;
-        judged.decision.unverified = None;
-        judged.finding.remediation.status = RemediationStatus::Failed;
-        judged.finding.remediation.detail = format!("not deleted: {why}");
     }
 }
 

@@ -307,7 +307,7 @@ where
         let remediator = self.remediator(budget);
         let mut troubles = Troubles::default();
         let mut findings = Vec::with_capacity(evaluation.judged.len());
-        for judged in evaluation.judged {
+        for judged in &evaluation.judged {
             findings.push(remediator.act(judged, &mut troubles).await);
         }
         for finding in &mut findings {

@@ -145,7 +145,7 @@ fn an_account_conflict_is_reported_and_never_deleted() {
             assert_eq!(eval.judged.len(), 1, "the finding is published: {policy:?}");
             let j = &eval.judged[0];
             assert!(!j.decision.allows_delete(), "{policy:?}");
-            let status = j.finding.remediation.status;
+            let status = j.finding().remediation.status;
             assert!(
                 !matches!(
                     status,
@@ -155,7 +155,7 @@ fn an_account_conflict_is_reported_and_never_deleted() {
                 ),
                 "{policy:?}: {status:?} reads as a delete"
             );
-            let detail = &j.finding.remediation.detail;
+            let detail = &j.finding().remediation.detail;
             assert!(
                 detail.contains(OTHER) && detail.contains(MEMBER),
                 "the detail names both accounts: {detail}"
@@ -178,9 +178,9 @@ fn a_create_without_error_or_arn_proves_no_instance() {
             let eval = evaluate_trigger(&trigger, None, &policy, now());
             for j in &eval.judged {
                 assert!(!j.decision.allows_delete(), "{response} {policy:?}");
-                assert_eq!(j.instance, None, "{response}: an instance was made up");
-                assert_eq!(j.finding.instance_arn, None);
-                assert_ne!(j.finding.remediation.status, RemediationStatus::DryRun);
+                assert_eq!(j.instance(), None, "{response}: an instance was made up");
+                assert_eq!(j.finding().instance_arn, None);
+                assert_ne!(j.finding().remediation.status, RemediationStatus::DryRun);
             }
             // With an inventory in which the account owns nothing: nothing to delete.
             let empty = Inventory {
@@ -189,7 +189,7 @@ fn a_create_without_error_or_arn_proves_no_instance() {
             };
             let eval = evaluate_trigger(&trigger, Some(&empty), &policy, now());
             assert!(eval.judged.iter().all(|j| !j.decision.allows_delete()));
-            assert!(eval.judged.iter().all(|j| j.instance.is_none()));
+            assert!(eval.judged.iter().all(|j| j.instance().is_none()));
         }
     }
 }

@@ -160,13 +160,13 @@ fn assert_safe(
         if !j.decision.allows_delete() {
             continue;
         }
-        let Some(instance) = &j.instance else {
+        let Some(instance) = j.instance() else {
             return Err(TestCaseError::fail("delete allowed without an instance"));
         };
         prop_assert!(
-            j.finding.rule.is_remediable(),
+            j.finding().rule.is_remediable(),
             "{:?} is not remediable",
-            j.finding.rule
+            j.finding().rule
         );
         prop_assert_ne!(
             Some(instance.owner_account_id.as_str()),
@@ -181,7 +181,7 @@ fn assert_safe(
             !policy.exempt_accounts.contains(&instance.owner_account_id),
             "exempt account"
         );
-        prop_assert_eq!(&instance.owner_account_id, &j.finding.account_id);
+        prop_assert_eq!(&instance.owner_account_id, &j.finding().account_id);
         prop_assert!(instance.status.is_deletable());
         prop_assert!(policy.auto_remediate && !policy.dry_run);
         match instance.application_count {

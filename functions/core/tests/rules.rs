@@ -360,7 +360,7 @@ fn long_titles_are_cut_to_fit_the_subject() {
     let inv = org_inventory();
     let t = register(ADMIN);
     let eval = evaluate_trigger(&t, Some(&inv), &Policy::default(), now());
-    let Some(mut f) = eval.findings().next().cloned() else {
+    let Some(mut f) = eval.findings().next() else {
         panic!("expected a finding")
     };
     f.title = "é".repeat(40) + &"x".repeat(200);

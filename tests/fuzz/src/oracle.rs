@@ -115,7 +115,7 @@ pub fn check_evaluation(
 ) -> Result<usize, String> {
     let mut deletes = 0;
     for j in &evaluation.judged {
-        check_finding(&j.finding, full)?;
+        check_finding(&j.finding(), full)?;
         if !j.decision.allows_delete() {
             continue;
         }
@@ -123,15 +123,15 @@ pub fn check_evaluation(
         let fail = |what: &str| {
             Err(format!(
                 "{} on {:?} allows a delete {what} (decision: {})",
-                j.finding.rule.as_str(),
-                j.instance.as_ref().map(|i| i.instance_arn.as_str()),
+                j.finding().rule.as_str(),
+                j.instance().as_ref().map(|i| i.instance_arn.as_str()),
                 j.decision.detail
             ))
         };
         let Some(inventory) = inventory else {
             return fail("from the event alone");
         };
-        let Some(instance) = &j.instance else {
+        let Some(instance) = &j.instance() else {
             return fail("without an instance");
         };
         if !inventory.instances.iter().any(|i| {
@@ -140,7 +140,7 @@ pub fn check_evaluation(
         }) {
             return fail("of an instance the inventory does not list");
         }
-        if !j.finding.rule.is_remediable() {
+        if !j.finding().rule.is_remediable() {
             return fail("for a report-only rule");
         }
         let Some(management) = inventory.management_account_id() else {
@@ -149,11 +149,11 @@ pub fn check_evaluation(
         if instance.owner_account_id == management {
             return fail("of the management account's instance");
         }
-        if instance.owner_account_id != j.finding.account_id {
+        if instance.owner_account_id != j.finding().account_id {
             return fail("of an instance owned by another account than the finding's");
         }
         if policy.exempt_accounts.contains(&instance.owner_account_id)
-            || policy.exempt_accounts.contains(&j.finding.account_id)
+            || policy.exempt_accounts.contains(&j.finding().account_id)
         {
             return fail("in an exempt account");
         }
@@ -309,7 +309,7 @@ mod tests {
         // Plant the violation: the decided instance becomes the management account's.
         let mut planted = inventory.clone();
         planted.instances[0].owner_account_id = "111111111111".into();
-        if let Some(i) = eval.judged[0].instance.as_mut() {
+        if let Some(i) = eval.judged[0].violation.instance.as_mut() {
             i.owner_account_id = "111111111111".into();
         }
         let err = check_evaluation(
@@ -376,7 +376,7 @@ mod tests {
         eval.judged[0].decision = delete;
         let mut unknown = inventory.clone();
         unknown.instances[0].tags = None;
-        if let Some(i) = eval.judged[0].instance.as_mut() {
+        if let Some(i) = eval.judged[0].violation.instance.as_mut() {
             i.tags = None;
         }
         // With both oracles off (they are on by default), the planted decision passes.
