@@ -16,9 +16,8 @@ use crate::inventory::{AccountRegion, Instance, InstanceStatus, Inventory, Organ
 use crate::ports::{Clock, InstancePort, OrganizationPort, PortError};
 use crate::settings::ConfigError;
 
-/// How many times a Region is listed, at most, before its answer is taken as it is: an
-/// instance an event names but the listing does not show, or one still being created, is
-/// looked for again (AWS is eventually consistent), with a doubling wait from `FIRST_WAIT`.
+/// How many times a Region is listed, at most, before its answer is taken as it is (see
+/// [`Settle`]), with a doubling wait from `FIRST_WAIT` between listings.
 pub const LIST_ATTEMPTS: u32 = 4;
 const FIRST_WAIT: Duration = Duration::from_millis(500);
 
@@ -116,16 +115,52 @@ pub fn check_management_setting(
     }
 }
 
+/// What a listing is looked at again for (AWS is eventually consistent), before its answer is
+/// taken as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settle<'a> {
+    /// Gathering facts: the instance an event names (if any) is listed, and none is still
+    /// being created.
+    Created(Option<&'a str>),
+    /// Confirming a delete: the instance is no longer listed, or is being deleted.
+    Gone(&'a str),
+}
+
+impl Settle<'_> {
+    /// Why the listing is not settled yet, if it is not.
+    fn unsettled(self, own: &[Instance]) -> Option<String> {
+        match self {
+            Settle::Created(expected) => {
+                let missing = expected.filter(|arn| !own.iter().any(|i| i.instance_arn == *arn));
+                let creating = own
+                    .iter()
+                    .find(|i| i.status == InstanceStatus::CreateInProgress);
+                match (missing, creating) {
+                    (Some(arn), _) => Some(format!("{arn} is not listed yet")),
+                    (None, Some(i)) => {
+                        Some(format!("{} is still CREATE_IN_PROGRESS", i.instance_arn))
+                    }
+                    (None, None) => None,
+                }
+            }
+            Settle::Gone(arn) => own
+                .iter()
+                .find(|i| i.instance_arn == arn && i.status != InstanceStatus::DeleteInProgress)
+                .map(|i| format!("{arn} is still listed as {}", i.status.as_str())),
+        }
+    }
+}
+
 /// The instances `account_id` owns in `region` (member accounts may also see the organization
-/// instance; it is left out). Looked at again, with backoff and within the budget, while
-/// `expected` (an instance an event names) is missing or an instance is still being created.
+/// instance; it is left out). Looked at again, with backoff and within the budget, until it
+/// settles as `settle` says — one loop, whatever is waited for.
 pub async fn list_region<I: InstancePort, C: Clock>(
     instances: &I,
     clock: &C,
     budget: Budget,
     account_id: &str,
     region: &str,
-    expected: Option<&str>,
+    settle: Settle<'_>,
 ) -> Result<Vec<Instance>, PortError> {
     let mut wait = FIRST_WAIT;
     let mut attempt = 1;
@@ -141,14 +176,8 @@ pub async fn list_region<I: InstancePort, C: Clock>(
             .into_iter()
             .filter(|i| i.owner_account_id == account_id)
             .collect();
-        let missing = expected.filter(|arn| !own.iter().any(|i| i.instance_arn == *arn));
-        let creating = own
-            .iter()
-            .find(|i| i.status == InstanceStatus::CreateInProgress);
-        let unsettled = match (missing, creating) {
-            (Some(arn), _) => format!("{arn} is not listed yet"),
-            (None, Some(i)) => format!("{} is still CREATE_IN_PROGRESS", i.instance_arn),
-            (None, None) => return Ok(own),
+        let Some(unsettled) = settle.unsettled(&own) else {
+            return Ok(own);
         };
         let time_left = budget
             .for_call(clock.now())
@@ -243,7 +272,15 @@ pub async fn list_account<I: InstancePort, C: Clock>(
 ) -> AccountListing {
     let answers: Vec<(&String, Result<Vec<Instance>, PortError>)> = stream::iter(regions)
         .map(|region| async move {
-            let answer = list_region(instances, clock, budget, account_id, region, expected).await;
+            let answer = list_region(
+                instances,
+                clock,
+                budget,
+                account_id,
+                region,
+                Settle::Created(expected),
+            )
+            .await;
             (region, answer)
         })
         .buffer_unordered(concurrency.max(1))

@@ -13,7 +13,7 @@
 //! subscriber reads the message with the highest `sequence` for an id as the latest word.
 
 use crate::clock::{within, Budget};
-use crate::facts::list_region;
+use crate::facts::{list_region, Settle};
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
 use crate::message::{IncompleteNotice, Message};
@@ -214,47 +214,23 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
     }
 
     /// The instance's status as a listing shows it, `None` once it is gone. An instance still
-    /// listed is looked for again (with backoff, within the budget) before it counts as there.
+    /// listed is looked for again (the listing's own backoff, within the budget) before it
+    /// counts as there.
     async fn look_again(&self, instance: &Instance) -> Result<Option<InstanceStatus>, PortError> {
-        let (account, region, arn) = (
+        let arn = &instance.instance_arn;
+        let listed = list_region(
+            self.instances,
+            self.clock,
+            self.budget,
             &instance.owner_account_id,
             &instance.region,
-            &instance.instance_arn,
-        );
-        let mut status = None;
-        for attempt in 1..=crate::facts::LIST_ATTEMPTS {
-            // Asked one at a time: `list_region` waits for an *expected* instance, here the
-            // wait is for one to go.
-            let listed = list_region(
-                self.instances,
-                self.clock,
-                self.budget,
-                account,
-                region,
-                None,
-            )
-            .await?;
-            status = listed
-                .into_iter()
-                .find(|i| &i.instance_arn == arn)
-                .map(|i| i.status);
-            match &status {
-                None | Some(InstanceStatus::DeleteInProgress) => return Ok(status),
-                Some(_) if attempt < crate::facts::LIST_ATTEMPTS => {
-                    let wait = std::time::Duration::from_millis(250 << attempt);
-                    if self
-                        .budget
-                        .for_call(self.clock.now())
-                        .is_some_and(|left| left < wait * 2)
-                    {
-                        break;
-                    }
-                    self.clock.sleep(wait).await;
-                }
-                Some(_) => {}
-            }
-        }
-        Ok(status)
+            Settle::Gone(arn),
+        )
+        .await?;
+        Ok(listed
+            .into_iter()
+            .find(|i| &i.instance_arn == arn)
+            .map(|i| i.status))
     }
 }
 

@@ -275,9 +275,15 @@ where
             .flat_map(|a| regions.iter().map(move |r| (a, r)));
         let mut listings = stream::iter(pairs)
             .map(|(account, region)| async move {
-                let answer =
-                    facts::list_region(&self.instances, &self.clock, budget, account, region, None)
-                        .await;
+                let answer = facts::list_region(
+                    &self.instances,
+                    &self.clock,
+                    budget,
+                    account,
+                    region,
+                    facts::Settle::Created(None),
+                )
+                .await;
                 (account, region, answer)
             })
             .buffer_unordered(concurrency);

@@ -290,6 +290,35 @@ fn a_delete_that_fails_fails_the_call_so_it_is_retried() {
 }
 
 #[test]
+fn an_undeleted_instance_still_being_created_is_listed_again_in_one_loop_not_two() {
+    // The instance stays CREATE_IN_PROGRESS and the delete is ignored: gathering waits for it
+    // to settle, confirming waits for it to go; each wait is one loop of at most
+    // LIST_ATTEMPTS listings (confirming used to nest the first wait in the second).
+    let mut live = world();
+    for instance in &mut live {
+        if instance.instance_arn == MEMBER_ARN {
+            instance.status = idc_core::InstanceStatus::CreateInProgress;
+        }
+    }
+    let (g, out) = member_create(Instances {
+        delete_is_ignored: true,
+        ..Instances::with(live)
+    });
+    assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
+    assert_eq!(g.instances.deletes(), vec![MEMBER_ARN.to_owned()]);
+    let lists = g.instances.lists.lock().map(|n| *n).unwrap_or_default();
+    let at_most = 2 * idc_core::facts::LIST_ATTEMPTS as usize;
+    assert!(
+        lists <= at_most,
+        "{lists} listings, at most {at_most} expected"
+    );
+    assert_eq!(
+        statuses(&g).last(),
+        Some(&(RuleId::IDC001, RemediationStatus::Failed))
+    );
+}
+
+#[test]
 fn outside_regions_report_never_deletes_outside_regions() {
     let mut g = guardrail(Instances::with(world()), Publisher::default(), auto());
     g.settings.regions = vec!["us-east-1".into()];
