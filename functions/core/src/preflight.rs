@@ -4,7 +4,7 @@
 use crate::clock::Budget;
 use crate::facts::{self, Unreachable};
 use crate::inventory::Instance;
-use crate::ports::{Clock, FindingPublisher, InstancePort, OrganizationPort};
+use crate::ports::{Clock, InstancePort, OrganizationPort};
 use crate::service::{Guardrail, HandleError};
 
 /// What preflight found in every Region it asked.
@@ -82,11 +82,11 @@ impl PreflightReport {
     }
 }
 
+/// Preflight reads; it never publishes, deletes or queues anything.
 impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where
     O: OrganizationPort,
     I: InstancePort,
-    P: FindingPublisher,
     C: Clock,
 {
     /// Lists the account's own instances in every configured Region, with their applications.

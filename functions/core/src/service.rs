@@ -107,23 +107,11 @@ struct Gathered {
     unknown: Option<(String, Vec<Unreachable>, Vec<String>)>,
 }
 
-impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
-where
-    O: OrganizationPort,
-    I: InstancePort,
-    P: FindingPublisher,
-    C: Clock,
-{
-    pub(crate) fn remediator(&self, budget: Budget) -> Remediator<'_, I, P, C> {
-        Remediator {
-            instances: &self.instances,
-            publisher: &self.publisher,
-            clock: &self.clock,
-            sequencer: &self.sequencer,
-            budget,
-        }
-    }
+// Each use case is bound by the ports it uses, no more: preflight never publishes, only the
+// organization-wide sweep may fan out to the queue, acting needs no Organizations.
 
+impl<O: OrganizationPort, I, P, C: Clock, Q> Guardrail<O, I, P, C, Q> {
+    /// Who the management account and the Identity Center delegated administrators are.
     pub(crate) async fn organization_facts(
         &self,
         budget: Budget,
@@ -136,7 +124,29 @@ where
         )
         .await
     }
+}
 
+impl<O, I: InstancePort, P: FindingPublisher, C: Clock, Q> Guardrail<O, I, P, C, Q> {
+    /// What carries out decisions and publishes, within `budget`.
+    pub(crate) fn remediator(&self, budget: Budget) -> Remediator<'_, I, P, C> {
+        Remediator {
+            instances: &self.instances,
+            publisher: &self.publisher,
+            clock: &self.clock,
+            sequencer: &self.sequencer,
+            budget,
+        }
+    }
+}
+
+/// Handling an event.
+impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
+where
+    O: OrganizationPort,
+    I: InstancePort,
+    P: FindingPublisher,
+    C: Clock,
+{
     /// Handles one EventBridge payload.
     pub async fn handle(&self, payload: Value, budget: Budget) -> Result<Outcome, HandleError> {
         let trigger = parse_event_value(payload)?;

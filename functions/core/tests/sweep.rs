@@ -230,3 +230,18 @@ fn preflight_says_whether_registering_is_safe() {
         Some(PreflightVerdict::Unknown)
     );
 }
+
+#[test]
+fn preflight_needs_no_publisher_and_no_queue() {
+    // `()` implements no port: this compiles only while preflight asks for Organizations,
+    // sso-admin and a clock alone.
+    let g = idc_core::Guardrail::new(
+        Org::default(),
+        Instances::with(world()),
+        (),
+        FakeClock::default(),
+        settings(Policy::default()),
+    );
+    let verdict = block_on(g.preflight(ADMIN)).map(|r| r.verdict()).ok();
+    assert_eq!(verdict, Some(PreflightVerdict::Unsafe));
+}

@@ -3,114 +3,22 @@
 //! with a bounded number of calls in flight; memory holds only the account instances found.
 //! Above a threshold the sweep fans out one task per account to a worker queue instead.
 
-use std::collections::BTreeMap;
+mod summary;
+mod task;
 
-use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
-use serde::{Deserialize, Serialize};
 
 use crate::clock::Budget;
 pub use crate::facts::Unreachable;
 use crate::facts::{self, AccountListing};
-use crate::finding::{rfc3339, Finding};
+use crate::finding::Finding;
 use crate::inventory::Inventory;
-use crate::message::Message;
 use crate::ports::{Clock, FindingPublisher, InstancePort, OrganizationPort, TaskQueue};
 use crate::remediate::Troubles;
 use crate::rules::evaluate_sweep;
 use crate::service::{Guardrail, HandleError};
-
-/// Value of the summary's `schema` key.
-pub const SUMMARY_SCHEMA: &str = "idc-guardrail/sweep-summary/v1";
-
-/// How the sweep ran.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SweepMode {
-    /// Every account listed by this invocation.
-    InProcess,
-    /// One task per account sent to the worker queue.
-    FanOut,
-    /// One account, by a worker.
-    Account,
-}
-
-/// What a sweep covered; published after the findings so nothing is silently skipped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SweepSummary {
-    pub schema: String,
-    pub sweep_id: String,
-    pub mode: SweepMode,
-    pub organization_id: Option<String>,
-    pub management_account_id: Option<String>,
-    pub evaluated_at: String,
-    pub accounts: usize,
-    pub regions: Vec<String>,
-    pub account_regions_listed: usize,
-    pub findings: usize,
-    pub by_rule: BTreeMap<String, usize>,
-    pub by_status: BTreeMap<String, usize>,
-    pub unreachable: Vec<Unreachable>,
-}
-
-impl SweepSummary {
-    /// ASCII, under 100 characters, as SNS requires.
-    pub fn sns_subject(&self) -> String {
-        let org = self.organization_id.as_deref().unwrap_or("standalone");
-        let subject = match self.mode {
-            SweepMode::FanOut => format!(
-                "[INFO] SWEEP {org} - {} accounts sent to the workers",
-                self.accounts
-            ),
-            _ => format!(
-                "[{}] SWEEP {org} - {} accounts, {} findings, {} unreachable",
-                self.severity(),
-                self.accounts,
-                self.findings,
-                self.unreachable.len()
-            ),
-        };
-        crate::finding::sns_safe_subject(&subject)
-    }
-
-    /// MEDIUM when something could not be checked: the team must look.
-    pub fn severity(&self) -> &'static str {
-        if self.unreachable.is_empty() {
-            "INFO"
-        } else {
-            "MEDIUM"
-        }
-    }
-
-    /// The same attribute names findings carry, so one filter policy serves both.
-    pub fn sns_attributes(&self) -> Vec<(&'static str, String)> {
-        vec![
-            ("message_type", "sweep_summary".to_owned()),
-            ("severity", self.severity().to_owned()),
-            ("rule", "SWEEP".to_owned()),
-            (
-                "account_id",
-                self.management_account_id
-                    .clone()
-                    .unwrap_or_else(|| "unknown".into()),
-            ),
-            ("remediation_status", "none".to_owned()),
-        ]
-    }
-
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
-    }
-
-    pub fn to_message(&self) -> Message {
-        Message {
-            id: self.sweep_id.clone(),
-            subject: self.sns_subject(),
-            body: self.to_json(),
-            attributes: self.sns_attributes(),
-        }
-    }
-}
+pub use summary::{Coverage, SweepMode, SweepSummary, SUMMARY_SCHEMA};
+pub use task::{sweep_id_for_event, ScheduledEvent, SweepTask, TaskError, TASK_SCHEMA};
 
 /// A finished sweep: its summary and every finding it published.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,16 +80,13 @@ where
                 accounts = accounts.len(),
                 "sweep fanned out to the workers"
             );
-            let summary = self.summary(
-                sweep_id,
-                SweepMode::FanOut,
-                &inventory,
-                accounts.len(),
-                0,
-                &[],
-                vec![],
-                now,
-            );
+            let coverage = Coverage {
+                accounts: accounts.len(),
+                regions: self.settings.regions.clone(),
+                ..Coverage::default()
+            };
+            let summary =
+                SweepSummary::new(sweep_id, SweepMode::FanOut, &inventory, coverage, &[], now);
             self.remediator(budget)
                 .publish(&summary.to_message())
                 .await
@@ -205,7 +110,16 @@ where
         )
         .await
     }
+}
 
+/// Sweeping one account, or a list of them, needs no queue.
+impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
+where
+    O: OrganizationPort,
+    I: InstancePort,
+    P: FindingPublisher,
+    C: Clock,
+{
     /// Sweeps one account (a worker's task). A summary is published only when a Region could
     /// not be listed — and then the task fails, so the queue retries it and, in the end, its
     /// dead-letter queue keeps it.
@@ -217,14 +131,16 @@ where
     ) -> Result<SweepReport, HandleError> {
         let inventory = self.organization_facts(budget).await?;
         if inventory.management_account_id() == Some(account_id) {
-            let summary = self.summary(
+            let coverage = Coverage {
+                regions: self.settings.regions.clone(),
+                ..Coverage::default()
+            };
+            let summary = SweepSummary::new(
                 sweep_id,
                 SweepMode::Account,
                 &inventory,
-                0,
-                0,
+                coverage,
                 &[],
-                vec![],
                 self.clock.now(),
             );
             return Ok(SweepReport {
@@ -319,16 +235,13 @@ where
         for finding in &mut findings {
             troubles.published(remediator.publish_finding(finding).await);
         }
-        let summary = self.summary(
-            sweep_id,
-            mode,
-            &inventory,
-            accounts.len(),
+        let coverage = Coverage {
+            accounts: accounts.len(),
+            regions: regions.clone(),
             listed,
-            &findings,
             unreachable,
-            now,
-        );
+        };
+        let summary = SweepSummary::new(sweep_id, mode, &inventory, coverage, &findings, now);
         if mode != SweepMode::Account || !summary.unreachable.is_empty() {
             troubles.published(remediator.publish(&summary.to_message()).await);
         }
@@ -343,118 +256,5 @@ where
             "sweep done"
         );
         Ok(SweepReport { summary, findings })
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    fn summary(
-        &self,
-        sweep_id: &str,
-        mode: SweepMode,
-        inventory: &Inventory,
-        accounts: usize,
-        listed: usize,
-        findings: &[Finding],
-        unreachable: Vec<Unreachable>,
-        now: DateTime<Utc>,
-    ) -> SweepSummary {
-        let mut by_rule = BTreeMap::new();
-        let mut by_status = BTreeMap::new();
-        for f in findings {
-            *by_rule.entry(f.rule.as_str().to_owned()).or_insert(0) += 1;
-            *by_status
-                .entry(f.remediation.status.as_str().to_owned())
-                .or_insert(0) += 1;
-        }
-        SweepSummary {
-            schema: SUMMARY_SCHEMA.to_owned(),
-            sweep_id: sweep_id.to_owned(),
-            mode,
-            organization_id: inventory.organization_id().map(str::to_owned),
-            management_account_id: inventory.management_account_id().map(str::to_owned),
-            evaluated_at: rfc3339(now),
-            accounts,
-            regions: self.settings.regions.clone(),
-            account_regions_listed: listed,
-            findings: findings.len(),
-            by_rule,
-            by_status,
-            unreachable,
-        }
-    }
-}
-
-/// A stable sweep id for a scheduled event (its id is kept across Lambda retries, so a
-/// retried sweep publishes findings with the same ids).
-pub fn sweep_id_for_event(event_id: &str) -> String {
-    format!("sweep-{event_id}")
-}
-
-/// A worker's task: one account of one sweep.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SweepTask {
-    pub schema: String,
-    pub sweep_id: String,
-    pub account_id: String,
-}
-
-/// Value of a task's `schema` key.
-pub const TASK_SCHEMA: &str = "idc-guardrail/sweep-task/v1";
-
-impl SweepTask {
-    pub fn new(sweep_id: &str, account_id: &str) -> Self {
-        SweepTask {
-            schema: TASK_SCHEMA.to_owned(),
-            sweep_id: sweep_id.to_owned(),
-            account_id: account_id.to_owned(),
-        }
-    }
-
-    /// Parses a queue message body; a bad one is an error naming the problem.
-    pub fn parse(body: &str) -> Result<Self, TaskError> {
-        let task: SweepTask =
-            serde_json::from_str(body).map_err(|e| TaskError::NotATask(e.to_string()))?;
-        if task.schema != TASK_SCHEMA {
-            return Err(TaskError::UnknownSchema(task.schema));
-        }
-        if !crate::ids::is_account_id(&task.account_id) {
-            return Err(TaskError::InvalidAccount(task.account_id));
-        }
-        Ok(task)
-    }
-}
-
-/// Why a queue message is not a task the worker can do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TaskError {
-    #[error("not a sweep task: {0}")]
-    NotATask(String),
-    #[error("unknown task schema `{0}`")]
-    UnknownSchema(String),
-    #[error("`{0}` is not a 12-digit AWS account ID")]
-    InvalidAccount(String),
-}
-
-/// The scheduled event that starts a sweep (an EventBridge schedule rule): only its `id`
-/// matters, kept across Lambda's retries of the invocation.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct ScheduledEvent {
-    pub id: String,
-    #[serde(rename = "detail-type", default)]
-    pub detail_type: Option<String>,
-}
-
-impl ScheduledEvent {
-    pub fn parse(payload: serde_json::Value) -> Result<Self, crate::EventError> {
-        let event: ScheduledEvent = serde_json::from_value(payload)
-            .map_err(|e| crate::EventError::NotEnvelope(format!("not a scheduled event: {e}")))?;
-        if event.id.trim().is_empty() {
-            return Err(crate::EventError::MissingField("id"));
-        }
-        Ok(event)
-    }
-
-    /// The sweep's id: the same for every retry of this event, so findings keep their ids.
-    pub fn sweep_id(&self) -> String {
-        sweep_id_for_event(&self.id)
     }
 }
