@@ -95,13 +95,14 @@ def test_sam_and_cdk_checkov_skips_match(sam, cdk):
 
 def test_sam_builds_each_binary_from_the_workspace(sam):
     """sam build: rust-cargolambda, one binary per function, CodeUri = the workspace root."""
-    from cfn_templates import REPO, SAM_TEMPLATE
+    from cfn_templates import REPO, source_file
 
     for name, lid in functions(sam).items():
         res = sam["Resources"][lid]
         assert res["Type"] == "AWS::Serverless::Function"
         assert res["Metadata"]["BuildMethod"] == "rust-cargolambda"
         assert res["Metadata"]["BuildProperties"] == {"Binary": name}
-        code_dir = (SAM_TEMPLATE.parent / res["Properties"]["CodeUri"]).resolve()
+        # CodeUri is relative to the file the function is written in (a nested template).
+        code_dir = (source_file(sam, lid).parent / res["Properties"]["CodeUri"]).resolve()
         assert code_dir == REPO.resolve()
         assert (code_dir / "Cargo.toml").is_file()
