@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Offline checks of infra/: cfn-lint, checkov, cdk synth, pytest, jest.
 #
-# Needs: cfn-lint, checkov, pytest and moto (pip install -r infra/requirements.txt,
+# Needs: cfn-lint, checkov, the AWS CLI (v1), pytest and moto (pip install -r infra/requirements.txt,
 # found on PATH or in $VENV/bin, default <repo>/.venv), node 20 and npm. No AWS
 # account, no credentials, no network other than the npm registry for `npm ci`
 # when infra/cdk/node_modules is missing.
@@ -15,7 +15,7 @@ if [ -d "$VENV/bin" ]; then
 fi
 PYTHON="${PYTHON:-$(command -v python3 || command -v python)}"
 
-for tool in cfn-lint checkov node npm; do
+for tool in cfn-lint checkov aws node npm; do
   if ! command -v "$tool" >/dev/null 2>&1; then
     echo "infra/test.sh: '$tool' not found (python tools: pip install -r infra/requirements.txt into $VENV)" >&2
     exit 1
