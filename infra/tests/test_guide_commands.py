@@ -5,7 +5,7 @@
   does, without credentials or network.
 - `sam ...`: the options of SAM CLI 1.170.0, written out below (aws-sam-cli pins its own
   boto3 and is not installed here); they were read from the click definitions of
-  `sam build`, `sam deploy` and `sam validate` of that release.
+  `sam build`, `sam deploy`, `sam delete` and `sam validate` of that release.
 - `cdk ...`: asked of the CDK CLI in infra/cdk/node_modules (`cdk <command> --help`).
 - `make ...`: the target exists.
 """
@@ -43,6 +43,8 @@ SAM_OPTIONS = {
         --notification-arns --on-failure --output --parameter-overrides --profile --region
         --resolve-image-repos --resolve-s3 --role-arn --s3-bucket --s3-prefix --save-params
         --signing-profiles --stack-name --tags --template --template-file --use-json""",
+    "delete": """--beta-features --config-env --config-file --debug --express --no-beta-features --no-express --no-prompts
+        --profile --region --s3-bucket --s3-prefix --save-params --stack-name""",
     "validate": """--beta-features --config-env --config-file --debug --language-extensions --lint
         --no-beta-features --no-language-extensions --profile --region --save-params --template
         --template-file""",
