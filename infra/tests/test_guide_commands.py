@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from cfn_templates import INFRA, REPO
-from guide_commands import Command, commands, options
+from guide_commands import Command, commands, options, shell_blocks
 
 GUIDES = [INFRA / "README.md", INFRA / "scp" / "README.md"]
 ALL = [c for guide in GUIDES for c in commands(guide)]
@@ -181,3 +181,11 @@ def test_no_option_only_aws_cli_v2_has():
     """The guide's commands run on AWS CLI v1 and v2 alike."""
     for c in AWS:
         assert "--cli-binary-format" not in c.argv, f"{c}: AWS CLI v1 rejects --cli-binary-format"
+
+
+def test_no_command_leaves_the_repository_root():
+    """The commands name infra/... files from the repository's root: a `cd` runs in a subshell."""
+    for guide in GUIDES:
+        for start, text in shell_blocks(guide):
+            for offset, line in enumerate(text.splitlines()):
+                assert not re.match(r"\s*cd\s", line), f"{guide.name}:{start + offset}: use (cd DIR && ...)"
