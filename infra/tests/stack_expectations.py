@@ -1,5 +1,5 @@
 """What the stack tests expect: each function's IAM actions and environment, the parameters, and
-helpers to read a function's properties and policies from either stack."""
+functions to read a function's properties and policies from either stack."""
 
 from __future__ import annotations
 
