@@ -123,3 +123,21 @@ def commands(path: Path) -> list[Command]:
 def options(argv: tuple[str, ...]) -> list[str]:
     """The --long options of a command (without a value given as --opt=value)."""
     return [a.split("=", 1)[0] for a in argv if a.startswith("--")]
+
+
+def heredocs(path: Path) -> list[tuple[str, str]]:
+    """(file:line, body) of each here-document of the shell blocks."""
+    out = []
+    for start, text in shell_blocks(path):
+        lines = text.split("\n")
+        i = 0
+        while i < len(lines):
+            m = _HEREDOC.search(lines[i])
+            i += 1
+            if m:
+                body_start = i
+                while i < len(lines) and lines[i].strip() != m.group(1):
+                    i += 1
+                out.append((f"{path.name}:{start + body_start}", "\n".join(lines[body_start:i])))
+                i += 1
+    return out

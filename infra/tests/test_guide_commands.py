@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from cfn_templates import INFRA, REPO
-from guide_commands import Command, commands, options, shell_blocks
+from guide_commands import Command, commands, heredocs, options, shell_blocks
 
 GUIDES = [INFRA / "README.md", INFRA / "scp" / "README.md"]
 ALL = [c for guide in GUIDES for c in commands(guide)]
@@ -189,3 +189,35 @@ def test_no_command_leaves_the_repository_root():
         for start, text in shell_blocks(guide):
             for offset, line in enumerate(text.splitlines()):
                 assert not re.match(r"\s*cd\s", line), f"{guide.name}:{start + offset}: use (cd DIR && ...)"
+
+
+def _json_values(value: object) -> list[object]:
+    """A JSON document and the JSON documents in its string values (a policy inside attributes)."""
+    out = [value]
+    if isinstance(value, dict):
+        for v in value.values():
+            if isinstance(v, str) and v.lstrip().startswith(("{", "[")):
+                out.extend(_json_values(json.loads(v)))
+    return out
+
+
+def test_json_the_guide_passes_is_json():
+    """Inline JSON options and here-documents parse (shell variables stand for ARNs)."""
+    checked = 0
+    for c in AWS:
+        for value in c.argv:
+            if value.lstrip().startswith("{"):
+                try:
+                    _json_values(json.loads(value))
+                except json.JSONDecodeError as e:
+                    pytest.fail(f"{c.source}: not JSON ({e}): {value}")
+                checked += 1
+    for guide in GUIDES:
+        for source, body in heredocs(guide):
+            text = re.sub(r"\$[A-Z_]+", "arn:aws:sqs:eu-west-1:222222222222:x", body)
+            try:
+                docs = _json_values(json.loads(text))
+            except json.JSONDecodeError as e:
+                pytest.fail(f"{source}: not JSON ({e}): {body}")
+            checked += len(docs)
+    assert checked >= 4
