@@ -4,7 +4,8 @@
 #   make package      Lambda zips in target/lambda/<name>/bootstrap.zip (arm64, or
 #                     x86_64 when the aarch64 Rust target is not installed)
 #   make synth        synthesize the CDK app from those zips
-#   make deploy       sam build + sam deploy --guided (infra/template.yaml)
+#   make sam-build    sam build of infra/template.yaml, pinned to the built architecture
+#   make deploy       make sam-build + sam deploy --guided (config in infra/samconfig.toml)
 #   make deploy-cdk   cdk deploy (ORG_ID=o-... required)
 #   make infra-test   offline checks: cfn-lint, checkov, cdk synth, pytest, jest
 
@@ -20,7 +21,7 @@ CDK_DEPLOY_FLAGS ?=
 LAMBDA_ARCH := $(shell rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && echo arm64 || echo x86_64)
 LAMBDA_ARCH_FLAG := $(if $(filter arm64,$(LAMBDA_ARCH)),--arm64,--x86-64)
 
-.PHONY: package synth deploy deploy-cdk infra-test infra-node-modules
+.PHONY: package synth sam-build deploy deploy-cdk infra-test infra-node-modules
 
 package:
 	@if [ "$(LAMBDA_ARCH)" != arm64 ]; then \
@@ -40,15 +41,25 @@ synth: infra-node-modules
 	  -c codeRoot=$(abspath target/lambda)
 
 # SAM builds the Rust functions itself (BuildMethod rust-cargolambda, a beta
-# feature of SAM CLI). On a machine without the aarch64 target, build and
-# deploy for x86_64:
-#   make deploy SAM_BUILD_FLAGS="--parameter-overrides Architecture=x86_64"
-# and answer Architecture=x86_64 in the guided deploy.
-deploy:
-	@command -v $(SAM) >/dev/null 2>&1 || { echo "deploy: SAM CLI not found (pip install aws-sam-cli)"; exit 1; }
-	$(SAM) build --template-file infra/template.yaml --beta-features $(SAM_BUILD_FLAGS)
-	$(SAM) deploy --guided --template-file .aws-sam/build/template.yaml \
-	  --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND $(SAM_DEPLOY_FLAGS)
+# feature of SAM CLI, with the venv's cargo-lambda). SAM runs from infra/, so that
+# `sam deploy --guided` saves samconfig.toml next to the template (infra/), where
+# the next `cd infra && sam deploy ...` finds it (a --template-file under
+# .aws-sam/build would put it where the next build deletes it).
+# The build is for LAMBDA_ARCH (arm64 when the aarch64 Rust target is installed,
+# else x86_64; `make deploy LAMBDA_ARCH=x86_64` to choose), and the built template
+# is pinned to it: a deploy with the other Architecture is refused by CloudFormation.
+SAM_BUILT_TEMPLATE := infra/.aws-sam/build/template.yaml
+
+sam-build: venv
+	@command -v $(SAM) >/dev/null 2>&1 || { echo "sam-build: SAM CLI not found (pip install aws-sam-cli)"; exit 1; }
+	cd infra && PATH="$(abspath $(VENV))/bin:$$PATH" AWS_LC_SYS_NO_JITTER_ENTROPY=1 \
+	  $(SAM) build --template-file template.yaml --beta-features \
+	  --parameter-overrides Architecture=$(LAMBDA_ARCH) $(SAM_BUILD_FLAGS)
+	$(VENV)/bin/python infra/pin_architecture.py $(SAM_BUILT_TEMPLATE) $(LAMBDA_ARCH)
+
+deploy: sam-build
+	cd infra && $(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	  --parameter-overrides Architecture=$(LAMBDA_ARCH) $(SAM_DEPLOY_FLAGS)
 
 deploy-cdk: package infra-node-modules
 	@test -n "$(ORG_ID)" || { echo "deploy-cdk: set ORG_ID=o-xxxxxxxxxx"; exit 1; }

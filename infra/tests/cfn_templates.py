@@ -2,9 +2,11 @@
 
 Templates are read with cfn-lint's own YAML decoder (it understands the short
 intrinsic-function tags such as !Ref and !Sub). The synthesized CDK template is
-read from infra/cdk/cdk.out (infra/test.sh synthesizes it first). Each path
-can be overridden (IDC_SAM_TEMPLATE, IDC_MEMBER_TEMPLATE, IDC_CDK_TEMPLATE),
-e.g. to check that a deliberately broken copy fails.
+read from infra/cdk/cdk.out (infra/test.sh synthesizes it first). The SAM
+template is read with its nested applications inlined (nested_templates.py):
+the checks see the whole deployment. Each path can be overridden
+(IDC_SAM_TEMPLATE, IDC_MEMBER_TEMPLATE, IDC_CDK_TEMPLATE), e.g. to check that a
+deliberately broken copy fails.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from cfnlint.decode import cfn_yaml
+
+from nested_templates import NESTED, SOURCES, flatten, nested_location
 
 INFRA = Path(__file__).resolve().parents[1]
 REPO = INFRA.parent
@@ -42,6 +46,31 @@ def load_cfn(path: Path) -> dict[str, Any]:
     if path.suffix == ".json":
         return json.loads(path.read_text())
     return json.loads(json.dumps(cfn_yaml.load(str(path))))
+
+
+def load_deployment(path: Path) -> dict[str, Any]:
+    """A template with its local nested applications inlined: everything one deploy creates."""
+    return flatten(path, load_cfn)
+
+
+def sam_template_files() -> list[Path]:
+    """infra/template.yaml and every template it nests, each checked by cfn-lint and checkov."""
+    out = [SAM_TEMPLATE]
+    for path in out:
+        for res in load_cfn(path).get("Resources", {}).values():
+            location = nested_location(res)
+            if location:
+                out.append((path.parent / location).resolve())
+    return out
+
+
+def source_file(template: dict[str, Any], lid: str) -> Path:
+    """The file a resource of a loaded deployment is written in."""
+    return template.get(SOURCES, {}).get(lid, SAM_TEMPLATE)
+
+
+def nested_applications(template: dict[str, Any]) -> dict[str, Path]:
+    return template.get(NESTED, {})
 
 
 # ----------------------------------------------------------------- template walking
@@ -112,6 +141,10 @@ def canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True)
 
 
+# A policy document's condition, when its policy resource has one.
+WHEN = "x-when"
+
+
 def role_policy_documents(template: dict[str, Any], role_id: str) -> list[dict[str, Any]]:
     role = resources(template)[role_id]
     assert role["Type"] == "AWS::IAM::Role"
@@ -119,7 +152,10 @@ def role_policy_documents(template: dict[str, Any], role_id: str) -> list[dict[s
     docs = [p["PolicyDocument"] for p in role["Properties"].get("Policies", [])]
     for pol in resources(template, "AWS::IAM::Policy").values():
         if any(ref_id(r) == role_id for r in pol["Properties"].get("Roles", [])):
-            docs.append(pol["Properties"]["PolicyDocument"])
+            doc = pol["Properties"]["PolicyDocument"]
+            if "Condition" in pol:  # a policy that exists only under a condition
+                doc = {**doc, WHEN: pol["Condition"]}
+            docs.append(doc)
     for pol in resources(template, "AWS::IAM::ManagedPolicy").values():
         assert not any(ref_id(r) == role_id for r in pol["Properties"].get("Roles", [])), (
             f"{role_id} has a managed policy"
@@ -132,7 +168,14 @@ def as_list(value: Any) -> list[Any]:
 
 
 def statements(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [s for d in docs for s in as_list(d["Statement"])]
+    """The statements of policy documents; those of a conditional policy carry the
+    condition's name under WHEN."""
+    out = []
+    for d in docs:
+        for s in as_list(d["Statement"]):
+            assert set(s) != {"Fn::If"}, f"make a conditional statement a conditional policy: {s}"
+            out.append({**s, WHEN: d[WHEN]} if WHEN in d else s)
+    return out
 
 
 def allowed_actions(docs: list[dict[str, Any]]) -> set[str]:
@@ -207,8 +250,11 @@ def normalized_statements(docs: list[dict[str, Any]], template: dict[str, Any]) 
     for s in statements(docs):
         sid = s.get("Sid")
         assert sid, f"statement without Sid: {s}"
-        rendered = render(s, template)
+        when = s.get(WHEN)
+        rendered = render({k: v for k, v in s.items() if k != WHEN}, template)
         out[sid] = {
+            # Condition names differ between SAM and CDK: compare what they test.
+            "When": render(template["Conditions"][when], template) if when else None,
             "Effect": rendered["Effect"],
             "Action": sorted(as_list(rendered["Action"])),
             "Resource": sorted(as_list(rendered.get("Resource", []))),

@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
-from cfn_templates import CDK_TEMPLATE, MEMBER_TEMPLATE, SAM_TEMPLATE, load_cfn
+from cfn_templates import CDK_TEMPLATE, MEMBER_TEMPLATE, SAM_TEMPLATE, load_cfn, load_deployment
 
 
 @pytest.fixture(scope="session")
 def sam() -> dict[str, Any]:
-    return load_cfn(SAM_TEMPLATE)
+    return load_deployment(SAM_TEMPLATE)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,5 @@
 """What the stack tests expect: each function's IAM actions and environment, the parameters, and
-helpers to read a function's properties and policies from either stack."""
+functions to read a function's properties and policies from either stack."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ COMMON_ACTIONS = {
     "organizations:ListAccounts",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
+    # Only when SecurityHub=true (a conditional statement).
+    "securityhub:BatchImportFindings",
 }
 WORKER_QUEUE_CONSUMER_ACTIONS = {
     "sqs:ReceiveMessage",
@@ -63,6 +65,12 @@ COMMON_ENV_VARS = {
     "MANAGEMENT_ACCOUNT_ID",
     "REGIONS",
     "RUST_LOG",
+    # Every function publishes findings: to Security Hub and chat too, and as metrics
+    # whose Guardrail dimension is GUARDRAIL_NAME.
+    "GUARDRAIL_NAME",
+    "SECURITY_HUB",
+    "CHAT_TOPIC_ARN",
+    "CHAT_MIN_SEVERITY",
 }
 ENV_VARS = {
     "on-create-instance": COMMON_ENV_VARS | {"OUTSIDE_REGIONS"},
@@ -76,6 +84,10 @@ ENV_PARAMETERS = {
     "OUTSIDE_REGIONS": "OutsideRegions",
     "SWEEP_CONCURRENCY": "SweepConcurrency",
     "FANOUT_THRESHOLD": "FanoutThreshold",
+    "GUARDRAIL_NAME": "AWS::StackName",
+    "SECURITY_HUB": "SecurityHub",
+    "CHAT_TOPIC_ARN": "ChatTopicArn",
+    "CHAT_MIN_SEVERITY": "ChatMinSeverity",
 }
 
 SAM_PARAMETERS = {
@@ -94,6 +106,11 @@ SAM_PARAMETERS = {
     "FanoutThreshold",
     "SubscriptionProtocols",
     "SubscriberPrincipals",
+    "SecurityHub",
+    "ChatTopicArn",
+    "ChatMinSeverity",
+    "OperationsTopicArn",
+    "SweepPeriodSeconds",
 }
 
 

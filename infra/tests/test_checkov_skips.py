@@ -6,12 +6,14 @@ import re
 
 import pytest
 
-from cfn_templates import CDK_TEMPLATE, MEMBER_TEMPLATE, SAM_TEMPLATE, load_cfn
+from cfn_templates import CDK_TEMPLATE, MEMBER_TEMPLATE, load_cfn, sam_template_files
 
 CHECK_ID = re.compile(r"^CKV2?_AWS_\d+$")
 
 
-@pytest.mark.parametrize("path", [SAM_TEMPLATE, MEMBER_TEMPLATE, CDK_TEMPLATE], ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", [*sam_template_files(), MEMBER_TEMPLATE, CDK_TEMPLATE], ids=lambda p: p.name
+)
 def test_skips_carry_a_reason(path):
     if not path.is_file():
         pytest.fail(f"{path} is missing")

@@ -95,13 +95,31 @@ def test_sam_and_cdk_checkov_skips_match(sam, cdk):
 
 def test_sam_builds_each_binary_from_the_workspace(sam):
     """sam build: rust-cargolambda, one binary per function, CodeUri = the workspace root."""
-    from cfn_templates import REPO, SAM_TEMPLATE
+    from cfn_templates import REPO, source_file
 
     for name, lid in functions(sam).items():
         res = sam["Resources"][lid]
         assert res["Type"] == "AWS::Serverless::Function"
         assert res["Metadata"]["BuildMethod"] == "rust-cargolambda"
         assert res["Metadata"]["BuildProperties"] == {"Binary": name}
-        code_dir = (SAM_TEMPLATE.parent / res["Properties"]["CodeUri"]).resolve()
+        # CodeUri is relative to the file the function is written in (a nested template).
+        code_dir = (source_file(sam, lid).parent / res["Properties"]["CodeUri"]).resolve()
         assert code_dir == REPO.resolve()
         assert (code_dir / "Cargo.toml").is_file()
+
+
+def test_sam_creates_the_functions_after_their_policies():
+    """A function must not run before its policy exists: the nested stack of the functions
+    depends on the one of the policies (CDK: each function on its policy)."""
+    from cfn_templates import SAM_TEMPLATE, load_cfn, nested_location
+
+    top = load_cfn(SAM_TEMPLATE)
+    holding = {
+        lid: {r["Type"] for r in load_cfn(SAM_TEMPLATE.parent / nested_location(res))["Resources"].values()}
+        for lid, res in top["Resources"].items()
+        if nested_location(res)
+    }
+    (functions_app,) = [lid for lid, types in holding.items() if "AWS::Serverless::Function" in types]
+    (policies_app,) = [lid for lid, types in holding.items() if "AWS::IAM::Policy" in types]
+    depends = top["Resources"][functions_app].get("DependsOn", [])
+    assert policies_app in (depends if isinstance(depends, list) else [depends])

@@ -49,9 +49,13 @@ def test_assume_role_only_member_role_inside_the_org(stack, name, request):
 def test_publish_only_to_the_topic_and_key(stack, name, request):
     template = request.getfixturevalue(stack)
     st = normalized_statements(function_docs(template, name), template)
-    for s in st.values():
-        if "sns:Publish" in s["Action"]:
+    for sid, s in st.items():
+        if "sns:Publish" in s["Action"] and sid == "PublishChatNotices":
+            assert s["Resource"] == ["${ChatTopicArn}"]
+            assert s["When"] == {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]}
+        elif "sns:Publish" in s["Action"]:
             assert s["Resource"] == ["${AWS::SNS::Topic}"]
+            assert s["When"] is None
         if any(a.startswith("kms:") for a in s["Action"]):
             assert s["Resource"] == ["${AWS::KMS::Key.Arn}"]
         if s["Resource"] == ["*"]:
@@ -72,3 +76,28 @@ def test_function_role_arns_output_names_every_role(sam, cdk):
         assert value[0] == ","
         roles = {ref_id(v) for v in value[1]}
         assert roles == {function_role_id(template, lid) for lid in functions(template).values()}
+
+
+SECURITY_HUB_PRODUCT = (
+    "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"
+)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_security_hub_and_chat_only_when_asked(stack, name, request):
+    """BatchImportFindings on the account's own default product, only with SecurityHub=true;
+    Publish to the chat topic only when one is given. Nothing else is conditional."""
+    template = request.getfixturevalue(stack)
+    st = normalized_statements(function_docs(template, name), template)
+    assert st["ImportFindingsToSecurityHub"] == {
+        "When": {"Fn::Equals": ["${SecurityHub}", "true"]},
+        "Effect": "Allow",
+        "Action": ["securityhub:BatchImportFindings"],
+        "Resource": [SECURITY_HUB_PRODUCT],
+        "Principal": None,
+        "Condition": None,
+    }
+    assert st["PublishChatNotices"]["Action"] == ["sns:Publish"]
+    conditional = sorted(sid for sid, s in st.items() if s["When"] is not None)
+    assert conditional == ["ImportFindingsToSecurityHub", "PublishChatNotices"]

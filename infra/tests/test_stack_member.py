@@ -53,3 +53,13 @@ def test_member_forwarding_rules(member):
     # exist in us-east-1.
     conditions = sorted(r.get("Condition", "-") for r in rules.values())
     assert conditions == ["-", "ForwardOrganizationsEvents", "ForwardOrganizationsEvents"]
+
+
+def test_member_role_arns_are_needed_only_where_a_role_is_created(member):
+    """The management account's stack (RoleRegion=none) runs without CentralRoleArns; every
+    other stack is refused without them, before a role with no trusted principal fails."""
+    assert member["Parameters"]["CentralRoleArns"]["Default"] == ""
+    (rule,) = member["Rules"].values()
+    assert rule["RuleCondition"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "RoleRegion"}, "none"]}]}
+    (assertion,) = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::EachMemberEquals": [{"Ref": "CentralRoleArns"}, ""]}]}

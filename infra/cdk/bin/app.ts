@@ -11,8 +11,11 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  CHAT_SEVERITIES,
   DEFAULT_SUBSCRIPTION_PROTOCOLS,
   IdcGuardrail,
+  SWEEP_PERIODS,
+  TOPIC_ARN_PATTERN,
   SUBSCRIBER_PRINCIPALS_PATTERN,
   SUBSCRIPTION_PROTOCOLS,
 } from '../lib/idc-guardrail';
@@ -113,6 +116,33 @@ export class IdcGuardrailStack extends Stack {
       default: 'rate(1 day)',
       description: 'Schedule of the org-wide sweep (an EventBridge rate() or cron() expression).',
     });
+    const sweepPeriodSeconds = p('SweepPeriodSeconds', {
+      type: 'Number',
+      default: '86400',
+      allowedValues: SWEEP_PERIODS.map(([, seconds]) => `${seconds}`),
+      description:
+        'The period of SweepSchedule in seconds (86400 for rate(1 day)): the window of the sweep alarms, which fire when no sweep ' +
+        'completed within it, or one could not reach an account or Region.',
+    });
+    const securityHub = bool('SecurityHub', 'Also import every finding into AWS Security Hub, in this account and Region.');
+    const chatTopicArn = p('ChatTopicArn', {
+      type: 'String',
+      default: '',
+      allowedPattern: TOPIC_ARN_PATTERN,
+      description: 'Optional SNS topic for chat that gets a short notice per finding of at least ChatMinSeverity. Empty = none.',
+    });
+    const chatMinSeverity = p('ChatMinSeverity', {
+      type: 'String',
+      default: 'HIGH',
+      allowedValues: CHAT_SEVERITIES,
+      description: 'The lowest severity posted to ChatTopicArn.',
+    });
+    const operationsTopicArn = p('OperationsTopicArn', {
+      type: 'String',
+      default: '',
+      allowedPattern: TOPIC_ARN_PATTERN,
+      description: "SNS topic of the guardrail's own alarms. Empty = the findings topic.",
+    });
     const regions = p('Regions', {
       type: 'String',
       default: '',
@@ -170,6 +200,11 @@ export class IdcGuardrailStack extends Stack {
       outsideRegions: outsideRegions.valueAsString as 'evaluate' | 'report',
       sweepConcurrency: sweepConcurrency.valueAsString,
       fanoutThreshold: fanoutThreshold.valueAsString,
+      sweepPeriodSeconds: sweepPeriodSeconds.valueAsNumber,
+      securityHub: securityHub.valueAsString,
+      chatTopicArn: chatTopicArn.valueAsString,
+      chatMinSeverity: chatMinSeverity.valueAsString,
+      operationsTopicArn: operationsTopicArn.valueAsString,
     });
 
     // Same output names as infra/template.yaml. Outputs live in their own scope
@@ -183,6 +218,8 @@ export class IdcGuardrailStack extends Stack {
     out('EventBusName', g.eventBus.eventBusName);
     out('FindingsTopicArn', g.topic.topicArn, 'SNS topic with one message per finding.');
     out('KeyArn', g.key.keyArn, 'KMS key of the topic, queues and log groups.');
+    out('SweepFunctionName', g.functions.sweep.functionName, 'The sweep function, to run a sweep now (aws lambda invoke --function-name).');
+    out('AlarmTopicArn', g.alarmTopicArn, "Where the guardrail's alarms go (OperationsTopicArn, or the findings topic).");
     out('OnCreateInstanceRoleArn', g.roles['on-create-instance'].roleArn);
     out('OnOrgEventRoleArn', g.roles['on-org-event'].roleArn);
     out('SweepRoleArn', g.roles.sweep.roleArn);

@@ -1,4 +1,5 @@
 import { Aws, CfnCondition, Duration, Fn, RemovalPolicy, Tags, Token } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,6 +19,8 @@ import {
   SWEEP_WORKER_MAX_CONCURRENCY,
   SWEEP_WORKER_MAX_RECEIVE_COUNT,
 } from './queues';
+import { alarmTopicArn, checkSweepPeriod, createAlarms } from './alarms';
+import { addFindingDestinations } from './destinations';
 import { checkAlertEmailProtocol, DEFAULT_SUBSCRIPTION_PROTOCOLS, subscriberArns } from './topic';
 
 export type { IdcGuardrailProps } from './props';
@@ -27,6 +30,8 @@ export {
   SWEEP_WORKER_MAX_CONCURRENCY,
   SWEEP_WORKER_MAX_RECEIVE_COUNT,
 } from './queues';
+export { METRICS_NAMESPACE, SWEEP_PERIODS } from './alarms';
+export { CHAT_SEVERITIES, TOPIC_ARN_PATTERN } from './destinations';
 export { DEFAULT_SUBSCRIPTION_PROTOCOLS, SUBSCRIBER_PRINCIPALS_PATTERN, SUBSCRIPTION_PROTOCOLS } from './topic';
 
 
@@ -54,6 +59,10 @@ export class IdcGuardrail extends Construct {
   readonly sweepWorkerQueueMapping: lambda.EventSourceMapping;
   readonly rules: Record<string, events.Rule>;
   readonly sweepRule: events.Rule;
+  /** Watching the watcher: alarm name (without the stack name) -> alarm. */
+  readonly alarms: Record<string, cloudwatch.CfnAlarm>;
+  /** Where the alarms go: the operations topic, or the findings topic. */
+  readonly alarmTopicArn: string;
 
   constructor(scope: Construct, id: string, props: IdcGuardrailProps) {
     super(scope, id);
@@ -128,6 +137,14 @@ export class IdcGuardrail extends Construct {
               },
             },
           }),
+          // CloudWatch publishes the guardrail's alarms to the encrypted topic: the
+          // statement the SNS documentation gives (no condition CloudWatch would not meet).
+          new iam.PolicyStatement({
+            sid: 'CloudWatchAlarmsUseKeyForNotifications',
+            principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+            actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+            resources: ['*'],
+          }),
           new iam.PolicyStatement({
             sid: 'CloudWatchLogsEncryptsGuardrailLogs',
             principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
@@ -156,6 +173,19 @@ export class IdcGuardrail extends Construct {
         actions: ['sns:Publish'],
         resources: [this.topic.topicArn],
         conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    // The guardrail's alarms (named <stack>-...) when no operations topic is given.
+    this.topic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'GuardrailAlarmsMayPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:${Aws.STACK_NAME}-*` },
+          StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+        },
       }),
     );
     // Who may subscribe: the principals of this account and the listed ones,
@@ -244,7 +274,20 @@ export class IdcGuardrail extends Construct {
       MANAGEMENT_ACCOUNT_ID: props.managementAccountId ?? '',
       REGIONS: props.regions ?? '',
       RUST_LOG: props.logLevel ?? 'info',
+      // Every function publishes findings: to Security Hub and chat too, and as
+      // metrics whose Guardrail dimension is the stack's name (AWS::StackName, the
+      // value of Stack.of(this).stackName, written as the reference the alarms use too).
+      GUARDRAIL_NAME: Aws.STACK_NAME,
+      SECURITY_HUB: props.securityHub ?? 'false',
+      CHAT_TOPIC_ARN: props.chatTopicArn ?? '',
+      CHAT_MIN_SEVERITY: props.chatMinSeverity ?? 'HIGH',
     };
+    addFindingDestinations(
+      this,
+      FUNCTION_NAMES.map((n) => roles[n]),
+      environment.SECURITY_HUB,
+      environment.CHAT_TOPIC_ARN,
+    );
     const sweepConcurrency = props.sweepConcurrency ?? '32';
     const extraEnvironment: Record<FunctionName, Record<string, string>> = {
       'on-create-instance': { OUTSIDE_REGIONS: props.outsideRegions ?? 'evaluate' },
@@ -362,6 +405,8 @@ export class IdcGuardrail extends Construct {
       // grants to the role and the key policy beyond the ones declared above.
       if (spec.asynchronous) cfnFn.deadLetterConfig = { targetArn: dlqs[name].queueArn };
       cfnFn.addMetadata('checkov', { skip: spec.checkovSkips });
+      // Not on the conditional destination policies: a DependsOn on a resource
+      // whose condition is false fails the stack.
       fn.node.addDependency(policy);
       Tags.of(fn).add('idc-guardrail:function', name);
       functions[name] = fn;
@@ -410,6 +455,23 @@ export class IdcGuardrail extends Construct {
       maxBatchingWindow: Duration.seconds(SWEEP_WORKER_BATCHING_WINDOW_SECONDS),
       reportBatchItemFailures: true,
       maxConcurrency: SWEEP_WORKER_MAX_CONCURRENCY,
+    });
+
+    // Watching the watcher.
+    const sweepPeriodSeconds = props.sweepPeriodSeconds ?? 86400;
+    checkSweepPeriod(this, props.sweepSchedule ?? 'rate(1 day)', sweepPeriodSeconds);
+    this.alarmTopicArn = alarmTopicArn(this, props.operationsTopicArn, this.topic.topicArn);
+    this.alarms = createAlarms(this, {
+      topicArn: this.alarmTopicArn,
+      sweepPeriodSeconds,
+      functions,
+      deadLetterQueues: {
+        'event-target': this.eventTargetDeadLetterQueue,
+        'on-create-instance': dlqs['on-create-instance'],
+        'on-org-event': dlqs['on-org-event'],
+        sweep: dlqs.sweep,
+        'sweep-worker': dlqs['sweep-worker'],
+      },
     });
   }
 }

@@ -68,4 +68,14 @@ export interface IdcGuardrailProps {
   readonly sweepConcurrency?: string;
   /** FANOUT_THRESHOLD of the sweep: above this many accounts, fan out to the worker queue. @default '100' */
   readonly fanoutThreshold?: string;
+  /** SECURITY_HUB: also import every finding into Security Hub ('true'/'false', may be a token). @default 'false' */
+  readonly securityHub?: string;
+  /** CHAT_TOPIC_ARN: SNS topic for a short notice per finding of at least chatMinSeverity. @default '' (none) */
+  readonly chatTopicArn?: string;
+  /** CHAT_MIN_SEVERITY: INFO, LOW, MEDIUM, HIGH or CRITICAL. @default 'HIGH' */
+  readonly chatMinSeverity?: string;
+  /** Topic of the guardrail's own alarms. @default '' (the findings topic) */
+  readonly operationsTopicArn?: string;
+  /** The period of sweepSchedule in seconds: the sweep alarms' window. @default 86400 */
+  readonly sweepPeriodSeconds?: number;
 }

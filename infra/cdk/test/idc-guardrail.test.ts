@@ -77,14 +77,18 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
 };
 const COMMON_ENV = [
   'AUTO_REMEDIATE',
+  'CHAT_MIN_SEVERITY',
+  'CHAT_TOPIC_ARN',
   'DRY_RUN',
   'EXEMPT_ACCOUNTS',
   'EXEMPT_TAG',
   'FORCE_DELETE_IN_USE',
+  'GUARDRAIL_NAME',
   'MANAGEMENT_ACCOUNT_ID',
   'MEMBER_ROLE_NAME',
   'REGIONS',
   'RUST_LOG',
+  'SECURITY_HUB',
   'TOPIC_ARN',
   'TRIAL_DAYS',
 ];
@@ -414,6 +418,7 @@ describe('findings topic subscribers', () => {
       'DenyInsecureTransport',
       'DenySubscribeByOtherPrincipals',
       'DenySubscribeOverOtherProtocols',
+      'GuardrailAlarmsMayPublish',
       'ListedSubscribersMaySubscribe',
     ]);
     expect(st.ListedSubscribersMaySubscribe).toMatchObject({
@@ -488,7 +493,7 @@ describe('the app stack', () => {
     const [condition] = arns['Fn::If'];
     expect(json.Conditions[condition]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SubscriberPrincipals' }, ''] }] });
     expect(JSON.stringify(arns['Fn::If'][1])).toContain('{"Ref":"SubscriberPrincipals"}');
-    const rules = Object.entries(json.Rules).filter(([id]) => id !== 'CheckBootstrapVersion');
+    const rules = Object.entries(json.Rules).filter(([, r]: [string, any]) => r.RuleCondition);
     expect(rules).toHaveLength(1);
     expect(rules[0][1]).toMatchObject({
       RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] },

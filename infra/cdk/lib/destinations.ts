@@ -1,0 +1,57 @@
+import { Aws, CfnCondition, Fn, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** ChatMinSeverity: the lowest severity posted to the chat topic. */
+export const CHAT_SEVERITIES = ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+/** An SNS topic ARN, or empty (ChatTopicArn, OperationsTopicArn). */
+export const TOPIC_ARN_PATTERN = '^(arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256})?$';
+
+/**
+ * Every function publishes findings, so every function may also import them into Security Hub
+ * (only its own account's default product, only when securityHub is 'true') and post chat
+ * notices (only to chatTopicArn, only when it is set). Each is a policy of its own, as in
+ * infra/stacks/policies.yaml: a token makes it conditional, a literal decides at synth time.
+ */
+export function addFindingDestinations(
+  scope: Construct,
+  roles: iam.IRole[],
+  securityHub: string,
+  chatTopicArn: string,
+): iam.Policy[] {
+  const policies: iam.Policy[] = [];
+  const policy = (id: string, name: string, statement: iam.PolicyStatement, condition?: CfnCondition) => {
+    const p = new iam.Policy(scope, id, { policyName: name, roles, statements: [statement] });
+    if (condition) (p.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = condition;
+    policies.push(p);
+  };
+  const securityHubStatement = new iam.PolicyStatement({
+    sid: 'ImportFindingsToSecurityHub',
+    actions: ['securityhub:BatchImportFindings'],
+    resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`],
+  });
+  if (Token.isUnresolved(securityHub)) {
+    const condition = new CfnCondition(scope, 'ImportToSecurityHub', {
+      expression: Fn.conditionEquals(securityHub, 'true'),
+    });
+    policy('SecurityHubImportPolicy', 'idc-guardrail-security-hub', securityHubStatement, condition);
+  } else if (securityHub === 'true') {
+    policy('SecurityHubImportPolicy', 'idc-guardrail-security-hub', securityHubStatement);
+  } else if (securityHub !== 'false') {
+    throw new Error(`idc-guardrail: securityHub must be 'true' or 'false': ${securityHub}`);
+  }
+  const chatStatement = () =>
+    new iam.PolicyStatement({ sid: 'PublishChatNotices', actions: ['sns:Publish'], resources: [chatTopicArn] });
+  if (Token.isUnresolved(chatTopicArn)) {
+    const condition = new CfnCondition(scope, 'HasChatTopic', {
+      expression: Fn.conditionNot(Fn.conditionEquals(chatTopicArn, '')),
+    });
+    policy('ChatPublishPolicy', 'idc-guardrail-chat', chatStatement(), condition);
+  } else if (chatTopicArn !== '') {
+    if (!new RegExp(TOPIC_ARN_PATTERN).test(chatTopicArn)) {
+      throw new Error(`idc-guardrail: chatTopicArn must be an SNS topic ARN: ${chatTopicArn}`);
+    }
+    policy('ChatPublishPolicy', 'idc-guardrail-chat', chatStatement());
+  }
+  return policies;
+}
