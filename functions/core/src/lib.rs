@@ -5,7 +5,9 @@
 //! gather an [`Inventory`]; [`evaluate_trigger`] or [`evaluate_sweep`] applies the rules and
 //! the [`Policy`], giving [`Finding`]s with a [`Decision`] each; the adapters act and publish.
 
+pub mod asff;
 pub mod catalog;
+pub mod chat;
 pub mod clock;
 pub mod error;
 pub mod event;
@@ -14,6 +16,7 @@ pub mod finding;
 pub mod ids;
 pub mod inventory;
 pub mod message;
+pub mod outlets;
 pub mod policy;
 pub mod ports;
 pub mod preflight;
