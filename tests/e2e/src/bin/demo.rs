@@ -165,7 +165,7 @@ async fn outlets(world: &World, chat: &ChatChannel) -> Result<()> {
     let hub = security_hub_findings(world).await?;
     for f in &hub {
         say(&format!(
-            "{} {} {:<8} workflow {:<8} record {:<8} compliance {}",
+            "{} {} {:<13} workflow {:<8} record {:<8} compliance {}",
             f.id,
             f.generator_id,
             f.severity,
