@@ -1,5 +1,5 @@
 //! Metrics without extra calls: CloudWatch Embedded Metric Format (EMF) documents printed to
-//! stdout, each on its own line, which Lambda's log agent turns into metrics. Printed with
+//! stdout, each on its own line, which CloudWatch Logs turns into metrics. Printed with
 //! `println!`, not through `tracing`: the JSON log layer would wrap the document in its own
 //! object and CloudWatch would no longer recognise it.
 //!
