@@ -205,6 +205,38 @@ mod tests {
         }
     }
 
+    fn finding(rule: &str, severity: &str, status: &str) -> Finding {
+        serde_json::from_value(json!({
+            "schema": "idc-guardrail/finding/v1", "id": "x", "rule": rule, "severity": severity,
+            "title": "t", "account_id": "222222222222", "region": "eu-west-1", "instance_arn": null,
+            "organization_id": null, "trigger": {"sweep_id": "s"}, "explanation": "e",
+            "remediation": {"action": "delete", "status": status, "detail": "d"},
+            "references": [], "evaluated_at": "2026-11-20T12:00:00Z", "evidence": "inventory",
+            "instance": null
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn outcomes_are_counted_by_kind() {
+        let mut m = InvocationMetrics::default();
+        m.count(&[
+            finding("IDC001", "HIGH", "deleted"),
+            finding("IDC001", "HIGH", "already_deleted"),
+            finding("IDC002", "CRITICAL", "skipped_in_use"),
+            finding("IDC005", "HIGH", "skipped_exempt"),
+            finding("IDC004", "INFO", "none"),
+        ]);
+        assert_eq!((m.deletions, m.skips, m.failures), (1, 2, 0));
+        assert_eq!(m.findings.get(&(RuleId::IDC001, Severity::High)), Some(&2));
+        assert_eq!(m.findings.values().sum::<u64>(), 5);
+        assert_eq!(
+            m.emf_lines("g", 0).len(),
+            5,
+            "one line, and one per rule and severity"
+        );
+    }
+
     #[test]
     fn a_sweep_reports_its_coverage() {
         let m = InvocationMetrics {
