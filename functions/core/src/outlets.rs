@@ -37,17 +37,6 @@ pub struct Outlets<P, H, C> {
     pub chat: Option<ChatOutlet<C>>,
 }
 
-impl<P, H, C> Outlets<P, H, C> {
-    /// The findings topic alone.
-    pub fn topic_only(findings: P) -> Self {
-        Outlets {
-            findings,
-            security_hub: None,
-            chat: None,
-        }
-    }
-}
-
 /// The finding a message carries, when it is one.
 pub fn finding_of(message: &Message) -> Result<Option<Finding>, PortError> {
     let is_finding = message
