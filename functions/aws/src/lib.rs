@@ -7,6 +7,7 @@ pub mod clock;
 pub mod errors;
 pub mod guard;
 pub mod organizations;
+pub mod securityhub;
 pub mod sessions;
 pub mod sns;
 pub mod sqs;

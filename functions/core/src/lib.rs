@@ -7,7 +7,9 @@
 //! [`Restraints`] of the look); [`remediate`] acts, and each [`Finding`] is assembled once,
 //! from a violation and its outcome, then published.
 
+pub mod asff;
 pub mod catalog;
+pub mod chat;
 pub mod clock;
 pub mod decide;
 pub mod error;
@@ -17,6 +19,7 @@ pub mod finding;
 pub mod ids;
 pub mod inventory;
 pub mod message;
+pub mod outlets;
 pub mod policy;
 pub mod ports;
 pub mod preflight;

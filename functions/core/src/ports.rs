@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use thiserror::Error;
 
+use crate::asff::AsffFinding;
 use crate::inventory::{Instance, Organization};
 use crate::message::Message;
 
@@ -105,6 +106,15 @@ pub trait InstancePort: Send + Sync {
 /// Where findings, sweep summaries and notices go (SNS on the live path).
 pub trait FindingPublisher: Send + Sync {
     fn publish(&self, message: &Message) -> impl Future<Output = Result<(), PortError>> + Send;
+}
+
+/// AWS Security Hub in the guardrail's own account: findings imported in the AWS Security
+/// Finding Format, upserted by `Id`. A finding any part of a batch failed to import is an error.
+pub trait SecurityHubPort: Send + Sync {
+    fn import(
+        &self,
+        findings: &[AsffFinding],
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
 }
 
 /// Wall-clock time and waiting, so the domain can keep to the invocation's deadline and back

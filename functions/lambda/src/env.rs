@@ -1,16 +1,20 @@
 //! The Lambda environment, read into the guardrail's settings and the wiring's own
-//! (`TOPIC_ARN`, `MEMBER_ROLE_NAME`, `WORKER_QUEUE_URL`). Parsing is pure (it takes a lookup
+//! (`TOPIC_ARN`, `MEMBER_ROLE_NAME`, `WORKER_QUEUE_URL`, the outlets beside the findings topic:
+//! `SECURITY_HUB`, `CHAT_TOPIC_ARN`, `CHAT_MIN_SEVERITY`; and `GUARDRAIL_NAME`, the metrics'
+//! dimension). Parsing is pure (it takes a lookup
 //! function), so every branch is unit-tested; an invalid value is an error that names the
 //! variable, and the cold start fails with it.
 
 use std::collections::BTreeSet;
 
+use idc_core::chat::DEFAULT_MIN_SEVERITY;
 use idc_core::ids::is_account_id;
 use idc_core::policy::{Policy, DEFAULT_TRIAL_DAYS, MAX_TRIAL_DAYS};
 use idc_core::settings::{
     is_region_name, ConfigError, OutsideRegions, Settings, DEFAULT_FANOUT_THRESHOLD,
     DEFAULT_MEMBER_ROLE_NAME, DEFAULT_REGIONS, DEFAULT_SWEEP_CONCURRENCY,
 };
+use idc_core::Severity;
 
 /// Everything a function is configured with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +27,17 @@ pub struct LambdaSettings {
     pub member_role_name: String,
     /// The worker queue of the fan-out (`WORKER_QUEUE_URL`), for the sweep function.
     pub worker_queue_url: Option<String>,
+    /// Every finding also imported into Security Hub (`SECURITY_HUB`, default false).
+    pub security_hub: bool,
+    /// The chat topic (`CHAT_TOPIC_ARN`), if any, and its threshold (`CHAT_MIN_SEVERITY`).
+    pub chat_topic_arn: Option<String>,
+    pub chat_min_severity: Severity,
+    /// The stack's name (`GUARDRAIL_NAME`): the `Guardrail` dimension of every metric.
+    pub guardrail_name: String,
 }
+
+/// `GUARDRAIL_NAME` when unset.
+pub const DEFAULT_GUARDRAIL_NAME: &str = "idc-guardrail";
 
 impl LambdaSettings {
     /// Reads the settings through `lookup` (e.g. `|k| std::env::var(k).ok()`).
@@ -37,10 +51,32 @@ impl LambdaSettings {
             variable: "TOPIC_ARN",
             reason: "is required: the ARN of the SNS topic findings are published to".into(),
         })?;
-        if !topic_arn.starts_with("arn:") || topic_arn.split(':').count() != 6 {
+        topic("TOPIC_ARN", &topic_arn)?;
+        let chat_topic_arn = get("CHAT_TOPIC_ARN");
+        if let Some(arn) = &chat_topic_arn {
+            topic("CHAT_TOPIC_ARN", arn)?;
+        }
+        let chat_min_severity = match get("CHAT_MIN_SEVERITY").map(|v| v.to_ascii_uppercase()) {
+            None => DEFAULT_MIN_SEVERITY,
+            Some(v) => severity(&v).ok_or_else(|| ConfigError {
+                variable: "CHAT_MIN_SEVERITY",
+                reason: format!("`{v}` is not one of INFO, LOW, MEDIUM, HIGH, CRITICAL"),
+            })?,
+        };
+        let guardrail_name =
+            get("GUARDRAIL_NAME").unwrap_or_else(|| DEFAULT_GUARDRAIL_NAME.to_owned());
+        // A CloudFormation stack name: it becomes a metric dimension value as it is.
+        if guardrail_name.len() > 128
+            || !guardrail_name.starts_with(|c: char| c.is_ascii_alphabetic())
+            || !guardrail_name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
             return Err(ConfigError {
-                variable: "TOPIC_ARN",
-                reason: format!("`{topic_arn}` is not an SNS topic ARN"),
+                variable: "GUARDRAIL_NAME",
+                reason: format!(
+                    "`{guardrail_name}` is not a stack name (letters, digits, hyphens)"
+                ),
             });
         }
         let policy = Policy {
@@ -131,6 +167,7 @@ impl LambdaSettings {
                 });
             }
         }
+        let security_hub = hub(flag("SECURITY_HUB", get("SECURITY_HUB"))?, &topic_arn)?;
         Ok(LambdaSettings {
             guardrail: Settings {
                 policy,
@@ -143,8 +180,46 @@ impl LambdaSettings {
             topic_arn,
             member_role_name,
             worker_queue_url,
+            security_hub,
+            chat_topic_arn,
+            chat_min_severity,
+            guardrail_name,
         })
     }
+}
+
+/// Security Hub is the one of the findings topic's account and Region: its ARN must name them.
+fn hub(on: bool, topic_arn: &str) -> Result<bool, ConfigError> {
+    if on && idc_core::asff::Product::from_arn(topic_arn, "").is_none() {
+        return Err(ConfigError {
+            variable: "SECURITY_HUB",
+            reason: format!("TOPIC_ARN `{topic_arn}` names no account and Region to import into"),
+        });
+    }
+    Ok(on)
+}
+
+fn topic(variable: &'static str, arn: &str) -> Result<(), ConfigError> {
+    if arn.starts_with("arn:") && arn.split(':').count() == 6 {
+        Ok(())
+    } else {
+        Err(ConfigError {
+            variable,
+            reason: format!("`{arn}` is not an SNS topic ARN"),
+        })
+    }
+}
+
+fn severity(value: &str) -> Option<Severity> {
+    [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ]
+    .into_iter()
+    .find(|s| s.as_str() == value)
 }
 
 fn number(
@@ -224,6 +299,32 @@ mod tests {
         assert_eq!(s.member_role_name, DEFAULT_MEMBER_ROLE_NAME);
         assert_eq!(s.guardrail.regions.len(), 17);
         assert_eq!(s.guardrail.management_account_id, None);
+        assert!(!s.security_hub);
+        assert_eq!(s.chat_topic_arn, None);
+        assert_eq!(s.chat_min_severity, Severity::High);
+        assert_eq!(s.guardrail_name, "idc-guardrail");
+    }
+
+    #[test]
+    fn outlets_and_the_name_are_read() {
+        let chat = "arn:aws:sns:us-east-1:111111111111:idc-guardrail-chat";
+        let Ok(s) = settings(&[
+            ("TOPIC_ARN", TOPIC),
+            ("SECURITY_HUB", "true"),
+            ("CHAT_TOPIC_ARN", chat),
+            ("CHAT_MIN_SEVERITY", "medium"),
+            ("GUARDRAIL_NAME", "idc-guardrail-prod"),
+        ]) else {
+            panic!("valid settings")
+        };
+        assert!(s.security_hub);
+        assert_eq!(s.chat_topic_arn.as_deref(), Some(chat));
+        assert_eq!(s.chat_min_severity, Severity::Medium);
+        assert_eq!(s.guardrail_name, "idc-guardrail-prod");
+        let Ok(s) = settings(&[("TOPIC_ARN", TOPIC), ("CHAT_TOPIC_ARN", " ")]) else {
+            panic!("an empty chat topic is no chat")
+        };
+        assert_eq!(s.chat_topic_arn, None);
     }
 
     #[test]
@@ -260,7 +361,12 @@ mod tests {
 
     #[test]
     fn invalid_values_name_their_variable() {
-        let cases: [(&str, &str, &str); 14] = [
+        let cases: [(&str, &str, &str); 19] = [
+            ("SECURITY_HUB", "on", "SECURITY_HUB"),
+            ("CHAT_TOPIC_ARN", "chat", "CHAT_TOPIC_ARN"),
+            ("CHAT_MIN_SEVERITY", "SEVERE", "CHAT_MIN_SEVERITY"),
+            ("GUARDRAIL_NAME", "my guardrail", "GUARDRAIL_NAME"),
+            ("GUARDRAIL_NAME", "-idc", "GUARDRAIL_NAME"),
             ("SWEEP_CONCURRENCY", "0", "SWEEP_CONCURRENCY"),
             ("FANOUT_THRESHOLD", "many", "FANOUT_THRESHOLD"),
             ("WORKER_QUEUE_URL", "my-queue", "WORKER_QUEUE_URL"),

@@ -4,6 +4,7 @@
 
 pub mod env;
 pub mod logging;
+pub mod metrics;
 pub mod route;
 pub mod sweep;
 pub mod wiring;
@@ -12,42 +13,56 @@ use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::Value;
 
 pub use env::LambdaSettings;
+pub use metrics::InvocationMetrics;
 pub use route::Route;
-pub use wiring::{build, AwsGuardrail};
+pub use wiring::{build, AwsGuardrail, AwsOutlets};
+
+/// Counts a failed invocation, then prints the invocation's metrics (failed or not).
+fn emit<T, E>(result: &Result<T, E>, mut metrics: InvocationMetrics, name: &str) {
+    if result.is_err() {
+        metrics.failures += 1;
+    }
+    metrics.emit(name);
+}
 
 /// The life of an event-driven function (`on-create-instance`, `on-org-event`).
 pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
-    let guardrail = wiring::cold_start(&format!("{route:?}")).await?;
-    let guardrail = &guardrail;
+    let (guardrail, name) = wiring::cold_start(&format!("{route:?}")).await?;
+    let (guardrail, name) = (&guardrail, name.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let budget = wiring::budget(&event.context);
-        route::handle(guardrail, route, event.payload, budget)
-            .await
-            .map_err(route::diagnostic)
+        let mut metrics = InvocationMetrics::default();
+        let result = route::handle(guardrail, route, event.payload, budget, &mut metrics).await;
+        emit(&result, metrics, name);
+        result.map_err(route::diagnostic)
     }))
     .await
 }
 
 /// The life of the scheduled sweep function.
 pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
-    let guardrail = wiring::cold_start("Sweep").await?;
-    let guardrail = &guardrail;
+    let (guardrail, name) = wiring::cold_start("Sweep").await?;
+    let (guardrail, name) = (&guardrail, name.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        sweep::scheduled(guardrail, event.payload, wiring::budget(&event.context))
-            .await
-            .map_err(route::diagnostic)
+        let budget = wiring::budget(&event.context);
+        let mut metrics = InvocationMetrics::default();
+        let result = sweep::scheduled(guardrail, event.payload, budget, &mut metrics).await;
+        emit(&result, metrics, name);
+        result.map_err(route::diagnostic)
     }))
     .await
 }
 
 /// The life of the sweep worker function.
 pub async fn run_sweep_worker() -> Result<(), lambda_runtime::Error> {
-    let guardrail = wiring::cold_start("SweepWorker").await?;
-    let guardrail = &guardrail;
+    let (guardrail, name) = wiring::cold_start("SweepWorker").await?;
+    let (guardrail, name) = (&guardrail, name.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        sweep::worker(guardrail, event.payload, wiring::budget(&event.context))
-            .await
-            .map_err(route::diagnostic)
+        let budget = wiring::budget(&event.context);
+        let mut metrics = InvocationMetrics::default();
+        let result = sweep::worker(guardrail, event.payload, budget, &mut metrics).await;
+        emit(&result, metrics, name);
+        result.map_err(route::diagnostic)
     }))
     .await
 }

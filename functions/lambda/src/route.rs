@@ -5,6 +5,7 @@ use idc_core::event::Trigger;
 use idc_core::{Budget, HandleError};
 use serde_json::{json, Value};
 
+use crate::metrics::InvocationMetrics;
 use crate::wiring::AwsGuardrail;
 
 /// Which events a function is deployed for; others are acknowledged and ignored.
@@ -28,12 +29,13 @@ impl Route {
     }
 }
 
-/// Handles one payload.
+/// Handles one payload; what it published is counted into `metrics`.
 pub async fn handle(
     guardrail: &AwsGuardrail,
     route: Route,
     payload: Value,
     budget: Budget,
+    metrics: &mut InvocationMetrics,
 ) -> Result<Value, HandleError> {
     let trigger = idc_core::parse_event_value(payload)
         .inspect_err(|e| tracing::error!(error = %e, "bad event"))?;
@@ -47,6 +49,7 @@ pub async fn handle(
         .handle_trigger(&trigger, budget)
         .await
         .inspect_err(|e| tracing::error!(error = %e, "invocation failed"))?;
+    metrics.count(&outcome.findings);
     let findings: Vec<Value> = outcome
         .findings
         .iter()

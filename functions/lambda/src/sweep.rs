@@ -5,20 +5,33 @@ use idc_core::sweep::{no_progress, ScheduledEvent, SweepTask};
 use idc_core::{Budget, EventError, HandleError};
 use serde_json::{json, Value};
 
+use crate::metrics::{InvocationMetrics, SweepMetrics};
 use crate::wiring::AwsGuardrail;
 
 /// A scheduled event starts a sweep whose id comes from the event's id, so a retried
-/// invocation publishes findings with the same ids.
+/// invocation publishes findings with the same ids. What it covered goes into `metrics`.
 pub async fn scheduled(
     guardrail: &AwsGuardrail,
     payload: Value,
     budget: Budget,
+    metrics: &mut InvocationMetrics,
 ) -> Result<Value, HandleError> {
     let event = ScheduledEvent::parse(payload)?;
     let sweep_id = event.sweep_id();
     tracing::info!(sweep_id = %sweep_id, detail_type = ?event.detail_type, "sweep started");
+    let started = std::time::Instant::now();
     // Boxed: the sweep's future is deep, and every function binary embeds it.
-    let report = Box::pin(guardrail.sweep(&sweep_id, budget, &no_progress)).await?;
+    let result = Box::pin(guardrail.sweep(&sweep_id, budget, &no_progress)).await;
+    let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            metrics.sweep = Some(SweepMetrics::failed(elapsed));
+            return Err(error);
+        }
+    };
+    metrics.count(&report.findings);
+    metrics.sweep = Some(SweepMetrics::of(&report.summary, elapsed));
     Ok(serde_json::to_value(&report.summary).unwrap_or_else(|e| json!({"error": e.to_string()})))
 }
 
@@ -28,6 +41,7 @@ pub async fn worker(
     guardrail: &AwsGuardrail,
     payload: Value,
     budget: Budget,
+    metrics: &mut InvocationMetrics,
 ) -> Result<SqsBatchResponse, HandleError> {
     let event: SqsEvent = serde_json::from_value(payload).map_err(|e| {
         HandleError::BadEvent(EventError::NotEnvelope(format!("not an SQS event: {e}")))
@@ -38,7 +52,10 @@ pub async fn worker(
         let outcome = match SweepTask::parse(record.body.as_deref().unwrap_or_default()) {
             Ok(task) => Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, budget))
                 .await
-                .map(|r| r.findings.len())
+                .map(|r| {
+                    metrics.count(&r.findings);
+                    r.findings.len()
+                })
                 .map_err(|e| e.to_string()),
             Err(problem) => Err(problem.to_string()),
         };
@@ -46,6 +63,7 @@ pub async fn worker(
             Ok(findings) => tracing::info!(message_id = %id, findings, "task done"),
             Err(error) => {
                 tracing::error!(message_id = %id, error = %error, "task failed; it will be retried");
+                metrics.failures += 1;
                 let mut failure = BatchItemFailure::default();
                 failure.item_identifier = id;
                 response.batch_item_failures.push(failure);

@@ -1,24 +1,31 @@
 //! The cold start: logs, settings from the environment (an invalid value fails here, naming
 //! the variable), one SDK configuration and one set of clients for the life of the container;
-//! and each invocation's budget from Lambda's deadline.
+//! and each invocation's budget from Lambda's deadline. The publisher is the outlets: the
+//! findings topic, and Security Hub and the chat topic when configured.
 
 use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use idc_aws::clients::{member_instances, sdk_config};
 use idc_aws::clock::SystemClock;
 use idc_aws::organizations::Organizations;
+use idc_aws::securityhub::SecurityHubImporter;
 use idc_aws::sns::SnsPublisher;
 use idc_aws::sqs::SqsTaskQueue;
 use idc_aws::ssoadmin::SsoAdminInstances;
+use idc_core::asff::Product;
+use idc_core::outlets::{ChatOutlet, HubOutlet, Outlets};
 use idc_core::ports::OrganizationPort;
 use idc_core::{Budget, Guardrail};
 
 use crate::env::LambdaSettings;
 use crate::logging::init_logging;
 
+/// Where the guardrail's messages go on AWS.
+pub type AwsOutlets = Outlets<SnsPublisher, SecurityHubImporter, SnsPublisher>;
+
 /// The guardrail wired to AWS.
 pub type AwsGuardrail =
-    Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock, SqsTaskQueue>;
+    Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock, SqsTaskQueue>;
 
 /// Builds the guardrail and its clients; called once per container.
 pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
@@ -27,7 +34,28 @@ pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
         topic_arn,
         member_role_name,
         worker_queue_url,
+        security_hub,
+        chat_topic_arn,
+        chat_min_severity,
+        guardrail_name,
     } = settings;
+    // The findings topic's account, Region and partition are the guardrail's own (the
+    // settings checked that its ARN names them when SECURITY_HUB is on).
+    let security_hub = security_hub
+        .then(|| Product::from_arn(&topic_arn, &guardrail_name))
+        .flatten()
+        .map(|product| HubOutlet {
+            port: SecurityHubImporter::from_config(base),
+            product,
+        });
+    let outlets = Outlets {
+        findings: SnsPublisher::from_config(base, topic_arn),
+        security_hub,
+        chat: chat_topic_arn.map(|arn| ChatOutlet {
+            topic: SnsPublisher::from_config(base, arn),
+            min_severity: chat_min_severity,
+        }),
+    };
     let instances = member_instances(
         base,
         &member_role_name,
@@ -36,7 +64,7 @@ pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
     Guardrail::new(
         Organizations::from_config(base),
         instances,
-        SnsPublisher::from_config(base, topic_arn),
+        outlets,
         SystemClock,
         guardrail,
     )
@@ -53,8 +81,8 @@ pub fn budget(context: &lambda_runtime::Context) -> Budget {
         .map_or_else(Budget::unbounded, |deadline| Budget::until(deadline, now))
 }
 
-/// Cold start, for the function named in the logs.
-pub async fn cold_start(function: &str) -> Result<AwsGuardrail, lambda_runtime::Error> {
+/// Cold start, for the function named in the logs: the guardrail, and its name for metrics.
+pub async fn cold_start(function: &str) -> Result<(AwsGuardrail, String), lambda_runtime::Error> {
     init_logging();
     let settings = LambdaSettings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
         tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
@@ -64,13 +92,16 @@ pub async fn cold_start(function: &str) -> Result<AwsGuardrail, lambda_runtime::
         auto_remediate = settings.guardrail.policy.auto_remediate,
         dry_run = settings.guardrail.policy.dry_run,
         regions = settings.guardrail.regions.len(),
+        security_hub = settings.security_hub,
+        chat = settings.chat_topic_arn.is_some(),
         "configured"
     );
+    let name = settings.guardrail_name.clone();
     let base = sdk_config().await;
     if let Some(setting) = settings.guardrail.management_account_id.as_deref() {
         check_management_setting(&Organizations::from_config(&base), setting).await?;
     }
-    Ok(build(&base, settings))
+    Ok((build(&base, settings), name))
 }
 
 /// `MANAGEMENT_ACCOUNT_ID` must agree with Organizations whenever Organizations answers: a

@@ -12,6 +12,7 @@ mod organization;
 mod publisher;
 mod queue;
 mod sample;
+mod security_hub;
 
 pub use block_on::block_on;
 pub use clock::FakeClock;
@@ -24,6 +25,7 @@ pub use queue::Queue;
 pub use sample::{
     auto, instance, now, settings, world, ADMIN, ADMIN_ARN, MEMBER, MEMBER_ARN, MGMT, ORG_ARN,
 };
+pub use security_hub::Hub;
 
 use idc_core::ports::{PortError, PortErrorKind};
 

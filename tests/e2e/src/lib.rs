@@ -9,6 +9,7 @@
 pub mod emulator;
 pub mod events;
 pub mod faults;
+pub mod outlets;
 pub mod proxy;
 pub mod runtime;
 pub mod world;

@@ -156,6 +156,10 @@ async fn invalid_configuration_fails_the_cold_start_naming_the_variable() -> Res
         ("MEMBER_ROLE_NAME", "bad role"),
         ("MANAGEMENT_ACCOUNT_ID", "mgmt"),
         ("REGIONS", "moon-1"),
+        ("SECURITY_HUB", "maybe"),
+        ("CHAT_TOPIC_ARN", "chat"),
+        ("CHAT_MIN_SEVERITY", "URGENT"),
+        ("GUARDRAIL_NAME", "my guardrail"),
     ];
     for (variable, value) in cases {
         let env = world.lambda_env(&[(variable, value)]);

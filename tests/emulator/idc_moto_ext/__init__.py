@@ -51,6 +51,10 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
   organization), and AWSOrganizationsNotInUseException from a standalone account.
 * sns: an SQS subscription delivers into the queue's own account (stock: the topic's account,
   NonExistentQueue); a queue owner's subscription to another account's topic receives its messages.
+* securityhub: ``BatchUpdateFindings`` (missing in stock moto) sets ``Workflow.Status``; a
+  re-import by ``BatchImportFindings`` keeps ``Workflow`` (and the other customer fields), as the API
+  reference says it must; default-product findings only from the account they name. See
+  ``securityhub.py``.
 * sts: stock AssumeRole succeeds for any role ARN (the role need not exist). A role ARN put on the
   deny list (endpoint below) answers what AWS answers for a missing or untrusting role: HTTP 403,
   awsQuery ``<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>...``, "User: CALLER
@@ -78,12 +82,12 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
 
 Layout, one job a module: ``instances`` (the sso-admin model: who may use an instance, reads,
 pagination, tags), ``validation`` (input constraints), ``ssoadmin`` (the sso-admin API),
-``organizations``, ``sns``, ``sts``, ``control_endpoints`` (the test-only endpoints and the reset),
+``organizations``, ``sns``, ``securityhub``, ``sts``, ``control_endpoints`` (the test-only endpoints and the reset),
 with ``errors``, ``state`` and ``org_facts`` shared by them. Importing the package installs every
 patch, in that order.
 """
 
-from . import control_endpoints, instances, organizations, sns, ssoadmin, sts
+from . import control_endpoints, instances, organizations, securityhub, sns, ssoadmin, sts
 
-for _module in (instances, ssoadmin, organizations, sns, sts, control_endpoints):
+for _module in (instances, ssoadmin, organizations, sns, securityhub, sts, control_endpoints):
     _module.install()

@@ -2,13 +2,16 @@
 //!
 //! An organization with member accounts is built in the emulator; the two Lambda binaries run
 //! under cargo-lambda's Lambda runtime emulator with auto-remediation on; three things happen
-//! in the organization and the security team reads what the guardrail published. Exits 1 if
-//! any outcome differs from what the guardrail promises. Every process it started is stopped.
+//! in the organization and the security team reads what the guardrail published — on the
+//! findings topic, in Security Hub (`SECURITY_HUB=true`) and on the chat topic
+//! (`CHAT_TOPIC_ARN`). Exits 1 if any outcome differs from what the guardrail promises. Every
+//! process it started is stopped.
 
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use idc_e2e::events;
+use idc_e2e::outlets::{security_hub_findings, ChatChannel};
 use idc_e2e::runtime::{Invocation, LambdaFunction};
 use idc_e2e::world::{latest_words, Received, World, HOME_REGION, OTHER_REGION};
 
@@ -89,10 +92,20 @@ async fn story() -> Result<()> {
         "member accounts: analytics {analytics}, identity-admin {identity}, sandbox {sandbox}"
     ));
 
-    let env = world.lambda_env(&[("AUTO_REMEDIATE", "true")]);
+    let chat = ChatChannel::create(&world).await?;
+    say(&format!(
+        "chat topic {} -> chat-channel SQS queue",
+        chat.topic_arn
+    ));
+
+    let env = world.lambda_env(&[
+        ("AUTO_REMEDIATE", "true"),
+        ("SECURITY_HUB", "true"),
+        ("CHAT_TOPIC_ARN", &chat.topic_arn),
+    ]);
     let on_create = LambdaFunction::start("on-create-instance", &env)?;
     let on_org = LambdaFunction::start("on-org-event", &env)?;
-    say("Lambdas on-create-instance and on-org-event started under the Lambda runtime emulator (AUTO_REMEDIATE=true)");
+    say("Lambdas on-create-instance and on-org-event started under the Lambda runtime emulator (AUTO_REMEDIATE=true SECURITY_HUB=true CHAT_TOPIC_ARN=chat topic)");
 
     step(&format!("1. A developer in member account {analytics} creates an account instance in {OTHER_REGION}"));
     let arn = world.create_instance(&analytics, OTHER_REGION, &[]).await?;
@@ -141,7 +154,67 @@ async fn story() -> Result<()> {
             .await?,
     )?;
 
+    outlets(&world, &chat).await?;
     step("Done: three events, three findings, two account instances removed, the organization instance intact.");
+    Ok(())
+}
+
+/// What Security Hub and the chat channel show after the three events.
+async fn outlets(world: &World, chat: &ChatChannel) -> Result<()> {
+    step("4. Security Hub of the management account (GetFindings)");
+    let hub = security_hub_findings(world).await?;
+    for f in &hub {
+        say(&format!(
+            "{} {} {:<13} workflow {:<8} record {:<8} compliance {}",
+            f.id,
+            f.generator_id,
+            f.severity,
+            f.workflow,
+            f.record_state,
+            if f.compliance.is_empty() {
+                "-"
+            } else {
+                &f.compliance
+            }
+        ));
+    }
+    let state = |rule: &str| {
+        hub.iter()
+            .find(|f| f.generator_id.ends_with(rule))
+            .map(|f| (f.workflow.as_str(), f.record_state.as_str()))
+    };
+    expect("three findings in Security Hub", hub.len() == 3)?;
+    expect(
+        "IDC001 RESOLVED and ARCHIVED after its deletion",
+        state("IDC001") == Some(("RESOLVED", "ARCHIVED")),
+    )?;
+    expect(
+        "IDC002 RESOLVED and ARCHIVED after its deletion",
+        state("IDC002") == Some(("RESOLVED", "ARCHIVED")),
+    )?;
+    expect(
+        "IDC004 stays NEW",
+        state("IDC004") == Some(("NEW", "ACTIVE")),
+    )?;
+
+    step("5. The chat channel (custom notifications, HIGH and above)");
+    let messages = chat.messages(world).await?;
+    for m in &messages {
+        say(&format!(
+            "chat <- {}",
+            m["content"]["title"].as_str().unwrap_or_default()
+        ));
+        for next in m["content"]["nextSteps"].as_array().into_iter().flatten() {
+            say(&format!("    next: {}", next.as_str().unwrap_or_default()));
+        }
+    }
+    expect(
+        "two chat messages, the outcomes of IDC001 and IDC002 (IDC004 is INFO)",
+        messages.len() == 2
+            && messages
+                .iter()
+                .all(|m| m["source"] == "custom" && m["version"] == "1.0"),
+    )?;
     Ok(())
 }
 

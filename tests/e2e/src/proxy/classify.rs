@@ -35,13 +35,30 @@ pub(super) fn classify(request: &Request) -> Call {
         (None, None) if content_type.contains("x-www-form-urlencoded") => {
             ("unknown".to_owned(), Protocol::Query)
         }
-        (None, None) => ("unknown".to_owned(), Protocol::Json),
+        (None, None) => (
+            rest_json_operation(&service, &request.method, &request.target)
+                .unwrap_or("unknown")
+                .to_owned(),
+            Protocol::Json,
+        ),
     };
     Call {
         operation,
         service,
         region,
         protocol,
+    }
+}
+
+/// The operation of a REST-JSON call, named by its method and path (Security Hub's, the only
+/// such service the guardrail calls).
+fn rest_json_operation(service: &str, method: &str, target: &str) -> Option<&'static str> {
+    let path = target.split('?').next().unwrap_or(target);
+    match (service, method, path) {
+        ("securityhub", "POST", "/findings/import") => Some("BatchImportFindings"),
+        ("securityhub", "PATCH", "/findings/batchupdate") => Some("BatchUpdateFindings"),
+        ("securityhub", "POST", "/findings") => Some("GetFindings"),
+        _ => None,
     }
 }
 
@@ -137,5 +154,29 @@ mod tests {
         );
         assert!(!query.keep_alive);
         assert!(json.keep_alive);
+    }
+
+    #[test]
+    fn classifies_security_hub_rest_json_by_method_and_path() {
+        let auth = "Authorization: AWS4-HMAC-SHA256 Credential=AKID/20261101/us-east-1/securityhub/aws4_request, SignedHeaders=host, Signature=ab";
+        for (line, operation) in [
+            ("POST /findings/import HTTP/1.1", "BatchImportFindings"),
+            (
+                "PATCH /findings/batchupdate HTTP/1.1",
+                "BatchUpdateFindings",
+            ),
+            ("POST /findings HTTP/1.1", "GetFindings"),
+            ("GET /accounts HTTP/1.1", "unknown"),
+        ] {
+            let request = head(&format!(
+                "{line}\r\nContent-Type: application/json\r\n{auth}\r\nContent-Length: 2\r\n\r\n"
+            ));
+            let call = classify(&request);
+            assert_eq!(
+                (call.operation.as_str(), call.protocol),
+                (operation, Protocol::Json)
+            );
+            assert_eq!(call.service, "securityhub");
+        }
     }
 }

@@ -24,7 +24,8 @@
 //! - **operation**: the part of `X-Amz-Target` after its last `.` (JSON protocols:
 //!   `SWBExternalService.ListInstances` → `ListInstances`, `AmazonSQS.SendMessage` →
 //!   `SendMessage`), else the `Action=` parameter of a form-encoded (query protocol) body or
-//!   query string (SNS `Publish`, STS `AssumeRole`); `unknown` otherwise;
+//!   query string (SNS `Publish`, STS `AssumeRole`), else, for Security Hub's REST-JSON, its
+//!   method and path (`POST /findings/import` → `BatchImportFindings`); `unknown` otherwise;
 //! - **service** and **region**: the SigV4 credential scope of the `Authorization` header
 //!   (`Credential=AKID/DATE/REGION/SERVICE/aws4_request`), e.g. `sso`, `organizations`, `sns`,
 //!   `sts`, `sqs`;

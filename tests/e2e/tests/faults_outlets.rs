@@ -1,0 +1,147 @@
+//! Security Hub and the chat topic failing under the guardrail, through the real Lambda
+//! binaries: an import or a chat publish that fails fails the invocation like a findings
+//! publish that fails, so Lambda retries the event and nothing is lost — and nothing is
+//! deleted that Security Hub was not told of first.
+
+use anyhow::Result;
+use idc_e2e::events;
+use idc_e2e::faults::{failed_with, ok, show, statuses};
+use idc_e2e::outlets::{security_hub_findings, ChatChannel};
+use idc_e2e::proxy::{Fault, Rule};
+use idc_e2e::runtime::LambdaFunction;
+use idc_e2e::world::{World, OTHER_REGION};
+
+const ENV: [(&str, &str); 2] = [("SECURITY_HUB", "true"), ("AUTO_REMEDIATE", "true")];
+
+#[tokio::test]
+async fn a_failing_import_fails_the_invocation_deletes_nothing_and_the_retry_resolves() -> Result<()>
+{
+    let world = World::start().await?;
+    let member = world.create_member("hub-fault").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f1")?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV))?;
+    world.proxy().inject(
+        Rule::on("BatchImportFindings")
+            .always()
+            .fault(Fault::Status(500)),
+    );
+
+    failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
+    assert!(
+        world.exists(&member, OTHER_REGION, &arn).await?,
+        "not imported, so not deleted"
+    );
+    assert_eq!(world.proxy().count("DeleteInstance"), 0);
+    assert!(world.proxy().count("BatchImportFindings") >= 1);
+    let first = world.all_findings().await?;
+    assert_eq!(
+        statuses(&first),
+        vec!["deleting", "failed"],
+        "{}",
+        show(&first)
+    );
+    assert!(security_hub_findings(&world).await?.is_empty());
+
+    world.proxy().clear();
+    let response = ok(function.invoke(&event)?)?;
+    assert_eq!(response["findings"][0]["remediation_status"], "deleted");
+    assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
+    let hub = security_hub_findings(&world).await?;
+    let [f] = hub.as_slice() else {
+        panic!("one finding: {hub:?}")
+    };
+    assert_eq!(f.id, first[0].id(), "the same finding, retried");
+    assert_eq!(
+        (f.workflow.as_str(), f.record_state.as_str()),
+        ("RESOLVED", "ARCHIVED")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_resolution_that_fails_after_the_delete_fails_the_invocation_and_the_retry_resolves(
+) -> Result<()> {
+    let world = World::start().await?;
+    let member = world.create_member("hub-resolve").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f2")?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV))?;
+    world.proxy().inject(
+        Rule::on("BatchUpdateFindings")
+            .always()
+            .fault(Fault::Status(500)),
+    );
+
+    failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
+    assert!(
+        !world.exists(&member, OTHER_REGION, &arn).await?,
+        "deleted before the resolution"
+    );
+    let hub = security_hub_findings(&world).await?;
+    assert_eq!(hub.len(), 1);
+    assert_eq!(
+        hub[0].record_state, "ARCHIVED",
+        "imported, not yet resolved"
+    );
+    assert_eq!(hub[0].workflow, "NEW");
+
+    world.proxy().clear();
+    let response = ok(function.invoke(&event)?)?;
+    assert_eq!(
+        response["findings"][0]["remediation_status"],
+        "already_deleted"
+    );
+    let hub = security_hub_findings(&world).await?;
+    assert_eq!((hub.len(), hub[0].workflow.as_str()), (1, "RESOLVED"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failing_chat_publish_fails_the_invocation_and_the_retry_reaches_chat() -> Result<()> {
+    let world = World::start().await?;
+    let chat = ChatChannel::create(&world).await?;
+    let member = world.create_member("chat-fault").await?;
+    // Report only: the finding (HIGH) goes to the topic, Security Hub and chat, and nothing
+    // is deleted, so the retry meets the same instance.
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-chat-f1")?;
+    let env = world.lambda_env(&[
+        ("SECURITY_HUB", "true"),
+        ("CHAT_TOPIC_ARN", &chat.topic_arn),
+    ]);
+    let function = LambdaFunction::start("on-create-instance", &env)?;
+    world.proxy().inject(
+        Rule::on("Publish")
+            .body_contains(&chat.topic_arn)
+            .always()
+            .fault(Fault::Status(500)),
+    );
+
+    failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
+    assert!(chat.messages(&world).await?.is_empty());
+    assert_eq!(
+        world.findings().await?.len(),
+        1,
+        "the findings topic has it"
+    );
+    assert_eq!(
+        security_hub_findings(&world).await?.len(),
+        1,
+        "so has Security Hub"
+    );
+
+    world.proxy().clear();
+    ok(function.invoke(&event)?)?;
+    assert_eq!(
+        chat.messages(&world).await?.len(),
+        1,
+        "the retry reaches chat"
+    );
+    assert_eq!(
+        security_hub_findings(&world).await?.len(),
+        1,
+        "still one finding (same Id)"
+    );
+    Ok(())
+}
