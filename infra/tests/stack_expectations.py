@@ -27,6 +27,7 @@ COMMON_ACTIONS = {
     "logs:PutLogEvents",
     # Only when SecurityHub=true (a conditional statement).
     "securityhub:BatchImportFindings",
+    "securityhub:BatchUpdateFindings",
 }
 WORKER_QUEUE_CONSUMER_ACTIONS = {
     "sqs:ReceiveMessage",

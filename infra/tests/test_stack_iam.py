@@ -81,12 +81,16 @@ def test_function_role_arns_output_names_every_role(sam, cdk):
 SECURITY_HUB_PRODUCT = (
     "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:product/${AWS::AccountId}/default"
 )
+SECURITY_HUB_HUB = (
+    "arn:${AWS::Partition}:securityhub:${AWS::Region}:${AWS::AccountId}:hub/default"
+)
 
 
 @pytest.mark.parametrize("stack", STACKS)
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_security_hub_and_chat_only_when_asked(stack, name, request):
-    """BatchImportFindings on the account's own default product, only with SecurityHub=true;
+    """BatchImportFindings on the account's own default product and BatchUpdateFindings on its
+    own hub (to resolve a deleted instance's finding), only with SecurityHub=true;
     Publish to the chat topic only when one is given. Nothing else is conditional."""
     template = request.getfixturevalue(stack)
     st = normalized_statements(function_docs(template, name), template)
@@ -98,6 +102,18 @@ def test_security_hub_and_chat_only_when_asked(stack, name, request):
         "Principal": None,
         "Condition": None,
     }
+    assert st["ResolveFindingsInSecurityHub"] == {
+        "When": {"Fn::Equals": ["${SecurityHub}", "true"]},
+        "Effect": "Allow",
+        "Action": ["securityhub:BatchUpdateFindings"],
+        "Resource": [SECURITY_HUB_HUB],
+        "Principal": None,
+        "Condition": None,
+    }
     assert st["PublishChatNotices"]["Action"] == ["sns:Publish"]
     conditional = sorted(sid for sid, s in st.items() if s["When"] is not None)
-    assert conditional == ["ImportFindingsToSecurityHub", "PublishChatNotices"]
+    assert conditional == [
+        "ImportFindingsToSecurityHub",
+        "PublishChatNotices",
+        "ResolveFindingsInSecurityHub",
+    ]

@@ -99,7 +99,7 @@ fn every_scenario_maps_to_its_golden_asff_and_chat_messages() {
         });
         let flags = sample["flags"].as_array().cloned().unwrap_or_default();
         let evaluation = evaluate_trigger(&trigger, inventory.as_ref(), &policy(&flags), now);
-        let findings: Vec<Value> = evaluation.findings().map(outlets_of).collect();
+        let findings: Vec<Value> = evaluation.findings().map(|f| outlets_of(&f)).collect();
         let doc = json!({"scenario": scenario, "findings": findings});
         let path = dir.join(format!("{scenario}.json"));
         if update {

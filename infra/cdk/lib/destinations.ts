@@ -20,23 +20,32 @@ export function addFindingDestinations(
   chatTopicArn: string,
 ): iam.Policy[] {
   const policies: iam.Policy[] = [];
-  const policy = (id: string, name: string, statement: iam.PolicyStatement, condition?: CfnCondition) => {
-    const p = new iam.Policy(scope, id, { policyName: name, roles, statements: [statement] });
+  const policy = (id: string, name: string, statements: iam.PolicyStatement[], condition?: CfnCondition) => {
+    const p = new iam.Policy(scope, id, { policyName: name, roles, statements });
     if (condition) (p.node.defaultChild as iam.CfnPolicy).cfnOptions.condition = condition;
     policies.push(p);
   };
-  const securityHubStatement = new iam.PolicyStatement({
-    sid: 'ImportFindingsToSecurityHub',
-    actions: ['securityhub:BatchImportFindings'],
-    resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`],
-  });
+  const securityHubStatements = [
+    new iam.PolicyStatement({
+      sid: 'ImportFindingsToSecurityHub',
+      actions: ['securityhub:BatchImportFindings'],
+      resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:product/${Aws.ACCOUNT_ID}/default`],
+    }),
+    // A re-import cannot change Workflow: a deleted instance's finding is set to RESOLVED
+    // with BatchUpdateFindings, on this account's own hub.
+    new iam.PolicyStatement({
+      sid: 'ResolveFindingsInSecurityHub',
+      actions: ['securityhub:BatchUpdateFindings'],
+      resources: [`arn:${Aws.PARTITION}:securityhub:${Aws.REGION}:${Aws.ACCOUNT_ID}:hub/default`],
+    }),
+  ];
   if (Token.isUnresolved(securityHub)) {
     const condition = new CfnCondition(scope, 'ImportToSecurityHub', {
       expression: Fn.conditionEquals(securityHub, 'true'),
     });
-    policy('SecurityHubImportPolicy', 'idc-guardrail-security-hub', securityHubStatement, condition);
+    policy('SecurityHubImportPolicy', 'idc-guardrail-security-hub', securityHubStatements, condition);
   } else if (securityHub === 'true') {
-    policy('SecurityHubImportPolicy', 'idc-guardrail-security-hub', securityHubStatement);
+    policy('SecurityHubImportPolicy', 'idc-guardrail-security-hub', securityHubStatements);
   } else if (securityHub !== 'false') {
     throw new Error(`idc-guardrail: securityHub must be 'true' or 'false': ${securityHub}`);
   }
@@ -46,12 +55,12 @@ export function addFindingDestinations(
     const condition = new CfnCondition(scope, 'HasChatTopic', {
       expression: Fn.conditionNot(Fn.conditionEquals(chatTopicArn, '')),
     });
-    policy('ChatPublishPolicy', 'idc-guardrail-chat', chatStatement(), condition);
+    policy('ChatPublishPolicy', 'idc-guardrail-chat', [chatStatement()], condition);
   } else if (chatTopicArn !== '') {
     if (!new RegExp(TOPIC_ARN_PATTERN).test(chatTopicArn)) {
       throw new Error(`idc-guardrail: chatTopicArn must be an SNS topic ARN: ${chatTopicArn}`);
     }
-    policy('ChatPublishPolicy', 'idc-guardrail-chat', chatStatement());
+    policy('ChatPublishPolicy', 'idc-guardrail-chat', [chatStatement()]);
   }
   return policies;
 }

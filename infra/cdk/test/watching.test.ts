@@ -150,14 +150,16 @@ describe('Security Hub and chat', () => {
     }
   });
 
-  test('Security Hub: BatchImportFindings on the own default product, for every function', () => {
+  test('Security Hub: BatchImportFindings on the own default product, BatchUpdateFindings on the own hub, for every function', () => {
     const t = synth({ securityHub: 'true' });
     const [p] = Object.values(all(t, 'AWS::IAM::Policy')).filter((x) => x.Properties.PolicyName === 'idc-guardrail-security-hub');
     expect(p.Properties.Roles).toHaveLength(4);
-    const [s] = p.Properties.PolicyDocument.Statement;
+    const [s, resolve] = p.Properties.PolicyDocument.Statement;
     expect(s.Action).toBe('securityhub:BatchImportFindings');
     expect(JSON.stringify(s.Resource)).toContain(':product/');
     expect(JSON.stringify(s.Resource)).toContain('/default');
+    expect(resolve.Action).toBe('securityhub:BatchUpdateFindings');
+    expect(JSON.stringify(resolve.Resource)).toContain(':hub/default');
     expect(() => synth({ securityHub: 'yes' })).toThrow(/'true' or 'false'/);
   });
 
