@@ -13,11 +13,11 @@ use serde_json::Value;
 
 pub use env::LambdaSettings;
 pub use route::Route;
-pub use wiring::{build, AwsGuardrail};
+pub use wiring::{build, AwsGuardrail, QueuelessGuardrail};
 
 /// The life of an event-driven function (`on-create-instance`, `on-org-event`).
 pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
-    let guardrail = wiring::cold_start(&format!("{route:?}")).await?;
+    let guardrail = wiring::cold_start_without_queue(&format!("{route:?}")).await?;
     let guardrail = &guardrail;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let budget = wiring::budget(&event.context);
@@ -42,7 +42,7 @@ pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
 
 /// The life of the sweep worker function.
 pub async fn run_sweep_worker() -> Result<(), lambda_runtime::Error> {
-    let guardrail = wiring::cold_start("SweepWorker").await?;
+    let guardrail = wiring::cold_start_without_queue("SweepWorker").await?;
     let guardrail = &guardrail;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         sweep::worker(guardrail, event.payload, wiring::budget(&event.context))

@@ -5,7 +5,7 @@ use idc_core::event::Trigger;
 use idc_core::{Budget, HandleError};
 use serde_json::{json, Value};
 
-use crate::wiring::AwsGuardrail;
+use crate::wiring::QueuelessGuardrail;
 
 /// Which events a function is deployed for; others are acknowledged and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ impl Route {
 
 /// Handles one payload.
 pub async fn handle(
-    guardrail: &AwsGuardrail,
+    guardrail: &QueuelessGuardrail,
     route: Route,
     payload: Value,
     budget: Budget,

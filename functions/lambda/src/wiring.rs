@@ -16,12 +16,29 @@ use idc_core::{Budget, Guardrail};
 use crate::env::LambdaSettings;
 use crate::logging::init_logging;
 
-/// The guardrail wired to AWS.
+/// The guardrail wired to AWS, with the sweep's worker queue (the `sweep` function).
 pub type AwsGuardrail =
     Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock, SqsTaskQueue>;
 
-/// Builds the guardrail and its clients; called once per container.
+/// The guardrail wired to AWS, without a worker queue: the event functions and the sweep
+/// worker never fan out, so their bootstraps do not link the SQS client at all.
+pub type QueuelessGuardrail =
+    Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock>;
+
+/// Builds the guardrail and its clients, with the worker queue when `WORKER_QUEUE_URL` names
+/// one; called once per container.
 pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
+    let (guardrail, worker_queue_url) = without_queue(base, settings);
+    guardrail.with_queue(
+        worker_queue_url.map(|url| SqsTaskQueue::new(aws_sdk_sqs::Client::new(base), url)),
+    )
+}
+
+/// Builds the guardrail and its clients, and hands back `WORKER_QUEUE_URL` unused.
+pub fn without_queue(
+    base: &SdkConfig,
+    settings: LambdaSettings,
+) -> (QueuelessGuardrail, Option<String>) {
     let LambdaSettings {
         guardrail,
         topic_arn,
@@ -33,14 +50,14 @@ pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
         &member_role_name,
         guardrail.management_account_id.as_deref(),
     );
-    Guardrail::new(
+    let guardrail = Guardrail::new(
         Organizations::from_config(base),
         instances,
         SnsPublisher::from_config(base, topic_arn),
         SystemClock,
         guardrail,
-    )
-    .with_queue(worker_queue_url.map(|url| SqsTaskQueue::new(aws_sdk_sqs::Client::new(base), url)))
+    );
+    (guardrail, worker_queue_url)
 }
 
 /// The invocation's budget: Lambda's deadline for this event.
@@ -53,8 +70,22 @@ pub fn budget(context: &lambda_runtime::Context) -> Budget {
         .map_or_else(Budget::unbounded, |deadline| Budget::until(deadline, now))
 }
 
-/// Cold start, for the function named in the logs.
+/// Cold start of the `sweep` function, named in the logs.
 pub async fn cold_start(function: &str) -> Result<AwsGuardrail, lambda_runtime::Error> {
+    let (base, settings) = configure(function).await?;
+    Ok(build(&base, settings))
+}
+
+/// Cold start of a function that never fans out, named in the logs.
+pub async fn cold_start_without_queue(
+    function: &str,
+) -> Result<QueuelessGuardrail, lambda_runtime::Error> {
+    let (base, settings) = configure(function).await?;
+    Ok(without_queue(&base, settings).0)
+}
+
+/// Logs, settings, the SDK configuration, and the check of `MANAGEMENT_ACCOUNT_ID`.
+async fn configure(function: &str) -> Result<(SdkConfig, LambdaSettings), lambda_runtime::Error> {
     init_logging();
     let settings = LambdaSettings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
         tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
@@ -70,7 +101,7 @@ pub async fn cold_start(function: &str) -> Result<AwsGuardrail, lambda_runtime::
     if let Some(setting) = settings.guardrail.management_account_id.as_deref() {
         check_management_setting(&Organizations::from_config(&base), setting).await?;
     }
-    Ok(build(&base, settings))
+    Ok((base, settings))
 }
 
 /// `MANAGEMENT_ACCOUNT_ID` must agree with Organizations whenever Organizations answers: a
