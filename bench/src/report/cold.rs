@@ -254,13 +254,7 @@ fn write_floor(r: &mut String, c: &ColdStart) -> Result<()> {
             let Some(f) = figures(&c.samples, side, mode, false) else {
                 continue;
             };
-            // DeleteInstance cannot be repeated on one instance: counted at the median of the others.
-            let others = stats(c.floor.values().map(|v| v.0)).0;
-            let floor_ms: f64 = f
-                .calls
-                .iter()
-                .map(|(op, n)| *n as f64 * c.floor.get(op).map_or(others, |v| v.0) * 1000.0)
-                .sum();
+            let floor_ms = floor_ms(c, &f.calls);
             writeln!(
                 r,
                 "| {} | {} | {:.1} ms | {floor_ms:.1} ms | {:.2} |",
@@ -272,6 +266,16 @@ fn write_floor(r: &mut String, c: &ColdStart) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// What `calls` cost one after another at the emulator's floor, in ms. DeleteInstance cannot
+/// be repeated on one instance: it is counted at the median of the other operations.
+pub fn floor_ms(c: &ColdStart, calls: &BTreeMap<String, u64>) -> f64 {
+    let others = stats(c.floor.values().map(|v| v.0)).0;
+    calls
+        .iter()
+        .map(|(op, n)| *n as f64 * c.floor.get(op).map_or(others, |v| v.0) * 1000.0)
+        .sum()
 }
 
 fn write_sizes(r: &mut String, c: &ColdStart) -> Result<()> {

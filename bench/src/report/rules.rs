@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use super::cold::{
-    figures, latency_units, MAX_BOOTSTRAP_MB, MAX_INIT_MS, MAX_LATENCY_UNITS, MIN_RSS_RATIO,
-    MIN_SPEEDUP,
+    figures, floor_ms, latency_units, MAX_BOOTSTRAP_MB, MAX_INIT_MS, MAX_LATENCY_UNITS,
+    MIN_RSS_RATIO, MIN_SPEEDUP,
 };
 use super::format::{stats, thousands};
 use crate::cold::scenario::Mode;
@@ -122,6 +122,56 @@ fn write_targets(r: &mut String, rules: &RulesBench, c: &ColdStart) -> Result<()
         format!("{} /s", thousands(rate.round() as u64)),
         rate >= MIN_EVALUATIONS_PER_SECOND,
     )?;
+    writeln!(r)?;
+    write_shortfalls(r, rules, c)
+}
+
+/// Why a target is out of reach, from this run's own figures (only for those not met).
+fn write_shortfalls(r: &mut String, rules: &RulesBench, c: &ColdStart) -> Result<()> {
+    let rust = |mode, latency| figures(&c.samples, Side::Rust, mode, latency);
+    let python = |mode, latency| figures(&c.samples, Side::Python, mode, latency);
+    if let (Some(g), Some(p), Some(gl), Some(pl)) = (
+        rust(Mode::Delete, false),
+        python(Mode::Delete, false),
+        rust(Mode::Delete, true),
+        python(Mode::Delete, true),
+    ) {
+        if p.total_ms.median / g.total_ms.median < MIN_SPEEDUP {
+            writeln!(
+                r,
+                "- **With a deletion** the guardrail's event is bound by the emulator: its {} calls take {:.1} ms at the emulator's own floor (its event took {:.1} ms, the boto3 handler's {:.1} ms), so the ratio is set by the part both sides pay alike. The guardrail waits for {:.0} of its calls in a row, boto3 for {:.0}; one of the guardrail's is the management-account guard's own DescribeOrganization before DeleteInstance (the adapter's independent check, asked once per container).",
+                g.calls.values().sum::<u64>(),
+                floor_ms(c, &g.calls),
+                g.event_ms.median,
+                p.event_ms.median,
+                gl.in_a_row.median,
+                pl.in_a_row.median
+            )?;
+        }
+    }
+    if let Some(g) = rust(Mode::ReportOnly, false) {
+        if g.init_ms.median > MAX_INIT_MS {
+            writeln!(
+                r,
+                "- **Init** took {:.1} ms at the median and {:.1} ms at the fastest, with the machine's load average at {}–{} on 2 cores: the process start, the runtime, the settings, the SDK configuration and the clients, and the first connection to the Runtime API, while the root certificates load beside them on their own thread. The median stays above {MAX_INIT_MS:.0} ms here.",
+                g.init_ms.median, g.init_ms.min, c.load.0, c.load.1
+            )?;
+        }
+    }
+    let rate = rules.median_rate();
+    if rate < MIN_EVALUATIONS_PER_SECOND {
+        let parse = stats(rules.parse_rates.iter().copied()).0;
+        let evaluate = stats(rules.evaluate_rates.iter().copied()).0;
+        writeln!(
+            r,
+            "- **The rules engine** does {} parse + evaluate per second: parsing alone takes {:.1} µs of the {:.1} µs (an envelope goes through a `serde_json::Value` before it becomes the typed trigger), evaluating alone {:.1} µs ({} per second). A million a second needs the envelope parsed straight into borrowed, typed records, a change to the core's parser (`functions/core/src/event`).",
+            thousands(rate.round() as u64),
+            1e6 / parse,
+            1e6 / rate,
+            1e6 / evaluate,
+            thousands(evaluate.round() as u64)
+        )?;
+    }
     writeln!(r)?;
     Ok(())
 }
