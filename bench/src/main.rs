@@ -11,12 +11,19 @@
 //!    Regions with planted account instances; the guardrail's sweep through the real SDK
 //!    adapters against `bench/baseline_loop.py` ([`baseline`]), a sequential boto3 loop making
 //!    the same calls. Both must find the same account instances, or the bench fails.
+//! 3. One event, cold ([`cold`]): the release `on-create-instance` bootstrap and a Python/boto3
+//!    handler doing the same job, each started under the bench's own Lambda Runtime API, on the
+//!    emulator, report only and with a deletion, plain and with 20 ms on every AWS call; the
+//!    emulator's per-call floor; the size of every bootstrap.
+//! 4. The rules engine alone ([`rules_bench`]): parse + evaluate over the `events/` samples.
 
 mod baseline;
+mod cold;
 mod emulator_run;
 mod memory;
 mod metered;
 mod report;
+mod rules_bench;
 mod run;
 mod scale;
 
@@ -28,8 +35,9 @@ use idc_core::settings::DEFAULT_SWEEP_CONCURRENCY;
 
 /// Benchmarks the organization-wide sweep: 1,000 accounts x 17 Regions through
 /// latency-injecting ports (wall time, calls, peak memory), then the guardrail against a
-/// sequential boto3 loop on the local AWS emulator. Prints a markdown report, and writes it to
-/// PATH with --report.
+/// sequential boto3 loop on the local AWS emulator; then one event, cold, against a boto3
+/// handler; and the rules engine alone. Prints a markdown report, and writes it to PATH with
+/// --report. Needs the release bootstraps (`make bench` builds them).
 #[derive(Parser)]
 #[command(name = "idc-bench")]
 struct Args {
@@ -39,6 +47,15 @@ struct Args {
     /// Timed runs of each side on the emulator.
     #[arg(long, value_name = "N", default_value_t = emulator_run::DEFAULT_RUNS, value_parser = positive)]
     runs: usize,
+    /// Timed cold starts of each side and mode (report only, with a deletion).
+    #[arg(long, value_name = "N", default_value_t = cold::scenario::DEFAULT_COLD_RUNS, value_parser = positive)]
+    cold_runs: usize,
+    /// Timed cold starts of each side and mode with latency injected on every AWS call.
+    #[arg(long, value_name = "N", default_value_t = cold::scenario::DEFAULT_LATENCY_RUNS, value_parser = positive)]
+    latency_runs: usize,
+    /// Only the cold start and the rules engine (parts 3 and 4): the report then has only those.
+    #[arg(long)]
+    cold_only: bool,
     /// Internal: one scale measurement of N accounts, in this (fresh) process.
     #[arg(long, value_name = "N", hide = true, value_parser = positive)]
     child_scale: Option<usize>,
@@ -59,7 +76,15 @@ async fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.child_scale {
         Some(accounts) => scale::one_sweep(accounts, args.concurrency).await,
-        None => run::whole_bench(args.report.as_deref(), args.runs).await,
+        None => {
+            let counts = run::Counts {
+                runs: args.runs,
+                cold_runs: args.cold_runs,
+                latency_runs: args.latency_runs,
+                cold_only: args.cold_only,
+            };
+            run::whole_bench(args.report.as_deref(), counts).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

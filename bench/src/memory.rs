@@ -1,4 +1,4 @@
-//! The memory probe: the process's peak resident set size, from /proc/self/status (Linux).
+//! The memory probe: a process's peak resident set size, from /proc/PID/status (Linux).
 
 use anyhow::{anyhow, Context, Result};
 
@@ -9,13 +9,25 @@ pub fn peak_rss_kb() -> Result<u64> {
 
 /// A `kB` field of /proc/self/status.
 fn proc_status_kb(field: &str) -> Result<u64> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .context("cannot read /proc/self/status (peak memory is measured on Linux only)")?;
+    kb_field(&read_status("/proc/self/status")?, field)
+}
+
+/// A `kB` field of another process's /proc/PID/status (a child the bench started).
+pub fn proc_status_kb_of(pid: u32, field: &str) -> Result<u64> {
+    kb_field(&read_status(&format!("/proc/{pid}/status"))?, field)
+}
+
+fn read_status(path: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {path} (peak memory is measured on Linux only)"))
+}
+
+fn kb_field(status: &str, field: &str) -> Result<u64> {
     status
         .lines()
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .ok_or_else(|| anyhow!("no {field} in /proc/self/status"))
+        .ok_or_else(|| anyhow!("no {field} in the process status"))
 }
 
 /// kB to MiB.

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::machine::{commit, Machine};
 
 pub fn write(r: &mut String, started: DateTime<Utc>, total: Duration, m: &Machine) -> Result<()> {
-    writeln!(r, "# idc-guardrail sweep benchmark\n")?;
+    writeln!(r, "# idc-guardrail benchmark\n")?;
     writeln!(
         r,
         "Written by `make bench` (`idc-bench`, bench/src/); see [README.md](README.md). Regenerate rather than edit.\n"

@@ -29,7 +29,7 @@ pub fn write(
     let (gc_med, bc_med) = (f.guardrail_calls_per_second, f.baseline_calls_per_second);
     let (g_calls, s_calls, b_calls) = (&f.guardrail_calls, &f.sequential_calls, &f.baseline_calls);
     let assumed = |calls: &BTreeMap<String, u64>| calls.get("AssumeRole").copied().unwrap_or(0);
-    writeln!(r, "## Interpretation\n")?;
+    writeln!(r, "## Interpretation of parts 1 and 2\n")?;
     writeln!(
         r,
         "- **Scale.** With real-world latency the sweep is bound by latency, not CPU: at the default concurrency {} accounts × {} Regions ({} calls) took {:.1} s, {:.0} % above what {ms} ms per call allows, and the time falls in proportion to the concurrency. That leaves a large margin inside a Lambda timeout; above `FANOUT_THRESHOLD` accounts the sweep fans out to the worker queue instead (not measured here). Real latency varies by Region and operation, and the per-account API rate limits of STS and sso-admin, not this process, bound how far the concurrency can usefully go.",

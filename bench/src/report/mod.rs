@@ -1,11 +1,13 @@
 //! The markdown report, section by section, from the figures of one run.
 
+mod cold;
 mod emulator;
-mod format;
+pub mod format;
 mod header;
 mod interpretation;
 mod machine;
 mod memory;
+mod rules;
 mod scale;
 
 use std::path::Path;
@@ -14,24 +16,36 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use crate::cold::ColdStart;
 use crate::emulator_run::SideBySide;
+use crate::rules_bench::RulesBench;
 use crate::scale::ScaleRuns;
 
+/// What one run of the bench measured (the sweep's parts are left out with `--cold-only`).
+pub struct Parts<'a> {
+    pub sweep: Option<(&'a ScaleRuns, &'a SideBySide)>,
+    pub cold: &'a ColdStart,
+    pub rules: &'a RulesBench,
+}
+
 /// The whole report.
-pub fn report(
-    started: DateTime<Utc>,
-    total: Duration,
-    runs: &ScaleRuns,
-    emu: &SideBySide,
-) -> Result<String> {
+pub fn report(started: DateTime<Utc>, total: Duration, parts: &Parts<'_>) -> Result<String> {
     let m = machine::machine();
-    let figures = emulator::EmulatorFigures::of(emu);
     let mut r = String::new();
     header::write(&mut r, started, total, &m)?;
-    scale::write(&mut r, runs)?;
-    memory::write(&mut r, runs)?;
-    emulator::write(&mut r, emu, &figures)?;
-    interpretation::write(&mut r, runs, emu, &figures, &m)?;
+    let sweep = parts
+        .sweep
+        .map(|(runs, emu)| (runs, emu, emulator::EmulatorFigures::of(emu)));
+    if let Some((runs, emu, figures)) = &sweep {
+        scale::write(&mut r, runs)?;
+        memory::write(&mut r, runs)?;
+        emulator::write(&mut r, emu, figures)?;
+    }
+    cold::write(&mut r, parts.cold)?;
+    rules::write(&mut r, parts.rules, parts.cold)?;
+    if let Some((runs, emu, figures)) = &sweep {
+        interpretation::write(&mut r, runs, emu, figures, &m)?;
+    }
     Ok(r)
 }
 

@@ -8,14 +8,18 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 
 use crate::guard::ManagementGuard;
+use crate::https::https_client;
 use crate::organizations::Organizations;
 use crate::sessions::MemberSessions;
 use crate::ssoadmin::SsoAdminInstances;
 
 /// The SDK configuration every client shares: Region and credentials from the environment
-/// (`AWS_ENDPOINT_URL` points the SDK at a local emulator), with bounded timeouts.
+/// (`AWS_ENDPOINT_URL` points the SDK at a local emulator), with bounded timeouts, and one
+/// HTTPS client for all (its root certificates loaded off the cold start's path: see
+/// [`crate::https`]).
 pub async fn sdk_config() -> SdkConfig {
     aws_config::defaults(BehaviorVersion::latest())
+        .http_client(https_client())
         .timeout_config(
             TimeoutConfig::builder()
                 .operation_attempt_timeout(Duration::from_secs(10))

@@ -6,6 +6,7 @@ pub mod clients;
 pub mod clock;
 pub mod errors;
 pub mod guard;
+pub mod https;
 pub mod organizations;
 pub mod securityhub;
 pub mod sessions;

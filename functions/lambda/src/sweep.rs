@@ -6,7 +6,7 @@ use idc_core::{Budget, EventError, HandleError};
 use serde_json::{json, Value};
 
 use crate::metrics::{InvocationMetrics, SweepMetrics};
-use crate::wiring::AwsGuardrail;
+use crate::wiring::{AwsGuardrail, QueuelessGuardrail};
 
 /// A scheduled event starts a sweep whose id comes from the event's id, so a retried
 /// invocation publishes findings with the same ids. What it covered goes into `metrics`.
@@ -38,7 +38,7 @@ pub async fn scheduled(
 /// Each SQS record is one account. A record that fails is reported back alone (partial batch
 /// failure), so only it is retried and, after the redrive limit, kept by the queue's DLQ.
 pub async fn worker(
-    guardrail: &AwsGuardrail,
+    guardrail: &QueuelessGuardrail,
     payload: Value,
     budget: Budget,
     metrics: &mut InvocationMetrics,

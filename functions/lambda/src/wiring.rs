@@ -23,12 +23,28 @@ use crate::logging::init_logging;
 /// Where the guardrail's messages go on AWS.
 pub type AwsOutlets = Outlets<SnsPublisher, SecurityHubImporter, SnsPublisher>;
 
-/// The guardrail wired to AWS.
+/// The guardrail wired to AWS, with the sweep's worker queue (the `sweep` function).
 pub type AwsGuardrail =
     Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock, SqsTaskQueue>;
 
-/// Builds the guardrail and its clients; called once per container.
+/// The guardrail wired to AWS, without a worker queue: the event functions and the sweep
+/// worker never fan out, so their bootstraps do not link the SQS client at all.
+pub type QueuelessGuardrail = Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock>;
+
+/// Builds the guardrail and its clients, with the worker queue when `WORKER_QUEUE_URL` names
+/// one; called once per container.
 pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
+    let (guardrail, worker_queue_url) = without_queue(base, settings);
+    guardrail.with_queue(
+        worker_queue_url.map(|url| SqsTaskQueue::new(aws_sdk_sqs::Client::new(base), url)),
+    )
+}
+
+/// Builds the guardrail and its clients, and hands back `WORKER_QUEUE_URL` unused.
+pub fn without_queue(
+    base: &SdkConfig,
+    settings: LambdaSettings,
+) -> (QueuelessGuardrail, Option<String>) {
     let LambdaSettings {
         guardrail,
         topic_arn,
@@ -61,14 +77,14 @@ pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
         &member_role_name,
         guardrail.management_account_id.as_deref(),
     );
-    Guardrail::new(
+    let guardrail = Guardrail::new(
         Organizations::from_config(base),
         instances,
         outlets,
         SystemClock,
         guardrail,
-    )
-    .with_queue(worker_queue_url.map(|url| SqsTaskQueue::new(aws_sdk_sqs::Client::new(base), url)))
+    );
+    (guardrail, worker_queue_url)
 }
 
 /// The invocation's budget: Lambda's deadline for this event.
@@ -81,8 +97,26 @@ pub fn budget(context: &lambda_runtime::Context) -> Budget {
         .map_or_else(Budget::unbounded, |deadline| Budget::until(deadline, now))
 }
 
-/// Cold start, for the function named in the logs: the guardrail, and its name for metrics.
+/// Cold start of the `sweep` function, named in the logs: the guardrail, and its name for
+/// metrics.
 pub async fn cold_start(function: &str) -> Result<(AwsGuardrail, String), lambda_runtime::Error> {
+    let (base, settings) = configure(function).await?;
+    let name = settings.guardrail_name.clone();
+    Ok((build(&base, settings), name))
+}
+
+/// Cold start of a function that never fans out, named in the logs: the guardrail, and its
+/// name for metrics.
+pub async fn cold_start_without_queue(
+    function: &str,
+) -> Result<(QueuelessGuardrail, String), lambda_runtime::Error> {
+    let (base, settings) = configure(function).await?;
+    let name = settings.guardrail_name.clone();
+    Ok((without_queue(&base, settings).0, name))
+}
+
+/// Logs, settings, the SDK configuration, and the check of `MANAGEMENT_ACCOUNT_ID`.
+async fn configure(function: &str) -> Result<(SdkConfig, LambdaSettings), lambda_runtime::Error> {
     init_logging();
     let settings = LambdaSettings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
         tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
@@ -96,12 +130,11 @@ pub async fn cold_start(function: &str) -> Result<(AwsGuardrail, String), lambda
         chat = settings.chat_topic_arn.is_some(),
         "configured"
     );
-    let name = settings.guardrail_name.clone();
     let base = sdk_config().await;
     if let Some(setting) = settings.guardrail.management_account_id.as_deref() {
         check_management_setting(&Organizations::from_config(&base), setting).await?;
     }
-    Ok((build(&base, settings), name))
+    Ok((base, settings))
 }
 
 /// `MANAGEMENT_ACCOUNT_ID` must agree with Organizations whenever Organizations answers: a

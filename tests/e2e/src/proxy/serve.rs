@@ -98,6 +98,8 @@ pub(super) async fn serve(
             status: None,
             forwarded: false,
             connection,
+            arrived: std::time::Instant::now(),
+            answered: None,
         });
         let request_id = format!("00000000-0000-4000-8000-{seq:012x}");
         let (answer, forwarded, truncate) = match fault {

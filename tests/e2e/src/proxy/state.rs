@@ -2,6 +2,7 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use super::classify::{percent_decode, Call, Protocol};
 use super::rules::{Fault, Rule};
@@ -23,6 +24,10 @@ pub struct Seen {
     /// The client connection it came on (numbered from 1): requests on one kept-alive
     /// connection share it.
     pub connection: u64,
+    /// When the proxy had read the request, and when its answer (or its fault) was ready: which
+    /// calls overlapped, and how many a client waited for one after another.
+    pub arrived: Instant,
+    pub answered: Option<Instant>,
 }
 
 pub(super) struct Live {
@@ -74,6 +79,7 @@ impl Shared {
         if let Some((_, seen)) = log.iter_mut().rev().find(|(s, _)| *s == seq) {
             seen.status = status;
             seen.forwarded = forwarded;
+            seen.answered = Some(Instant::now());
         }
     }
 }
