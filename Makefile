@@ -14,7 +14,7 @@ PY_REQUIREMENTS := tests/emulator/requirements.txt tests/e2e/requirements.txt in
 CHECKOV_REQUIREMENTS := infra/requirements-checkov.txt
 CLI := target/release/idc-guard
 
-.PHONY: help demo bench test lint fmt-check clippy unit-test fuzz fuzz-short emulator-test venv build lambdas clean
+.PHONY: help demo bench test lint fmt-check clippy file-sizes unit-test fuzz fuzz-short emulator-test venv build lambdas clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -43,7 +43,14 @@ lambdas: ## build the Lambda binaries the end-to-end tests and the demo run (deb
 test: lint unit-test fuzz-short emulator-test infra-test ## run every test
 	@echo "make test: all checks passed"
 
-lint: fmt-check clippy ## formatting and clippy, warnings are errors
+lint: fmt-check clippy file-sizes ## formatting, clippy (warnings are errors), no file over 600 lines
+
+# Every file the project writes stays readable: code, templates, scripts and prose alike
+# (data files such as events/ and lock files are not written by hand).
+MAX_LINES := 600
+file-sizes:
+	@git ls-files | grep -E '\.(rs|py|ts|js|ya?ml|md|sh|mk|toml|txt)$$|(^|/)Makefile$$' \
+	  | xargs wc -l | awk '$$2 != "total" && $$1 > $(MAX_LINES) { print "file-sizes: " $$2 " has " $$1 " lines (at most $(MAX_LINES)); split it"; bad = 1 } END { exit bad }'
 
 fmt-check:
 	$(CARGO) fmt --all -- --check
