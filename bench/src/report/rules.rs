@@ -20,7 +20,7 @@ pub fn write(r: &mut String, rules: &RulesBench, cold: &ColdStart) -> Result<()>
     writeln!(r, "## 4. The rules engine alone\n")?;
     writeln!(
         r,
-        "In process, one thread, no I/O (`bench/src/rules_bench.rs`): the {} scenarios of `events/manifest.json` in turn, each event's bytes parsed anew (`parse_event_bytes`) and evaluated (`evaluate_trigger`) with its inventory (parsed once: it stands for the facts the adapters gather), policy flags and `now`; `black_box` keeps the work. One pass over every scenario gives {} findings. Each loop: {} rounds of 0.5 s after one untimed round; the machine is shared, so the best round (max) is shown too.\n",
+        "In process, one thread, no I/O (`bench/src/rules_bench.rs`): the {} scenarios of `events/manifest.json` in turn, each event's bytes parsed anew (`parse_event_bytes`) and evaluated (`evaluate_trigger`, then its findings assembled, as a caller gets them) with its inventory (parsed once: it stands for the facts the adapters gather), policy flags and `now`; `black_box` keeps the work. One pass over every scenario gives {} findings. Each loop: {} rounds of 0.5 s after one untimed round; the machine is shared, so the best round (max) is shown too.\n",
         rules.scenarios,
         rules.findings_per_pass,
         rules.rates.len()
@@ -33,7 +33,7 @@ pub fn write(r: &mut String, rules: &RulesBench, cold: &ColdStart) -> Result<()>
         ("**parse + evaluate**", &rules.rates),
         ("parse alone (`parse_event_bytes`)", &rules.parse_rates),
         (
-            "evaluate alone (`evaluate_trigger`, triggers parsed beforehand)",
+            "evaluate alone (`evaluate_trigger` and its findings, triggers parsed beforehand)",
             &rules.evaluate_rates,
         ),
     ] {
@@ -49,7 +49,7 @@ pub fn write(r: &mut String, rules: &RulesBench, cold: &ColdStart) -> Result<()>
     }
     writeln!(
         r,
-        "\nWhere the time goes: parsing reads each envelope (2–3 KB of JSON) into a `serde_json::Value` and then into the typed trigger, and evaluating builds each finding whole — its explanation and texts, its SHA-256 id, its RFC 3339 times. Both are the core's public API as the Lambdas call it (`functions/core`); the bench measures them as they are.\n"
+        "\nWhere the time goes: parsing reads each envelope (2–3 KB of JSON) into a `serde_json::Value` and then into the typed trigger, and evaluating decides about each violation and assembles each finding whole — its explanation and texts, its SHA-256 id, its RFC 3339 times. Both are the core's public API as the Lambdas call it (`functions/core`); the bench measures them as they are.\n"
     )?;
     write_targets(r, rules, cold)
 }
