@@ -3,10 +3,9 @@
 //! (an SQS queue subscribed to it), and the EMF metric lines a Lambda printed.
 
 use anyhow::{anyhow, Context, Result};
-use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::Value;
 
-use crate::world::World;
+use crate::world::{topic_to_queue, World};
 
 /// A Security Hub finding, the fields the guardrail sets.
 #[derive(Debug, Clone, Default)]
@@ -141,34 +140,8 @@ impl ChatChannel {
     /// A chat topic in the management account, with a queue subscribed (raw delivery: the body
     /// is the custom notification, as the chat service reads it).
     pub async fn create(world: &World) -> Result<ChatChannel> {
-        let sns = aws_sdk_sns::Client::new(&world.sdk);
-        let topic_arn = sns
-            .create_topic()
-            .name("idc-guardrail-chat")
-            .send()
-            .await
-            .context("CreateTopic")?
-            .topic_arn
-            .ok_or_else(|| anyhow!("no topic ARN"))?;
-        let queue_url = world.create_queue("chat-channel").await?;
-        let queue_arn = aws_sdk_sqs::Client::new(&world.sdk)
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .context("GetQueueAttributes")?
-            .attributes
-            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-            .ok_or_else(|| anyhow!("no queue ARN"))?;
-        sns.subscribe()
-            .topic_arn(&topic_arn)
-            .protocol("sqs")
-            .endpoint(queue_arn)
-            .attributes("RawMessageDelivery", "true")
-            .send()
-            .await
-            .context("Subscribe")?;
+        let (topic_arn, queue_url) =
+            topic_to_queue(&world.sdk, "idc-guardrail-chat", "chat-channel", true).await?;
         Ok(ChatChannel {
             topic_arn,
             queue_url,

@@ -129,41 +129,8 @@ impl World {
             .ok_or_else(|| anyhow!("seed: {seeded}"))?
             .to_owned();
 
-        let sns = aws_sdk_sns::Client::new(&sdk);
-        let topic_arn = sns
-            .create_topic()
-            .name("idc-guardrail-findings")
-            .send()
-            .await
-            .context("CreateTopic")?
-            .topic_arn
-            .ok_or_else(|| anyhow!("no topic ARN"))?;
-        let sqs = aws_sdk_sqs::Client::new(&sdk);
-        let queue_url = sqs
-            .create_queue()
-            .queue_name("security-team")
-            .send()
-            .await
-            .context("CreateQueue")?
-            .queue_url
-            .ok_or_else(|| anyhow!("no queue URL"))?;
-        let queue_arn = sqs
-            .get_queue_attributes()
-            .queue_url(&queue_url)
-            .attribute_names(QueueAttributeName::QueueArn)
-            .send()
-            .await
-            .context("GetQueueAttributes")?
-            .attributes
-            .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-            .ok_or_else(|| anyhow!("no queue ARN"))?;
-        sns.subscribe()
-            .topic_arn(&topic_arn)
-            .protocol("sqs")
-            .endpoint(queue_arn)
-            .send()
-            .await
-            .context("Subscribe")?;
+        let (topic_arn, queue_url) =
+            topic_to_queue(&sdk, "idc-guardrail-findings", "security-team", false).await?;
         Ok(World {
             emulator,
             sdk,
@@ -478,4 +445,52 @@ impl World {
             }
         }
     }
+}
+
+/// A topic with a new queue subscribed to it: (topic ARN, queue URL). With `raw` the queue
+/// receives each message's body as sent, not wrapped in SNS's envelope.
+pub(crate) async fn topic_to_queue(
+    sdk: &SdkConfig,
+    topic: &str,
+    queue: &str,
+    raw: bool,
+) -> Result<(String, String)> {
+    let sns = aws_sdk_sns::Client::new(sdk);
+    let topic_arn = sns
+        .create_topic()
+        .name(topic)
+        .send()
+        .await
+        .context("CreateTopic")?
+        .topic_arn
+        .ok_or_else(|| anyhow!("no topic ARN"))?;
+    let sqs = aws_sdk_sqs::Client::new(sdk);
+    let queue_url = sqs
+        .create_queue()
+        .queue_name(queue)
+        .send()
+        .await
+        .context("CreateQueue")?
+        .queue_url
+        .ok_or_else(|| anyhow!("no queue URL"))?;
+    let queue_arn = sqs
+        .get_queue_attributes()
+        .queue_url(&queue_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .context("GetQueueAttributes")?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .ok_or_else(|| anyhow!("no queue ARN"))?;
+    let mut subscribe = sns
+        .subscribe()
+        .topic_arn(&topic_arn)
+        .protocol("sqs")
+        .endpoint(queue_arn);
+    if raw {
+        subscribe = subscribe.attributes("RawMessageDelivery", "true");
+    }
+    subscribe.send().await.context("Subscribe")?;
+    Ok((topic_arn, queue_url))
 }
