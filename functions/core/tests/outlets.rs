@@ -5,7 +5,7 @@ use idc_core::asff::Product;
 use idc_core::outlets::{ChatOutlet, HubOutlet, Outlets};
 use idc_core::{Budget, Guardrail, HandleError, Policy, Severity};
 use idc_testkit::*;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 type WithOutlets = Guardrail<Org, Instances, Outlets<Publisher, Hub, Publisher>, FakeClock>;
 
@@ -44,15 +44,6 @@ fn guardrail_with(outlets: Outlets<Publisher, Hub, Publisher>, policy: Policy) -
         FakeClock::default(),
         settings(policy),
     )
-}
-
-fn create_event(account: &str, region: &str, arn: &str) -> Value {
-    json!({"version": "0", "id": "e", "detail-type": "AWS API Call via CloudTrail", "source": "aws.sso",
-           "account": account, "region": region, "detail": {
-        "eventTime": "2026-11-20T10:00:00Z", "eventSource": "sso.amazonaws.com", "eventName": "CreateInstance",
-        "awsRegion": region, "eventID": format!("ev-{account}"), "recipientAccountId": account,
-        "userIdentity": {"type": "Root", "arn": format!("arn:aws:iam::{account}:root"), "accountId": account},
-        "responseElements": {"instanceArn": arn}}})
 }
 
 fn chat_bodies(chat: &Publisher) -> Vec<Value> {

@@ -5,15 +5,6 @@ use idc_core::{Budget, HandleError, Policy, RemediationStatus, RuleId};
 use idc_testkit::*;
 use serde_json::{json, Value};
 
-fn create_event(account: &str, region: &str, arn: &str) -> Value {
-    json!({"version": "0", "id": "e", "detail-type": "AWS API Call via CloudTrail", "source": "aws.sso",
-           "account": account, "region": region, "detail": {
-        "eventTime": "2026-11-20T10:00:00Z", "eventSource": "sso.amazonaws.com", "eventName": "CreateInstance",
-        "awsRegion": region, "eventID": format!("ev-{account}"), "recipientAccountId": account,
-        "userIdentity": {"type": "Root", "arn": format!("arn:aws:iam::{account}:root"), "accountId": account},
-        "responseElements": {"instanceArn": arn}}})
-}
-
 fn register_event(account: &str) -> Value {
     json!({"version": "0", "id": "r", "detail-type": "AWS API Call via CloudTrail", "source": "aws.organizations",
            "account": MGMT, "region": "us-east-1", "detail": {

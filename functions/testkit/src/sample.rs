@@ -54,3 +54,13 @@ pub fn auto() -> Policy {
 pub fn now() -> DateTime<Utc> {
     Utc::now()
 }
+
+/// A member's successful `CreateInstance` of `arn`, as EventBridge delivers it.
+pub fn create_event(account: &str, region: &str, arn: &str) -> serde_json::Value {
+    serde_json::json!({"version": "0", "id": "e", "detail-type": "AWS API Call via CloudTrail", "source": "aws.sso",
+           "account": account, "region": region, "detail": {
+        "eventTime": "2026-11-20T10:00:00Z", "eventSource": "sso.amazonaws.com", "eventName": "CreateInstance",
+        "awsRegion": region, "eventID": format!("ev-{account}"), "recipientAccountId": account,
+        "userIdentity": {"type": "Root", "arn": format!("arn:aws:iam::{account}:root"), "accountId": account},
+        "responseElements": {"instanceArn": arn}}})
+}
