@@ -7,57 +7,85 @@
 //! with `Compliance` PASSED and `RecordState` ARCHIVED, then resolved with
 //! `BatchUpdateFindings` (`Workflow.Status` RESOLVED), which the account may call on its own
 //! findings. Either call failing, or any finding of a batch failing, is an error.
+//!
+//! The ASFF the domain built (`idc_core::asff`) is sent as it is, signed and retried by the
+//! SDK's runtime ([`crate::signed_json`]); only the SDK's endpoint rules for Security Hub are
+//! used from its crate, not its model.
 
-use aws_sdk_securityhub::types::{
-    AwsSecurityFinding, AwsSecurityFindingIdentifier, Compliance, ComplianceStatus, Partition,
-    Recommendation, RecordState, Remediation, Resource, ResourceDetails, Severity, SeverityLabel,
-    Workflow, WorkflowStatus, WorkflowUpdate,
-};
-use aws_sdk_securityhub::Client;
+use aws_config::SdkConfig;
+use aws_sdk_securityhub::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
+use aws_types::service_config::ServiceConfigKey;
 use idc_core::asff::AsffFinding;
 use idc_core::ports::{PortError, PortErrorKind, SecurityHubPort};
+use serde::{Deserialize, Serialize};
 
 use crate::errors::port_error;
+use crate::signed_json::{JsonOperation, Service};
+
+const IMPORT: &str = "BatchImportFindings";
+const UPDATE: &str = "BatchUpdateFindings";
 
 pub struct SecurityHubImporter {
-    client: Client,
+    /// The two calls, or why they cannot be made (endpoint parameters the rules refuse).
+    calls: Result<Calls, String>,
+}
+
+struct Calls {
+    import: JsonOperation,
+    update: JsonOperation,
 }
 
 impl SecurityHubImporter {
-    pub fn new(client: Client) -> Self {
-        SecurityHubImporter { client }
+    pub fn from_config(config: &SdkConfig) -> Self {
+        let calls = endpoint_params(config).map(|params| {
+            let service = Service {
+                id: "SecurityHub",
+                signing_name: "securityhub",
+                endpoint: DefaultResolver::new().into_shared_resolver(),
+                endpoint_params: params,
+            };
+            Calls {
+                import: JsonOperation::new(config, &service, IMPORT, "POST", "/findings/import"),
+                update: JsonOperation::new(
+                    config,
+                    &service,
+                    UPDATE,
+                    "PATCH",
+                    "/findings/batchupdate",
+                ),
+            }
+        });
+        SecurityHubImporter { calls }
     }
 
-    pub fn from_config(config: &aws_config::SdkConfig) -> Self {
-        SecurityHubImporter::new(Client::new(config))
+    fn calls(&self, operation: &str) -> Result<&Calls, PortError> {
+        self.calls
+            .as_ref()
+            .map_err(|why| PortError::new(PortErrorKind::Other, operation, why.clone()))
     }
 
     async fn resolve(&self, resolved: &[&AsffFinding]) -> Result<(), PortError> {
-        const OPERATION: &str = "BatchUpdateFindings";
-        let mut request = self.client.batch_update_findings().workflow(
-            WorkflowUpdate::builder()
-                .status(WorkflowStatus::Resolved)
-                .build(),
-        );
-        for finding in resolved {
-            request = request.finding_identifiers(
-                AwsSecurityFindingIdentifier::builder()
-                    .id(&finding.id)
-                    .product_arn(&finding.product_arn)
-                    .build(),
-            );
-        }
-        let out = request.send().await.map_err(|e| port_error(OPERATION, e))?;
-        match out.unprocessed_findings().first() {
+        let request = UpdateRequest {
+            finding_identifiers: resolved
+                .iter()
+                .map(|f| FindingIdentifier {
+                    id: &f.id,
+                    product_arn: &f.product_arn,
+                })
+                .collect(),
+            workflow: WorkflowUpdate { status: "RESOLVED" },
+        };
+        let answer: UpdateAnswer = call(&self.calls(UPDATE)?.update, UPDATE, &request).await?;
+        match answer.unprocessed_findings.first() {
             None => Ok(()),
             Some(first) => Err(PortError::new(
                 PortErrorKind::Other,
-                OPERATION,
+                UPDATE,
                 format!(
                     "{} finding(s) not resolved (first: {}: {})",
-                    out.unprocessed_findings().len(),
-                    first.error_code().unwrap_or("Unknown"),
-                    first.error_message().unwrap_or_default()
+                    answer.unprocessed_findings.len(),
+                    first.error_code.as_deref().unwrap_or("Unknown"),
+                    first.error_message.as_deref().unwrap_or_default()
                 ),
             )),
         }
@@ -66,32 +94,26 @@ impl SecurityHubImporter {
 
 impl SecurityHubPort for SecurityHubImporter {
     async fn import(&self, findings: &[AsffFinding]) -> Result<(), PortError> {
-        const OPERATION: &str = "BatchImportFindings";
-        let out = self
-            .client
-            .batch_import_findings()
-            .set_findings(Some(findings.iter().map(sdk_finding).collect()))
-            .send()
-            .await
-            .map_err(|e| port_error(OPERATION, e))?;
-        let failed = out.failed_count().unwrap_or_default();
-        if let Some(first) = out.failed_findings().first() {
+        let request = ImportRequest { findings };
+        let answer: ImportAnswer = call(&self.calls(IMPORT)?.import, IMPORT, &request).await?;
+        let failed = answer.failed_count.unwrap_or_default();
+        if let Some(first) = answer.failed_findings.first() {
             return Err(PortError::new(
                 PortErrorKind::Other,
-                OPERATION,
+                IMPORT,
                 format!(
                     "{} finding(s) failed (first: {} {}: {})",
                     failed.max(1),
-                    first.id().unwrap_or_default(),
-                    first.error_code().unwrap_or("Unknown"),
-                    first.error_message().unwrap_or_default()
+                    first.id.as_deref().unwrap_or_default(),
+                    first.error_code.as_deref().unwrap_or("Unknown"),
+                    first.error_message.as_deref().unwrap_or_default()
                 ),
             ));
         }
         if failed > 0 {
             return Err(PortError::new(
                 PortErrorKind::Other,
-                OPERATION,
+                IMPORT,
                 format!("{failed} finding(s) failed"),
             ));
         }
@@ -109,63 +131,99 @@ impl SecurityHubPort for SecurityHubImporter {
     }
 }
 
-/// The SDK's shape of the finding core built.
-fn sdk_finding(finding: &AsffFinding) -> AwsSecurityFinding {
-    let resources = finding.resources.iter().map(|r| {
-        let details = r.details.as_ref().map(|d| {
-            ResourceDetails::builder()
-                .set_other(Some(d.other.clone().into_iter().collect()))
-                .build()
-        });
-        Resource::builder()
-            .r#type(&r.kind)
-            .id(&r.id)
-            .partition(Partition::from(r.partition.as_str()))
-            .region(&r.region)
-            .set_details(details)
+/// Sends `request` as JSON and reads the answer; an answer that is not the expected JSON is
+/// an error (never read as "nothing failed").
+async fn call<A: for<'de> Deserialize<'de>>(
+    operation: &JsonOperation,
+    name: &str,
+    request: &impl Serialize,
+) -> Result<A, PortError> {
+    let body = serde_json::to_vec(request)
+        .map_err(|e| PortError::new(PortErrorKind::Other, name, e.to_string()))?;
+    let answer = operation
+        .call(body)
+        .await
+        .map_err(|e| port_error(name, e))?;
+    serde_json::from_slice(&answer).map_err(|e| {
+        PortError::new(
+            PortErrorKind::Other,
+            name,
+            format!("unreadable answer: {e}"),
+        )
+    })
+}
+
+/// The endpoint rules' parameters, from the configuration as the SDK's own client reads it:
+/// an endpoint set in code wins, then `AWS_ENDPOINT_URL_SECURITYHUB` (or the profile's
+/// `endpoint_url` for the service), then `AWS_ENDPOINT_URL`.
+fn endpoint_params(config: &SdkConfig) -> Result<Params, String> {
+    let endpoint = if config.get_origin("endpoint_url").is_client_config() {
+        config.endpoint_url().map(str::to_owned)
+    } else {
+        ServiceConfigKey::builder()
+            .service_id("SecurityHub")
+            .env("AWS_ENDPOINT_URL")
+            .profile("endpoint_url")
             .build()
-    });
-    let recommendation = &finding.remediation.recommendation;
-    AwsSecurityFinding::builder()
-        .schema_version(&finding.schema_version)
-        .id(&finding.id)
-        .product_arn(&finding.product_arn)
-        .generator_id(&finding.generator_id)
-        .aws_account_id(&finding.aws_account_id)
-        .set_types(Some(finding.types.clone()))
-        .created_at(&finding.created_at)
-        .updated_at(&finding.updated_at)
-        .severity(
-            Severity::builder()
-                .label(SeverityLabel::from(finding.severity.label.as_str()))
-                .original(&finding.severity.original)
-                .build(),
-        )
-        .title(&finding.title)
-        .description(&finding.description)
-        .remediation(
-            Remediation::builder()
-                .recommendation(
-                    Recommendation::builder()
-                        .text(&recommendation.text)
-                        .set_url(recommendation.url.clone())
-                        .build(),
-                )
-                .build(),
-        )
-        .set_source_url(finding.source_url.clone())
-        .set_product_fields(Some(finding.product_fields.clone().into_iter().collect()))
-        .set_resources(Some(resources.collect()))
-        .set_compliance(finding.compliance.as_ref().map(|c| {
-            Compliance::builder()
-                .status(ComplianceStatus::from(c.status.as_str()))
-                .build()
-        }))
-        .workflow(
-            Workflow::builder()
-                .status(WorkflowStatus::from(finding.workflow.status.as_str()))
-                .build(),
-        )
-        .record_state(RecordState::from(finding.record_state.as_str()))
+            .ok()
+            .and_then(|key| config.service_config()?.load_config(key))
+            .or_else(|| config.endpoint_url().map(str::to_owned))
+    };
+    Params::builder()
+        .set_region(config.region().map(|r| r.as_ref().to_owned()))
+        .set_use_fips(config.use_fips())
+        .set_use_dual_stack(config.use_dual_stack())
+        .set_endpoint(endpoint)
         .build()
+        .map_err(|e| format!("Security Hub endpoint parameters: {e}"))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct ImportRequest<'a> {
+    findings: &'a [AsffFinding],
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ImportAnswer {
+    failed_count: Option<i64>,
+    #[serde(default)]
+    failed_findings: Vec<Failure>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateRequest<'a> {
+    finding_identifiers: Vec<FindingIdentifier<'a>>,
+    workflow: WorkflowUpdate,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct FindingIdentifier<'a> {
+    id: &'a str,
+    product_arn: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct WorkflowUpdate {
+    status: &'static str,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct UpdateAnswer {
+    #[serde(default)]
+    unprocessed_findings: Vec<Failure>,
+}
+
+/// A finding Security Hub did not take, and why.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct Failure {
+    id: Option<String>,
+    error_code: Option<String>,
+    error_message: Option<String>,
 }

@@ -9,7 +9,7 @@ use idc_e2e::faults::{failed_with, ok, show, statuses};
 use idc_e2e::outlets::{security_hub_findings, ChatChannel};
 use idc_e2e::proxy::{Fault, Rule};
 use idc_e2e::runtime::LambdaFunction;
-use idc_e2e::world::{World, OTHER_REGION};
+use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
 
 const ENV: [(&str, &str); 2] = [("SECURITY_HUB", "true"), ("AUTO_REMEDIATE", "true")];
 
@@ -143,5 +143,73 @@ async fn a_failing_chat_publish_fails_the_invocation_and_the_retry_reaches_chat(
         1,
         "still one finding (same Id)"
     );
+    Ok(())
+}
+
+/// The import is sent without the SDK's model, by the SDK's runtime: signed for Security Hub
+/// in the guardrail's own Region, and retried like any SDK call when throttled.
+#[tokio::test]
+async fn a_throttled_import_is_retried_and_every_attempt_is_signed_for_security_hub() -> Result<()>
+{
+    let world = World::start().await?;
+    let member = world.create_member("hub-throttle").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f3")?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV[..1]))?;
+    world.proxy().inject(
+        Rule::on("BatchImportFindings")
+            .times(2)
+            .fault(Fault::Throttle),
+    );
+
+    ok(function.invoke(&event)?)?;
+    let imports: Vec<_> = world
+        .proxy()
+        .log()
+        .into_iter()
+        .filter(|seen| seen.operation == "BatchImportFindings")
+        .collect();
+    assert_eq!(imports.len(), 3, "two throttled, then taken: {imports:?}");
+    for seen in &imports {
+        assert_eq!(
+            (seen.service.as_str(), seen.region.as_str()),
+            ("securityhub", HOME_REGION),
+            "the SigV4 credential scope of every attempt"
+        );
+    }
+    assert_eq!(imports[2].status, Some(200));
+    assert_eq!(security_hub_findings(&world).await?.len(), 1);
+    Ok(())
+}
+
+/// An answer that names failed findings, or that cannot be read, is never taken for "all
+/// imported": the invocation fails and nothing is deleted.
+#[tokio::test]
+async fn an_import_answer_with_failures_or_unreadable_fails_and_deletes_nothing() -> Result<()> {
+    let world = World::start().await?;
+    let member = world.create_member("hub-answer").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f4")?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV))?;
+    let answers = [
+        r#"{"FailedCount":1,"SuccessCount":0,"FailedFindings":[{"Id":"x","ErrorCode":"InvalidInput","ErrorMessage":"refused"}]}"#,
+        r#"{"FailedCount":2,"SuccessCount":0}"#,
+        r#"{"FailedCount": "#,
+    ];
+    for body in answers {
+        world.proxy().clear();
+        world.proxy().inject(
+            Rule::on("BatchImportFindings")
+                .always()
+                .fault(Fault::Respond {
+                    status: 200,
+                    body: body.to_owned(),
+                }),
+        );
+        let error = failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
+        assert!(error.contains("BatchImportFindings"), "{body}: {error}");
+        assert_eq!(world.proxy().count("DeleteInstance"), 0, "{body}");
+        assert!(world.exists(&member, OTHER_REGION, &arn).await?, "{body}");
+    }
     Ok(())
 }
