@@ -114,12 +114,12 @@ async fn guardrail_run(p: &Planted, concurrency: usize) -> Result<Timed> {
         .settings(&[("REGIONS", &p.regions), ("SWEEP_CONCURRENCY", &concurrency)])?;
     let sdk = &p.world.sdk;
     let meter = Arc::new(Meter::default());
+    let organizations = Organizations::from_config(sdk);
+    let instances =
+        idc_aws::clients::member_instances(sdk, &organizations, &settings.member_role_name, None);
     let guardrail = Guardrail::new(
-        Metered::new(Organizations::from_config(sdk), &meter),
-        Metered::new(
-            idc_aws::clients::member_instances(sdk, &settings.member_role_name, None),
-            &meter,
-        ),
+        Metered::new(organizations, &meter),
+        Metered::new(instances, &meter),
         Metered::new(SnsPublisher::from_config(sdk, settings.topic_arn), &meter),
         SystemClock,
         settings.guardrail,

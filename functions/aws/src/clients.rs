@@ -31,18 +31,17 @@ pub async fn sdk_config() -> SdkConfig {
 }
 
 /// sso-admin in member accounts (assuming `member_role_name` there), every delete guarded
-/// against the management account as Organizations names it (`management_setting` stands in
-/// only when Organizations cannot be asked).
+/// against the management account as `organizations` names it (`management_setting` stands in
+/// only when Organizations cannot be asked). Give it the guardrail's own `Organizations`, so
+/// that the guard reads the answer the facts already got.
 pub fn member_instances(
     base: &SdkConfig,
+    organizations: &Organizations,
     member_role_name: &str,
     management_setting: Option<&str>,
 ) -> SsoAdminInstances {
     SsoAdminInstances::new(
         MemberSessions::new(base.clone(), member_role_name),
-        ManagementGuard::new(
-            Organizations::from_config(base),
-            management_setting.map(str::to_owned),
-        ),
+        ManagementGuard::new(organizations.clone(), management_setting.map(str::to_owned)),
     )
 }

@@ -2,9 +2,12 @@
 //! rules and the policy say, no instance of the account that Organizations names as the
 //! management account is ever deleted (its instance is the organization instance), and nothing
 //! is deleted while that account cannot be named.
+//!
+//! The guard reads Organizations' answer kept by the adapter the guardrail asks (one answer per
+//! container, see [`crate::organizations`]), and asks itself when there is none yet or the
+//! last asking failed; the comparison is its own, whatever the domain concluded.
 
 use idc_core::ports::{OrganizationPort, PortError, PortErrorKind};
-use tokio::sync::OnceCell;
 
 use crate::organizations::Organizations;
 
@@ -12,8 +15,6 @@ pub struct ManagementGuard {
     organizations: Organizations,
     /// `MANAGEMENT_ACCOUNT_ID`, used only while Organizations cannot be asked.
     fallback: Option<String>,
-    /// What Organizations answered, once it has: `None` for a standalone account.
-    answered: OnceCell<Option<String>>,
 }
 
 impl ManagementGuard {
@@ -21,7 +22,6 @@ impl ManagementGuard {
         ManagementGuard {
             organizations,
             fallback,
-            answered: OnceCell::new(),
         }
     }
 
@@ -35,17 +35,16 @@ impl ManagementGuard {
                 format!("refused by the guardrail: {why}"),
             ))
         };
-        let answered = self
-            .answered
-            .get_or_try_init(|| async {
-                self.organizations
-                    .describe_organization()
-                    .await
-                    .map(|org| org.map(|o| o.management_account_id))
-            })
-            .await;
+        let answered = match self.organizations.management_account_answered() {
+            Some(management) => Ok(management),
+            None => self
+                .organizations
+                .describe_organization()
+                .await
+                .map(|org| org.map(|o| o.management_account_id)),
+        };
         let management = match (answered, &self.fallback) {
-            (Ok(management), _) => management.clone(),
+            (Ok(management), _) => management,
             (Err(_), Some(fallback)) => Some(fallback.clone()),
             (Err(error), None) => {
                 return refuse(format!(

@@ -38,10 +38,12 @@ pub async fn guardrail(live: &LiveArgs, policy: Policy, topic: Option<&str>) -> 
     if !live.regions.is_empty() {
         settings.regions = live.regions.clone();
     }
+    let organizations = Organizations::from_config(&base);
     Guardrail::new(
-        Organizations::from_config(&base),
+        organizations.clone(),
         member_instances(
             &base,
+            &organizations,
             &live.member_role,
             settings.management_account_id.as_deref(),
         ),

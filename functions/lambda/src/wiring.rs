@@ -72,18 +72,14 @@ pub fn without_queue(
             min_severity: chat_min_severity,
         }),
     };
+    let organizations = Organizations::from_config(base);
     let instances = member_instances(
         base,
+        &organizations,
         &member_role_name,
         guardrail.management_account_id.as_deref(),
     );
-    let guardrail = Guardrail::new(
-        Organizations::from_config(base),
-        instances,
-        outlets,
-        SystemClock,
-        guardrail,
-    );
+    let guardrail = Guardrail::new(organizations, instances, outlets, SystemClock, guardrail);
     (guardrail, worker_queue_url)
 }
 

@@ -14,6 +14,7 @@ fn adapter(world: &World, vars: &[(&str, &str)]) -> Result<idc_aws::ssoadmin::Ss
     let settings = world.settings(vars)?;
     Ok(idc_aws::clients::member_instances(
         world.guardrail_sdk(),
+        &idc_aws::organizations::Organizations::from_config(world.guardrail_sdk()),
         &settings.member_role_name,
         settings.guardrail.management_account_id.as_deref(),
     ))
@@ -106,5 +107,48 @@ async fn without_organizations_and_the_setting_nothing_is_deleted() -> Result<()
         .await?;
     assert_eq!(outcome, DeleteOutcome::Accepted);
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
+    Ok(())
+}
+
+/// The guard reads the answer the guardrail's own Organizations adapter already got in this
+/// container: a deletion costs no second `DescribeOrganization`, and that answer still keeps
+/// the organization instance out of reach.
+#[tokio::test]
+async fn the_guard_reads_the_answer_the_facts_already_got() -> Result<()> {
+    use idc_core::ports::OrganizationPort;
+
+    let world = World::start().await?;
+    let member = world.create_member("shared-answer").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let organizations = idc_aws::organizations::Organizations::from_config(world.guardrail_sdk());
+    let instances = idc_aws::clients::member_instances(
+        world.guardrail_sdk(),
+        &organizations,
+        idc_core::settings::DEFAULT_MEMBER_ROLE_NAME,
+        None,
+    );
+    let answer = organizations.describe_organization().await?;
+    assert_eq!(
+        answer.map(|o| o.management_account_id),
+        Some(world.management.clone())
+    );
+    assert_eq!(world.proxy().count("DescribeOrganization"), 1);
+
+    let error = refused(
+        instances
+            .delete_instance(&world.management, HOME_REGION, &world.org_instance_arn)
+            .await,
+    )?;
+    assert!(error.message.contains("management account"), "{error}");
+    let outcome = instances
+        .delete_instance(&member, OTHER_REGION, &arn)
+        .await?;
+    assert_eq!(outcome, DeleteOutcome::Accepted);
+    assert_eq!(
+        world.proxy().count("DescribeOrganization"),
+        1,
+        "the guard asked nothing more"
+    );
+    assert_eq!(world.proxy().count("DeleteInstance"), 1);
     Ok(())
 }
