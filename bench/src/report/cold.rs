@@ -196,7 +196,7 @@ pub fn write(r: &mut String, c: &ColdStart) -> Result<()> {
     }
     writeln!(
         r,
-        "\nThe guardrail's event path asks DescribeOrganization ‖ ListDelegatedAdministrators ‖ (AssumeRole → ListInstances), then ListApplications ‖ ListTagsForResource, then Publish: 4 in a row for 7 calls; a deletion adds, one after another, the announcement, the management-account guard's DescribeOrganization where the container has not asked it yet, DeleteInstance, the confirming ListInstances and the outcome. The boto3 handler pays every call in turn.\n"
+        "\nThe guardrail's event path asks DescribeOrganization ‖ ListDelegatedAdministrators ‖ (AssumeRole → ListInstances), then ListApplications ‖ ListTagsForResource, then Publish: 4 in a row for 7 calls; a deletion adds, one after another, the announcement, DeleteInstance, the confirming ListInstances and the outcome (the management-account guard before DeleteInstance reads the DescribeOrganization answer the event's facts already got). The boto3 handler pays every call in turn.\n"
     )?;
     write_sizes(r, c)?;
     Ok(())

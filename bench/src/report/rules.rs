@@ -139,7 +139,7 @@ fn write_shortfalls(r: &mut String, rules: &RulesBench, c: &ColdStart) -> Result
         if p.total_ms.median / g.total_ms.median < MIN_SPEEDUP {
             writeln!(
                 r,
-                "- **With a deletion** the guardrail's event is bound by the emulator: its {} calls take {:.1} ms at the emulator's own floor (its event took {:.1} ms, the boto3 handler's {:.1} ms), so the ratio is set by the part both sides pay alike. The guardrail waits for {:.0} of its calls in a row, boto3 for {:.0}; one of the guardrail's is the management-account guard's own DescribeOrganization before DeleteInstance (the adapter's independent check, asked once per container).",
+                "- **With a deletion** the guardrail's event is bound by the emulator: its {} calls take {:.1} ms at the emulator's own floor (its event took {:.1} ms, the boto3 handler's {:.1} ms), so the ratio is set by the part both sides pay alike. The guardrail waits for {:.0} of its calls in a row, boto3 for {:.0}: a deletion adds four that cannot overlap (the announcement before DeleteInstance, DeleteInstance, the listing that confirms it, the outcome), and against one Python process answering one request at a time what overlaps saves little.",
                 g.calls.values().sum::<u64>(),
                 floor_ms(c, &g.calls),
                 g.event_ms.median,
