@@ -11,6 +11,7 @@ use super::quote::{brief, printable};
 use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::sso::instance_created;
 use super::trigger::{Ignored, Trigger};
+use super::view::{EnvelopeView, RecordView};
 use crate::error::EventError;
 use crate::ids::{event_source_of, CLOUDTRAIL_DETAIL_TYPES};
 
@@ -37,83 +38,98 @@ pub fn parse_event_value(value: Value) -> Result<Trigger, EventError> {
 }
 
 /// Interprets an EventBridge envelope.
-pub fn parse_envelope(envelope: CloudTrailEnvelope) -> Result<Trigger, EventError> {
-    // Origin first: an event from elsewhere is ignored whatever its detail looks like.
-    let Some(expected_event_source) = event_source_of(&envelope.source) else {
-        return Ok(Trigger::Ignored(Ignored {
-            event_name: None,
-            reason: format!(
-                "source `{}` is neither `aws.sso` nor `aws.organizations`: not an event the \
-                 guardrail evaluates",
-                printable(&envelope.source)
-            ),
-        }));
+pub fn parse_envelope(mut envelope: CloudTrailEnvelope) -> Result<Trigger, EventError> {
+    let expected_event_source = match origin(&envelope.source, &envelope.detail_type) {
+        Ok(event_source) => event_source,
+        Err(ignored) => return Ok(Trigger::Ignored(ignored)),
     };
-    if !CLOUDTRAIL_DETAIL_TYPES.contains(&envelope.detail_type.as_str()) {
-        return Ok(Trigger::Ignored(Ignored {
-            event_name: None,
-            reason: format!(
-                "detail-type `{}` is not a CloudTrail API call or service event (expected \
-                 `{}` or `{}`)",
-                printable(&envelope.detail_type),
-                CLOUDTRAIL_DETAIL_TYPES[0],
-                CLOUDTRAIL_DETAIL_TYPES[1]
-            ),
-        }));
-    }
     if !envelope.detail.is_object() {
         return Err(EventError::NotEnvelope(format!(
             "`detail` must be an object, found {}",
             json_kind(&envelope.detail)
         )));
     }
-    let record: CloudTrailRecord =
-        serde_json::from_value(envelope.detail.clone()).map_err(|e| {
-            EventError::NotEnvelope(format!(
-                "`detail` is not a CloudTrail record: {}",
-                brief(&e)
-            ))
-        })?;
+    // The detail is read once, into the record: taken out of the envelope, not copied.
+    let detail = std::mem::take(&mut envelope.detail);
+    let record: CloudTrailRecord = serde_json::from_value(detail).map_err(|e| {
+        EventError::NotEnvelope(format!(
+            "`detail` is not a CloudTrail record: {}",
+            brief(&e)
+        ))
+    })?;
+    interpret(
+        &EnvelopeView::of(&envelope),
+        &RecordView::of(&record),
+        expected_event_source,
+    )
+}
+
+/// Origin first: an event from elsewhere is ignored whatever its detail looks like. The
+/// `eventSource` the accepted source implies, else why the event is ignored.
+fn origin(source: &str, detail_type: &str) -> Result<&'static str, Ignored> {
+    let Some(expected_event_source) = event_source_of(source) else {
+        return Err(Ignored {
+            event_name: None,
+            reason: format!(
+                "source `{}` is neither `aws.sso` nor `aws.organizations`: not an event the \
+                 guardrail evaluates",
+                printable(source)
+            ),
+        });
+    };
+    if !CLOUDTRAIL_DETAIL_TYPES.contains(&detail_type) {
+        return Err(Ignored {
+            event_name: None,
+            reason: format!(
+                "detail-type `{}` is not a CloudTrail API call or service event (expected \
+                 `{}` or `{}`)",
+                printable(detail_type),
+                CLOUDTRAIL_DETAIL_TYPES[0],
+                CLOUDTRAIL_DETAIL_TYPES[1]
+            ),
+        });
+    }
+    Ok(expected_event_source)
+}
+
+/// The record of an accepted envelope: its event name picks the reader.
+fn interpret(
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_>,
+    expected_event_source: &'static str,
+) -> Result<Trigger, EventError> {
     let event_name = record
         .event_name
-        .clone()
         .ok_or(EventError::MissingField("eventName"))?;
     // A record without `eventSource` takes the one its (accepted) source implies.
-    let event_source = record
-        .event_source
-        .clone()
-        .unwrap_or_else(|| expected_event_source.to_owned());
+    let event_source = record.event_source.unwrap_or(expected_event_source);
     if event_source != expected_event_source {
         return Ok(ignored(
-            &event_name,
+            event_name,
             format!(
                 "eventSource `{}` does not belong to source `{}` (expected `{expected_event_source}`)",
-                printable(&event_source),
+                printable(event_source),
                 envelope.source
             ),
         ));
     }
 
-    match (event_source.as_str(), event_name.as_str()) {
-        ("sso.amazonaws.com", "CreateInstance") => instance_created(&envelope, &record),
+    match (event_source, event_name) {
+        ("sso.amazonaws.com", "CreateInstance") => instance_created(envelope, record),
         ("organizations.amazonaws.com", "RegisterDelegatedAdministrator") => {
-            delegated_admin_registered(&envelope, &record)
+            delegated_admin_registered(envelope, record)
         }
-        ("organizations.amazonaws.com", "AcceptHandshake") => {
-            handshake_accepted(&envelope, &record)
-        }
-        ("organizations.amazonaws.com", "CreateAccountResult") => {
-            account_created(&envelope, &record)
-        }
+        ("organizations.amazonaws.com", "AcceptHandshake") => handshake_accepted(envelope, record),
+        ("organizations.amazonaws.com", "CreateAccountResult") => account_created(envelope, record),
         ("organizations.amazonaws.com", "AccountJoinedOrganization") => {
-            account_joined_event(&envelope, &record)
+            account_joined_event(envelope, record)
         }
         _ => Ok(ignored(
-            &event_name,
+            event_name,
             format!(
                 "`{}` `{}` is not an event the guardrail evaluates",
-                printable(&event_source),
-                printable(&event_name)
+                printable(event_source),
+                printable(event_name)
             ),
         )),
     }

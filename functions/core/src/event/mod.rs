@@ -19,6 +19,7 @@ mod quote;
 mod record;
 mod sso;
 mod trigger;
+mod view;
 
 #[cfg(test)]
 mod tests;

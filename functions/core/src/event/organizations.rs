@@ -6,16 +6,16 @@ use serde_json::Value;
 use super::fields::{checked_account, ignored};
 use super::meta::meta;
 use super::quote::printable;
-use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::trigger::{AccountJoined, DelegatedAdminRegistered, Trigger};
+use super::view::{EnvelopeView, RecordView};
 use crate::error::EventError;
 use crate::ids::{is_account_id, SSO_SERVICE_PRINCIPAL};
 
 pub(super) fn delegated_admin_registered(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_>,
 ) -> Result<Trigger, EventError> {
-    let params = record.request_parameters.as_ref();
+    let params = record.request_parameters;
     let service_principal = params
         .and_then(|p| p.get("servicePrincipal"))
         .and_then(Value::as_str)
@@ -31,7 +31,7 @@ pub(super) fn delegated_admin_registered(
             ),
         ));
     }
-    if let Some(code) = &record.error_code {
+    if let Some(code) = record.error_code {
         return Ok(ignored(
             "RegisterDelegatedAdministrator",
             format!(
@@ -55,19 +55,16 @@ pub(super) fn delegated_admin_registered(
 }
 
 pub(super) fn handshake_accepted(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_>,
 ) -> Result<Trigger, EventError> {
-    if let Some(code) = &record.error_code {
+    if let Some(code) = record.error_code {
         return Ok(ignored(
             "AcceptHandshake",
             format!("the handshake was not accepted ({})", printable(code)),
         ));
     }
-    let handshake = record
-        .response_elements
-        .as_ref()
-        .and_then(|r| r.get("handshake"));
+    let handshake = record.response_elements.and_then(|r| r.get("handshake"));
     // Members also accept handshakes that are not invitations (e.g. ENABLE_ALL_FEATURES).
     if let Some(action) = handshake
         .and_then(|h| h.get("action"))
@@ -97,10 +94,7 @@ pub(super) fn handshake_accepted(
         })
         .and_then(|p| p.get("id"))
         .and_then(Value::as_str);
-    let caller = record
-        .user_identity
-        .as_ref()
-        .and_then(|u| u.account_id.as_deref());
+    let caller = record.user_identity.and_then(|u| u.account_id);
     let account_id = party
         .or(caller)
         .ok_or(EventError::MissingField("userIdentity.accountId"))?;
@@ -112,12 +106,11 @@ pub(super) fn handshake_accepted(
 }
 
 pub(super) fn account_created(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_>,
 ) -> Result<Trigger, EventError> {
     let status = record
         .service_event_details
-        .as_ref()
         .and_then(|d| d.get("createAccountStatus"))
         .ok_or(EventError::MissingField(
             "serviceEventDetails.createAccountStatus",
@@ -153,28 +146,20 @@ pub(super) fn account_created(
 /// Organizations records put account IDs — the service event details, the request parameters,
 /// then the caller (the joining account itself).
 pub(super) fn account_joined_event(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_>,
 ) -> Result<Trigger, EventError> {
-    let details = record.service_event_details.as_ref();
+    let details = record.service_event_details;
     let candidates = [
         details.and_then(|d| d.get("accountId")),
         details.and_then(|d| d.pointer("/account/id")),
-        record
-            .request_parameters
-            .as_ref()
-            .and_then(|p| p.get("accountId")),
+        record.request_parameters.and_then(|p| p.get("accountId")),
     ];
     let account_id = candidates
         .iter()
         .flatten()
         .find_map(|v| v.as_str())
-        .or_else(|| {
-            record
-                .user_identity
-                .as_ref()
-                .and_then(|u| u.account_id.as_deref())
-        })
+        .or_else(|| record.user_identity.and_then(|u| u.account_id))
         .ok_or(EventError::MissingField("serviceEventDetails.accountId"))?;
     let account_id = checked_account("serviceEventDetails.accountId", account_id)?;
     Ok(Trigger::AccountJoined(AccountJoined {

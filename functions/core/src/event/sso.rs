@@ -3,26 +3,25 @@
 use serde_json::Value;
 
 use super::meta::meta;
-use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::trigger::{CallError, InstanceCreated, Trigger};
+use super::view::{EnvelopeView, RecordView};
 use crate::error::EventError;
 use crate::ids::arn_partition;
 
 pub(super) fn instance_created(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_>,
 ) -> Result<Trigger, EventError> {
     let meta = meta(envelope, record)?;
-    let error = record.error_code.as_ref().map(|code| CallError {
-        code: code.clone(),
-        message: record.error_message.clone(),
+    let error = record.error_code.map(|code| CallError {
+        code: code.to_owned(),
+        message: record.error_message.map(str::to_owned),
     });
     // Only a call without an error proves an instance, and only the ARN it answered.
     let instance_arn = match error {
         Some(_) => None,
         None => record
             .response_elements
-            .as_ref()
             .and_then(|r| r.get("instanceArn"))
             .and_then(Value::as_str)
             .filter(|arn| is_instance_arn(arn))
