@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use super::borrowed;
 use super::fields::{ignored, json_kind};
 use super::organizations::{
     account_created, account_joined_event, delegated_admin_registered, handshake_accepted,
@@ -16,7 +17,22 @@ use crate::error::EventError;
 use crate::ids::{event_source_of, CLOUDTRAIL_DETAIL_TYPES};
 
 /// Parses raw bytes (a file, a Lambda payload) into a trigger.
+///
+/// Straight from the bytes into typed fields that borrow from them when the input fits them,
+/// as real envelopes do; every other input is parsed again through
+/// `serde_json::Value` ([`parse_event_bytes_via_value`]), so that the result, errors and
+/// their messages included, is always the one that path gives.
 pub fn parse_event_bytes(bytes: &[u8]) -> Result<Trigger, EventError> {
+    match borrowed::parse(bytes) {
+        Some(result) => result,
+        None => parse_event_bytes_via_value(bytes),
+    }
+}
+
+/// [`parse_event_bytes`] through `serde_json::Value` only: the path whose results the typed
+/// one must equal (the tests and the fuzzer compare them).
+#[doc(hidden)]
+pub fn parse_event_bytes_via_value(bytes: &[u8]) -> Result<Trigger, EventError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(EventError::Empty);
     }
@@ -66,7 +82,7 @@ pub fn parse_envelope(mut envelope: CloudTrailEnvelope) -> Result<Trigger, Event
 
 /// Origin first: an event from elsewhere is ignored whatever its detail looks like. The
 /// `eventSource` the accepted source implies, else why the event is ignored.
-fn origin(source: &str, detail_type: &str) -> Result<&'static str, Ignored> {
+pub(super) fn origin(source: &str, detail_type: &str) -> Result<&'static str, Ignored> {
     let Some(expected_event_source) = event_source_of(source) else {
         return Err(Ignored {
             event_name: None,
@@ -93,7 +109,7 @@ fn origin(source: &str, detail_type: &str) -> Result<&'static str, Ignored> {
 }
 
 /// The record of an accepted envelope: its event name picks the reader.
-fn interpret(
+pub(super) fn interpret(
     envelope: &EnvelopeView<'_>,
     record: &RecordView<'_>,
     expected_event_source: &'static str,

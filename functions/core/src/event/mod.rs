@@ -12,6 +12,7 @@
 //! [`Trigger::Ignored`], with the reason, and never an error.
 
 mod accept;
+mod borrowed;
 mod fields;
 mod meta;
 mod organizations;
@@ -24,7 +25,9 @@ mod view;
 #[cfg(test)]
 mod tests;
 
-pub use accept::{parse_envelope, parse_event_bytes, parse_event_value};
+pub use accept::{
+    parse_envelope, parse_event_bytes, parse_event_bytes_via_value, parse_event_value,
+};
 pub use record::{CloudTrailEnvelope, CloudTrailRecord, UserIdentity};
 pub use trigger::{
     AccountConflict, AccountJoined, CallError, CreateOutcome, DelegatedAdminRegistered, EventMeta,
