@@ -26,7 +26,8 @@ mod view;
 mod tests;
 
 pub use accept::{
-    parse_envelope, parse_event_bytes, parse_event_bytes_via_value, parse_event_value,
+    parse_envelope, parse_event_bytes, parse_event_bytes_typed, parse_event_bytes_via_value,
+    parse_event_value,
 };
 pub use record::{CloudTrailEnvelope, CloudTrailRecord, UserIdentity};
 pub use trigger::{
