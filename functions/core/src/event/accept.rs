@@ -12,7 +12,7 @@ use super::quote::{brief, printable};
 use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::sso::instance_created;
 use super::trigger::{Ignored, Trigger};
-use super::view::{EnvelopeView, RecordView};
+use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
 use crate::ids::{event_source_of, CLOUDTRAIL_DETAIL_TYPES};
 
@@ -116,9 +116,9 @@ pub(super) fn origin(source: &str, detail_type: &str) -> Result<&'static str, Ig
 }
 
 /// The record of an accepted envelope: its event name picks the reader.
-pub(super) fn interpret(
+pub(super) fn interpret<N: Node>(
     envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_>,
+    record: &RecordView<'_, N>,
     expected_event_source: &'static str,
 ) -> Result<Trigger, EventError> {
     let event_name = record

@@ -1,7 +1,7 @@
 //! The fast parser: the bytes deserialised in one pass into typed fields that borrow from
-//! them, with no `serde_json::Value` for the envelope or the record (only for the small
-//! objects the readers look into: `requestParameters`, `responseElements`,
-//! `serviceEventDetails`, `sessionContext`).
+//! them, with no `serde_json::Value` anywhere (the objects the readers look into —
+//! `requestParameters`, `responseElements`, `serviceEventDetails`, `sessionContext` — are a
+//! borrowed [`Json`] tree).
 //!
 //! It must give what the path through `Value` gives, so it reads an input only when that path
 //! is certain to read the same fields from it, and declines every other input (`None`: the
@@ -15,21 +15,20 @@
 //! - an envelope without `source`, `detail-type` or an object `detail` (null or absent);
 //! - serde_json's private map keys (`$serde_json::private::…`), which `Value` reads specially.
 //!
-//! Fields no reader uses are still parsed as `Value` parses them — strings unescaped and
-//! checked (a lone surrogate is an error), numbers converted (`1e400` is out of range) —
-//! because the `Value` path rejects the whole input when one of them is malformed. serde's
-//! `IgnoredAny`, which skips without those checks, is never used here.
+//! Fields no reader uses are still parsed as `Value` parses them ([`super::json`]) — strings
+//! unescaped and checked (a lone surrogate is an error), numbers converted (`1e400` is out of
+//! range) — because the `Value` path rejects the whole input when one of them is malformed.
+//! serde's `IgnoredAny`, which skips without those checks, is never used here.
 //!
 //! [`CloudTrailRecord`]: super::record::CloudTrailRecord
 
-use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
-use serde_json::Value;
+use serde::de::{Deserialize, Deserializer, Error, MapAccess, Visitor};
 
 use super::accept::{interpret, origin};
+use super::json::{Checked, Json, Key, Str, Text, Texts};
 use super::trigger::Trigger;
 use super::view::{EnvelopeView, IdentityView, RecordView};
 use crate::error::EventError;
@@ -138,9 +137,9 @@ object! {
         "userAgent" => _user_agent: Text,
         "errorCode" => error_code: Str<'a>,
         "errorMessage" => error_message: Str<'a>,
-        "requestParameters" => request_parameters: Value,
-        "responseElements" => response_elements: Value,
-        "serviceEventDetails" => service_event_details: Value,
+        "requestParameters" => request_parameters: Json<'a>,
+        "responseElements" => response_elements: Json<'a>,
+        "serviceEventDetails" => service_event_details: Json<'a>,
         "eventID" => event_id: Str<'a>,
         "eventType" => _event_type: Text,
         "recipientAccountId" => recipient_account_id: Str<'a>,
@@ -155,12 +154,12 @@ object! {
         "arn" => arn: Str<'a>,
         "accountId" => account_id: Str<'a>,
         "invokedBy" => _invoked_by: Text,
-        "sessionContext" => session_context: Value,
+        "sessionContext" => session_context: Json<'a>,
     }
 }
 
 impl Record<'_> {
-    fn view(&self) -> RecordView<'_> {
+    fn view(&self) -> RecordView<'_, Json<'_>> {
         RecordView {
             user_identity: self.user_identity.as_ref().map(|u| IdentityView {
                 arn: text_of(&u.arn),
@@ -184,150 +183,4 @@ impl Record<'_> {
 
 fn text_of<'b>(field: &'b Option<Str<'_>>) -> Option<&'b str> {
     field.as_ref().map(Str::as_str)
-}
-
-/// A string, borrowed from the input unless it has escapes (then unescaped, owned).
-struct Str<'a>(Cow<'a, str>);
-
-impl Str<'_> {
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl<'de> Deserialize<'de> for Str<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Str<'de>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_borrowed_str<E: Error>(self, v: &'de str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Borrowed(v)))
-            }
-
-            fn visit_str<E: Error>(self, v: &str) -> Result<Str<'de>, E> {
-                Ok(Str(Cow::Owned(v.to_owned())))
-            }
-        }
-        deserializer.deserialize_str(Visit)
-    }
-}
-
-/// An object key. serde_json's `Value` reads a map whose first key is one of its private
-/// tokens as something else than an object (with its `raw_value` or `arbitrary_precision`
-/// features): such a key is an error here, whatever the features, so the other path decides.
-struct Key<'a>(Cow<'a, str>);
-
-impl<'de> Deserialize<'de> for Key<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let Str(key) = Str::deserialize(deserializer)?;
-        if key.starts_with("$serde_json::private::") {
-            return Err(D::Error::custom("serde_json's private key"));
-        }
-        Ok(Key(key))
-    }
-}
-
-/// A string whose value no reader uses: checked, not kept.
-#[derive(Default)]
-struct Text;
-
-impl<'de> Deserialize<'de> for Text {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl Visitor<'_> for Visit {
-            type Value = Text;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string")
-            }
-
-            fn visit_str<E: Error>(self, _: &str) -> Result<Text, E> {
-                Ok(Text)
-            }
-        }
-        deserializer.deserialize_str(Visit)
-    }
-}
-
-/// An array of strings (`resources`, a `Vec<String>` in `EventBridgeEvent`): checked, not kept.
-struct Texts;
-
-impl<'de> Deserialize<'de> for Texts {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> Visitor<'de> for Visit {
-            type Value = Texts;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an array of strings")
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Texts, A::Error> {
-                while seq.next_element::<Text>()?.is_some() {}
-                Ok(Texts)
-            }
-        }
-        deserializer.deserialize_seq(Visit)
-    }
-}
-
-/// Any JSON value, parsed as `Value` parses it (same calls into serde_json, so the same
-/// inputs fail), and dropped: what every unknown key's value is read as.
-struct Checked;
-
-impl<'de> Deserialize<'de> for Checked {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(CheckedVisitor)
-    }
-}
-
-struct CheckedVisitor;
-
-impl<'de> Visitor<'de> for CheckedVisitor {
-    type Value = Checked;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E: Error>(self, _: bool) -> Result<Checked, E> {
-        Ok(Checked)
-    }
-
-    fn visit_i64<E: Error>(self, _: i64) -> Result<Checked, E> {
-        Ok(Checked)
-    }
-
-    fn visit_u64<E: Error>(self, _: u64) -> Result<Checked, E> {
-        Ok(Checked)
-    }
-
-    fn visit_f64<E: Error>(self, _: f64) -> Result<Checked, E> {
-        Ok(Checked)
-    }
-
-    fn visit_str<E: Error>(self, _: &str) -> Result<Checked, E> {
-        Ok(Checked)
-    }
-
-    fn visit_unit<E: Error>(self) -> Result<Checked, E> {
-        Ok(Checked)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
-        while seq.next_element::<Checked>()?.is_some() {}
-        Ok(Checked)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
-        while map.next_key::<Key<'de>>()?.is_some() {
-            map.next_value::<Checked>()?;
-        }
-        Ok(Checked)
-    }
 }

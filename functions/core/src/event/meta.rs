@@ -1,18 +1,16 @@
 //! What every trigger says about its event: id, name, time, Region, caller, and the account
 //! that recorded it (checked against the envelope's).
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
 use super::fields::checked_account;
 use super::quote::printable;
 use super::trigger::{AccountConflict, EventMeta};
-use super::view::{EnvelopeView, RecordView};
+use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
+use chrono::{DateTime, Utc};
 
-pub(super) fn meta(
+pub(super) fn meta<N: Node>(
     envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_>,
+    record: &RecordView<'_, N>,
 ) -> Result<EventMeta, EventError> {
     let event_id = record
         .event_id
@@ -66,16 +64,18 @@ pub(super) fn meta(
 }
 
 /// Who made the call: the identity ARN, else the role behind the session, else nothing
-/// (service events carry neither).
-fn principal_arn(record: &RecordView<'_>) -> Option<String> {
+/// (service events carry neither). `sessionContext.sessionIssuer.arn` key by key, which is
+/// what `Value::pointer` does on objects (on anything else, both find nothing).
+fn principal_arn<N: Node>(record: &RecordView<'_, N>) -> Option<String> {
     let identity = record.user_identity?;
     identity
         .arn
         .or_else(|| {
             identity
                 .session_context
-                .and_then(|c| c.pointer("/sessionIssuer/arn"))
-                .and_then(Value::as_str)
+                .and_then(|c| c.get("sessionIssuer"))
+                .and_then(|issuer| issuer.get("arn"))
+                .and_then(N::as_str)
         })
         .filter(|arn| !arn.is_empty())
         .map(str::to_owned)

@@ -14,6 +14,7 @@
 mod accept;
 mod borrowed;
 mod fields;
+mod json;
 mod meta;
 mod organizations;
 mod quote;

@@ -2,7 +2,9 @@
 //!
 //! Both parsers build it — the typed one straight from the bytes, and the one through
 //! `serde_json::Value` (from an `EventBridgeEvent` and a [`CloudTrailRecord`]) — so that one
-//! set of readers decides for both, and the same fields give the same trigger.
+//! set of readers decides for both, and the same fields give the same trigger. The objects
+//! the readers look into are a [`Node`]: a `Value` from the one, a borrowed
+//! [`Json`](super::json::Json) from the other.
 
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -19,30 +21,61 @@ pub(super) struct EnvelopeView<'a> {
     pub region: Option<&'a str>,
 }
 
+/// What the readers ask of a JSON value, with `serde_json::Value`'s meaning (and nothing
+/// else, so that both parsers' values answer alike).
+pub(super) trait Node: Sized {
+    /// The value of `key` when this is an object that has it (the last one of a key given
+    /// twice, as `Value` keeps it).
+    fn get(&self, key: &str) -> Option<&Self>;
+    fn as_str(&self) -> Option<&str>;
+    fn as_array(&self) -> Option<&[Self]>;
+}
+
+impl Node for Value {
+    fn get(&self, key: &str) -> Option<&Value> {
+        Value::get(self, key)
+    }
+
+    fn as_str(&self) -> Option<&str> {
+        Value::as_str(self)
+    }
+
+    fn as_array(&self) -> Option<&[Value]> {
+        Value::as_array(self).map(Vec::as_slice)
+    }
+}
+
 /// The record's fields the readers use.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct RecordView<'a> {
-    pub user_identity: Option<IdentityView<'a>>,
+pub(super) struct RecordView<'a, N> {
+    pub user_identity: Option<IdentityView<'a, N>>,
     pub event_time: Option<&'a str>,
     pub event_source: Option<&'a str>,
     pub event_name: Option<&'a str>,
     pub aws_region: Option<&'a str>,
     pub error_code: Option<&'a str>,
     pub error_message: Option<&'a str>,
-    pub request_parameters: Option<&'a Value>,
-    pub response_elements: Option<&'a Value>,
-    pub service_event_details: Option<&'a Value>,
+    pub request_parameters: Option<&'a N>,
+    pub response_elements: Option<&'a N>,
+    pub service_event_details: Option<&'a N>,
     pub event_id: Option<&'a str>,
     pub recipient_account_id: Option<&'a str>,
 }
 
 /// `userIdentity`'s fields the readers use.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct IdentityView<'a> {
+pub(super) struct IdentityView<'a, N> {
     pub arn: Option<&'a str>,
     pub account_id: Option<&'a str>,
-    pub session_context: Option<&'a Value>,
+    pub session_context: Option<&'a N>,
 }
+
+// By hand: derived, they would require `N: Copy`, and only references to `N` are copied.
+impl<N> Clone for IdentityView<'_, N> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<N> Copy for IdentityView<'_, N> {}
 
 impl<'a> EnvelopeView<'a> {
     pub fn of(envelope: &'a CloudTrailEnvelope) -> Self {
@@ -56,7 +89,7 @@ impl<'a> EnvelopeView<'a> {
     }
 }
 
-impl<'a> RecordView<'a> {
+impl<'a> RecordView<'a, Value> {
     pub fn of(record: &'a CloudTrailRecord) -> Self {
         RecordView {
             user_identity: record.user_identity.as_ref().map(IdentityView::of),
@@ -75,7 +108,7 @@ impl<'a> RecordView<'a> {
     }
 }
 
-impl<'a> IdentityView<'a> {
+impl<'a> IdentityView<'a, Value> {
     pub fn of(identity: &'a UserIdentity) -> Self {
         IdentityView {
             arn: identity.arn.as_deref(),
