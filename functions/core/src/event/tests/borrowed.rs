@@ -258,3 +258,143 @@ fn inputs_the_typed_parser_cannot_vouch_for_take_the_value_path() {
     let (result, typed) = both(&bytes);
     assert!(!typed && kind(&result) == "not json", "{result:?}");
 }
+
+/// An Organizations envelope as text, with JSON text added at the end of the record.
+fn organizations(event_name: &str, detail_extra: &str) -> String {
+    format!(
+        r#"{{"detail-type":"AWS Service Event via CloudTrail","source":"aws.organizations","account":"111111111111","time":"2026-11-20T10:15:30Z","region":"us-east-1","id":"ev-2","detail":{{"eventSource":"organizations.amazonaws.com","eventName":"{event_name}","eventTime":"2026-11-20T10:15:30Z","userIdentity":{{"accountId":"666666666666"}},"recipientAccountId":"111111111111"{detail_extra}}}}}"#
+    )
+}
+
+#[test]
+fn the_objects_the_readers_look_into_read_alike() {
+    let identity = |session: &str| {
+        event("", "").replace(
+            r#""userIdentity":{"#,
+            &format!(
+                r#""userIdentity":{{"accountId":"222222222222","sessionContext":{session}}},"u":{{"#
+            ),
+        )
+    };
+    let response = |elements: &str| {
+        let original = r#""responseElements":{"instanceArn":"arn:aws:sso:::instance/ssoins-1111222233334444"}"#;
+        event("", "").replace(original, &format!(r#""responseElements":{elements}"#))
+    };
+    let cases = [
+        // The last of a key given twice, as `Value` keeps it.
+        (
+            response(
+                r#"{"instanceArn":"arn:aws:sso:::instance/ssoins-a","instanceArn":"arn:aws:sso:::instance/ssoins-b"}"#,
+            ),
+            "ssoins-b",
+        ),
+        (response(r#"{"instanceArn":7}"#), "instance_arn: None"),
+        (
+            response(r#"["arn:aws:sso:::instance/ssoins-a"]"#),
+            "instance_arn: None",
+        ),
+        (
+            identity(
+                r#"{"sessionIssuer":{"arn":"x"},"sessionIssuer":{"arn":"arn:aws:iam::222222222222:role/B"}}"#,
+            ),
+            "role/B",
+        ),
+        (
+            identity(r#"{"sessionIssuer":[{"arn":"x"}]}"#),
+            "principal_arn: None",
+        ),
+        (identity(r#"{"sessionIssuer":{}}"#), "principal_arn: None"),
+        (identity(r#""text""#), "principal_arn: None"),
+        (
+            organizations(
+                "CreateAccountResult",
+                r#","serviceEventDetails":{"createAccountStatus":{"state":"SUCCEEDED","accountId":"101010101010","accountId":"202020202020"}}"#,
+            ),
+            "202020202020",
+        ),
+        (
+            organizations(
+                "CreateAccountResult",
+                r#","serviceEventDetails":{"createAccountStatus":null}"#,
+            ),
+            "state ``",
+        ),
+        (
+            organizations(
+                "CreateAccountResult",
+                r#","serviceEventDetails":{"createAccountStatus":{"state":"SUCCEEDED"},"createAccountStatus":[1]}"#,
+            ),
+            "state ``",
+        ),
+        (
+            organizations(
+                "CreateAccountResult",
+                r#","serviceEventDetails":[{"createAccountStatus":1}]"#,
+            ),
+            "MissingField",
+        ),
+        (
+            organizations("CreateAccountResult", r#","serviceEventDetails":null"#),
+            "MissingField",
+        ),
+        (
+            organizations(
+                "AccountJoinedOrganization",
+                r#","serviceEventDetails":{"accountId":5,"account":{"id":"303030303030"}}"#,
+            ),
+            "303030303030",
+        ),
+        (
+            organizations(
+                "AccountJoinedOrganization",
+                r#","serviceEventDetails":{"account":["303030303030"]},"requestParameters":{"accountId":"404040404040"}"#,
+            ),
+            "404040404040",
+        ),
+        (
+            organizations("AccountJoinedOrganization", ""),
+            "666666666666",
+        ),
+        (
+            organizations(
+                "AcceptHandshake",
+                r#","responseElements":{"handshake":{"action":"INVITE","parties":[{"type":"ACCOUNT","id":"x"},{"type":"ACCOUNT","id":"505050505050","id":"515151515151"},{"type":"ORGANIZATION","id":"o-1"}]}}"#,
+            ),
+            "515151515151",
+        ),
+        (
+            organizations(
+                "AcceptHandshake",
+                r#","responseElements":{"handshake":{"action":"INVITE","action":"ENABLE_ALL_FEATURES"}}"#,
+            ),
+            "ENABLE_ALL_FEATURES",
+        ),
+        (
+            organizations(
+                "AcceptHandshake",
+                r#","responseElements":{"handshake":[1]}"#,
+            ),
+            "666666666666",
+        ),
+        (
+            organizations(
+                "RegisterDelegatedAdministrator",
+                r#","requestParameters":{"servicePrincipal":"sso.amazonaws.com","accountId":"606060606060","accountId":"616161616161"}"#,
+            ),
+            "616161616161",
+        ),
+        (
+            organizations(
+                "RegisterDelegatedAdministrator",
+                r#","requestParameters":{"servicePrincipal":["sso.amazonaws.com"]}"#,
+            ),
+            "MissingField",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (result, typed) = both(text.as_bytes());
+        assert!(typed, "left to the Value path: {text}");
+        let shown = format!("{result:?}");
+        assert!(shown.contains(expected), "{text}: {shown}");
+    }
+}
