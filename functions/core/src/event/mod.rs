@@ -10,6 +10,13 @@
 //! detail-types, can give a trigger (anyone allowed to `PutEvents` on the bus can send a
 //! CloudTrail-shaped `detail` under a source of their own). Everything else is
 //! [`Trigger::Ignored`], with the reason, and never an error.
+//!
+//! Two parsers, one answer. [`parse_event_bytes`] reads the bytes straight into typed fields
+//! that borrow from them (`borrowed`, several times faster), and leaves every input it cannot
+//! vouch for to the path through `serde_json::Value` ([`parse_event_bytes_via_value`], and
+//! [`parse_event_value`] for the values the Lambda runtime hands over); both build the same
+//! view for the same readers (`view`), so that every input gives the same result, errors and
+//! their messages included, whichever parser read it.
 
 mod accept;
 mod borrowed;
