@@ -89,6 +89,8 @@ pub struct Stats {
     /// Parse errors by kind, triggers by kind (`instance_created` split by outcome).
     pub outcomes: BTreeMap<&'static str, u64>,
     pub untrusted: u64,
+    /// Inputs the typed parser read itself (the others were left to the path through `Value`).
+    pub typed_parses: u64,
     pub evaluations: u64,
     pub findings: u64,
     pub deletes_checked: u64,
@@ -106,6 +108,7 @@ impl Stats {
             *self.outcomes.entry(k).or_default() += v;
         }
         self.untrusted += other.untrusted;
+        self.typed_parses += other.typed_parses;
         self.evaluations += other.evaluations;
         self.findings += other.findings;
         self.deletes_checked += other.deletes_checked;
@@ -222,7 +225,11 @@ pub fn run_one(
     }
     let checked = catch_unwind(AssertUnwindSafe(|| {
         let parsed = parse_event_bytes(&bytes);
-        let mut local = Stats::default();
+        let typed = oracle::check_parsers_agree(&bytes, &parsed)?;
+        let mut local = Stats {
+            typed_parses: u64::from(typed),
+            ..Stats::default()
+        };
         *local.outcomes.entry(outcome_key(&parsed)).or_default() += 1;
         let Ok(trigger) = parsed else {
             return Ok(local);
@@ -369,6 +376,11 @@ mod tests {
         }
         assert!(stats.deletes_checked > 0, "no delete decision was checked");
         assert!(stats.untrusted > 0 && stats.invalid_utf8 > 0);
+        // Both parsers are compared: inputs read by the typed one, and inputs it declined.
+        assert!(
+            stats.typed_parses > 0 && stats.typed_parses < stats.inputs,
+            "{stats:?}"
+        );
     }
 
     #[test]

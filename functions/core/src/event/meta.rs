@@ -1,30 +1,28 @@
 //! What every trigger says about its event: id, name, time, Region, caller, and the account
 //! that recorded it (checked against the envelope's).
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
 use super::fields::checked_account;
 use super::quote::printable;
-use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::trigger::{AccountConflict, EventMeta};
+use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
+use chrono::{DateTime, Utc};
 
-pub(super) fn meta(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+pub(super) fn meta<N: Node>(
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_, N>,
 ) -> Result<EventMeta, EventError> {
     let event_id = record
         .event_id
-        .clone()
-        .or_else(|| envelope.id.clone())
+        .or(envelope.id)
         .filter(|id| !id.is_empty())
-        .ok_or(EventError::MissingField("eventID"))?;
+        .ok_or(EventError::MissingField("eventID"))?
+        .to_owned();
     let event_name = record
         .event_name
-        .clone()
-        .ok_or(EventError::MissingField("eventName"))?;
-    let event_time = match &record.event_time {
+        .ok_or(EventError::MissingField("eventName"))?
+        .to_owned();
+    let event_time = match record.event_time {
         Some(text) => DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| EventError::InvalidField {
@@ -35,26 +33,23 @@ pub(super) fn meta(
     };
     let region = record
         .aws_region
-        .clone()
-        .or_else(|| envelope.region.clone())
-        .ok_or(EventError::MissingField("awsRegion"))?;
+        .or(envelope.region)
+        .ok_or(EventError::MissingField("awsRegion"))?
+        .to_owned();
     // The record's own account: the trail that recorded it, else the caller's account.
-    let record_account = record.recipient_account_id.clone().or_else(|| {
-        record
-            .user_identity
-            .as_ref()
-            .and_then(|u| u.account_id.clone())
-    });
-    let envelope_account = envelope.account.clone().filter(|a| !a.is_empty());
+    let record_account = record
+        .recipient_account_id
+        .or_else(|| record.user_identity.and_then(|u| u.account_id));
+    let envelope_account = envelope.account.filter(|a| !a.is_empty());
     let recipient = record_account
-        .clone()
-        .or_else(|| envelope_account.clone())
+        .or(envelope_account)
         .ok_or(EventError::MissingField("recipientAccountId"))?;
-    let recipient_account_id = checked_account("recipientAccountId", &recipient)?;
+    let recipient_account_id = checked_account("recipientAccountId", recipient)?;
     let account_conflict = match (envelope_account, record_account) {
-        (Some(envelope), Some(record)) if envelope != record => {
-            Some(AccountConflict { envelope, record })
-        }
+        (Some(envelope), Some(record)) if envelope != record => Some(AccountConflict {
+            envelope: envelope.to_owned(),
+            record: record.to_owned(),
+        }),
         _ => None,
     };
     Ok(EventMeta {
@@ -69,19 +64,19 @@ pub(super) fn meta(
 }
 
 /// Who made the call: the identity ARN, else the role behind the session, else nothing
-/// (service events carry neither).
-fn principal_arn(record: &CloudTrailRecord) -> Option<String> {
-    let identity = record.user_identity.as_ref()?;
+/// (service events carry neither). `sessionContext.sessionIssuer.arn` key by key, which is
+/// what `Value::pointer` does on objects (on anything else, both find nothing).
+fn principal_arn<N: Node>(record: &RecordView<'_, N>) -> Option<String> {
+    let identity = record.user_identity?;
     identity
         .arn
-        .clone()
         .or_else(|| {
             identity
                 .session_context
-                .as_ref()
-                .and_then(|c| c.pointer("/sessionIssuer/arn"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
+                .and_then(|c| c.get("sessionIssuer"))
+                .and_then(|issuer| issuer.get("arn"))
+                .and_then(N::as_str)
         })
         .filter(|arn| !arn.is_empty())
+        .map(str::to_owned)
 }

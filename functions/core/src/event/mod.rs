@@ -10,20 +10,33 @@
 //! detail-types, can give a trigger (anyone allowed to `PutEvents` on the bus can send a
 //! CloudTrail-shaped `detail` under a source of their own). Everything else is
 //! [`Trigger::Ignored`], with the reason, and never an error.
+//!
+//! Two parsers, one answer. [`parse_event_bytes`] reads the bytes straight into typed fields
+//! that borrow from them (`borrowed`, several times faster), and leaves every input it cannot
+//! vouch for to the path through `serde_json::Value` ([`parse_event_bytes_via_value`], and
+//! [`parse_event_value`] for the values the Lambda runtime hands over); both build the same
+//! view for the same readers (`view`), so that every input gives the same result, errors and
+//! their messages included, whichever parser read it.
 
 mod accept;
+mod borrowed;
 mod fields;
+mod json;
 mod meta;
 mod organizations;
 mod quote;
 mod record;
 mod sso;
 mod trigger;
+mod view;
 
 #[cfg(test)]
 mod tests;
 
-pub use accept::{parse_envelope, parse_event_bytes, parse_event_value};
+pub use accept::{
+    parse_envelope, parse_event_bytes, parse_event_bytes_typed, parse_event_bytes_via_value,
+    parse_event_value,
+};
 pub use record::{CloudTrailEnvelope, CloudTrailRecord, UserIdentity};
 pub use trigger::{
     AccountConflict, AccountJoined, CallError, CreateOutcome, DelegatedAdminRegistered, EventMeta,

@@ -1,30 +1,27 @@
 //! `sso:CreateInstance`: the only Identity Center call that gives a trigger.
 
-use serde_json::Value;
-
 use super::meta::meta;
-use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::trigger::{CallError, InstanceCreated, Trigger};
+use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
 use crate::ids::arn_partition;
 
-pub(super) fn instance_created(
-    envelope: &CloudTrailEnvelope,
-    record: &CloudTrailRecord,
+pub(super) fn instance_created<N: Node>(
+    envelope: &EnvelopeView<'_>,
+    record: &RecordView<'_, N>,
 ) -> Result<Trigger, EventError> {
     let meta = meta(envelope, record)?;
-    let error = record.error_code.as_ref().map(|code| CallError {
-        code: code.clone(),
-        message: record.error_message.clone(),
+    let error = record.error_code.map(|code| CallError {
+        code: code.to_owned(),
+        message: record.error_message.map(str::to_owned),
     });
     // Only a call without an error proves an instance, and only the ARN it answered.
     let instance_arn = match error {
         Some(_) => None,
         None => record
             .response_elements
-            .as_ref()
             .and_then(|r| r.get("instanceArn"))
-            .and_then(Value::as_str)
+            .and_then(N::as_str)
             .filter(|arn| is_instance_arn(arn))
             .map(str::to_owned),
     };
@@ -38,9 +35,12 @@ pub(super) fn instance_created(
 }
 
 /// An Identity Center instance ARN: `arn:<partition>:sso:::instance/<id>`.
+/// Six `:`-separated parts, the last one the rest of the ARN (read in place, not collected).
 pub(super) fn is_instance_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), [_, _, "sso", _, _, resource]
+    let mut parts = arn.splitn(6, ':');
+    let mut part = || parts.next();
+    let (_, _, service, _, _, resource) = (part(), part(), part(), part(), part(), part());
+    matches!((service, resource), (Some("sso"), Some(resource))
         if arn_partition(arn).is_some()
             && resource.strip_prefix("instance/").is_some_and(|id| !id.is_empty()))
 }

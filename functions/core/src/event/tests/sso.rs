@@ -96,7 +96,15 @@ fn instance_arns_of_every_partition_are_recognised() {
         "arn::sso:::instance/x",
         "arn:aws:sso:::application/x",
         "arn:aws:sso",
+        "arn:aws:sso:::",
+        "arn:aws:sso:::instance/",
+        "arn:aws:sso::instance/x",
+        "arn:aws:iam:::instance/x",
+        "arm:aws:sso:::instance/x",
     ] {
         assert!(!is_instance_arn(arn), "{arn}");
     }
+    // Colons past the fifth belong to the resource.
+    assert!(is_instance_arn("arn:aws:sso:::instance/x:y"));
+    assert!(is_instance_arn("arn:aws:sso:eu-west-1:1:instance/x"));
 }
