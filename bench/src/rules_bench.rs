@@ -32,6 +32,9 @@ pub struct RulesBench {
     /// per second of triggers parsed beforehand (`evaluate_trigger` alone).
     pub parse_rates: Vec<f64>,
     pub evaluate_rates: Vec<f64>,
+    /// The floor under any parser of these bytes: serde_json reading each envelope and
+    /// keeping nothing (`IgnoredAny`), per second.
+    pub scan_rates: Vec<f64>,
     /// Findings per pass over every scenario (a check that the loop judged something).
     pub findings_per_pass: usize,
 }
@@ -157,11 +160,20 @@ pub fn measure() -> Result<RulesBench> {
         }
         parsed.len() as u64
     });
+    let scan_rates = rounds(|| {
+        for s in &scenarios {
+            let _ = black_box(serde_json::from_slice::<serde::de::IgnoredAny>(black_box(
+                &s.event,
+            )));
+        }
+        scenarios.len() as u64
+    });
     Ok(RulesBench {
         scenarios: scenarios.len(),
         rates,
         parse_rates,
         evaluate_rates,
+        scan_rates,
         findings_per_pass,
     })
 }
