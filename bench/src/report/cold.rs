@@ -85,6 +85,26 @@ pub fn latency_units(samples: &[Sample], side: Side, mode: Mode) -> Option<(f64,
     Some((plain, slow, (slow - plain) / ms(LATENCY)))
 }
 
+/// The figures of every mode and side measured (plain, or with latency), in the report's order.
+fn each(c: &ColdStart, latency: bool) -> impl Iterator<Item = (Mode, Side, Figures)> + '_ {
+    Mode::BOTH.into_iter().flat_map(move |mode| {
+        Side::BOTH.into_iter().filter_map(move |side| {
+            figures(&c.samples, side, mode, latency).map(|f| (mode, side, f))
+        })
+    })
+}
+
+/// Each mode with both sides measured (plain runs): the guardrail's figures, then Python's.
+pub fn side_by_side(c: &ColdStart) -> impl Iterator<Item = (Mode, Figures, Figures)> + '_ {
+    Mode::BOTH.into_iter().filter_map(|mode| {
+        Some((
+            mode,
+            figures(&c.samples, Side::Rust, mode, false)?,
+            figures(&c.samples, Side::Python, mode, false)?,
+        ))
+    })
+}
+
 fn total(calls: &BTreeMap<String, u64>) -> u64 {
     calls.values().sum()
 }
@@ -116,23 +136,18 @@ pub fn write(r: &mut String, c: &ColdStart) -> Result<()> {
         r,
         "| mode | side | init | event | **cold** (spawn → answer) | peak RSS | AWS calls |\n|---|---|---:|---:|---:|---:|---:|"
     )?;
-    for mode in Mode::BOTH {
-        for side in Side::BOTH {
-            let Some(f) = figures(&c.samples, side, mode, false) else {
-                continue;
-            };
-            writeln!(
-                r,
-                "| {} | {} | {} | {} | {} | {} | {} |",
-                mode.label(),
-                side.label(),
-                f.init_ms.text("ms", 1),
-                f.event_ms.text("ms", 1),
-                f.total_ms.text("ms", 1),
-                f.rss_mib.text("MiB", 1),
-                total(&f.calls)
-            )?;
-        }
+    for (mode, side, f) in each(c, false) {
+        writeln!(
+            r,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            mode.label(),
+            side.label(),
+            f.init_ms.text("ms", 1),
+            f.event_ms.text("ms", 1),
+            f.total_ms.text("ms", 1),
+            f.rss_mib.text("MiB", 1),
+            total(&f.calls)
+        )?;
     }
     writeln!(
         r,
@@ -143,13 +158,7 @@ pub fn write(r: &mut String, c: &ColdStart) -> Result<()> {
         r,
         "| mode | cold: Python ÷ guardrail | init: Python ÷ guardrail | peak RSS: Python ÷ guardrail |\n|---|---:|---:|---:|"
     )?;
-    for mode in Mode::BOTH {
-        let (Some(g), Some(p)) = (
-            figures(&c.samples, Side::Rust, mode, false),
-            figures(&c.samples, Side::Python, mode, false),
-        ) else {
-            continue;
-        };
+    for (mode, g, p) in side_by_side(c) {
         writeln!(
             r,
             "| {} | **{:.1}×** | {:.1}× | **{:.1}×** |",
@@ -174,25 +183,20 @@ pub fn write(r: &mut String, c: &ColdStart) -> Result<()> {
         r,
         "| mode | side | AWS calls | event, plain | event, {lat:.0} ms per call | added ÷ {lat:.0} ms | **round trips in a row** |\n|---|---|---:|---:|---:|---:|---:|"
     )?;
-    for mode in Mode::BOTH {
-        for side in Side::BOTH {
-            let (Some((plain, slow, units)), Some(f)) = (
-                latency_units(&c.samples, side, mode),
-                figures(&c.samples, side, mode, true),
-            ) else {
-                continue;
-            };
-            writeln!(
-                r,
-                "| {} | {} | {} | {plain:.1} ms | {slow:.1} ms | {units:.1} | **{:.0}** ({:.0}–{:.0}) |",
-                mode.label(),
-                side.label(),
-                total(&f.calls),
-                f.in_a_row.median,
-                f.in_a_row.min,
-                f.in_a_row.max
-            )?;
-        }
+    for (mode, side, f) in each(c, true) {
+        let Some((plain, slow, units)) = latency_units(&c.samples, side, mode) else {
+            continue;
+        };
+        writeln!(
+            r,
+            "| {} | {} | {} | {plain:.1} ms | {slow:.1} ms | {units:.1} | **{:.0}** ({:.0}–{:.0}) |",
+            mode.label(),
+            side.label(),
+            total(&f.calls),
+            f.in_a_row.median,
+            f.in_a_row.min,
+            f.in_a_row.max
+        )?;
     }
     writeln!(
         r,
@@ -211,21 +215,16 @@ fn write_calls(r: &mut String, c: &ColdStart) -> Result<()> {
         r,
         "| mode | side | calls | by operation | same in every run |\n|---|---|---:|---|---|"
     )?;
-    for mode in Mode::BOTH {
-        for side in Side::BOTH {
-            let Some(f) = figures(&c.samples, side, mode, false) else {
-                continue;
-            };
-            writeln!(
-                r,
-                "| {} | {} | {} | {} | {} |",
-                mode.label(),
-                side.label(),
-                total(&f.calls),
-                calls_text(&f.calls),
-                if f.calls_steady { "yes" } else { "no" }
-            )?;
-        }
+    for (mode, side, f) in each(c, false) {
+        writeln!(
+            r,
+            "| {} | {} | {} | {} | {} |",
+            mode.label(),
+            side.label(),
+            total(&f.calls),
+            calls_text(&f.calls),
+            if f.calls_steady { "yes" } else { "no" }
+        )?;
     }
     Ok(())
 }
@@ -249,21 +248,16 @@ fn write_floor(r: &mut String, c: &ColdStart) -> Result<()> {
         r,
         "\n| mode | side | event | its calls one after another at the floor | event ÷ that floor |\n|---|---|---:|---:|---:|"
     )?;
-    for mode in Mode::BOTH {
-        for side in Side::BOTH {
-            let Some(f) = figures(&c.samples, side, mode, false) else {
-                continue;
-            };
-            let floor_ms = floor_ms(c, &f.calls);
-            writeln!(
-                r,
-                "| {} | {} | {:.1} ms | {floor_ms:.1} ms | {:.2} |",
-                mode.label(),
-                side.label(),
-                f.event_ms.median,
-                f.event_ms.median / floor_ms
-            )?;
-        }
+    for (mode, side, f) in each(c, false) {
+        let floor_ms = floor_ms(c, &f.calls);
+        writeln!(
+            r,
+            "| {} | {} | {:.1} ms | {floor_ms:.1} ms | {:.2} |",
+            mode.label(),
+            side.label(),
+            f.event_ms.median,
+            f.event_ms.median / floor_ms
+        )?;
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 use anyhow::Result;
 
 use super::cold::{
-    figures, floor_ms, latency_units, MAX_BOOTSTRAP_MB, MAX_INIT_MS, MAX_LATENCY_UNITS,
-    MIN_RSS_RATIO, MIN_SPEEDUP,
+    figures, floor_ms, latency_units, side_by_side, MAX_BOOTSTRAP_MB, MAX_INIT_MS,
+    MAX_LATENCY_UNITS, MIN_RSS_RATIO, MIN_SPEEDUP,
 };
 use super::format::{stats, thousands};
 use crate::cold::scenario::Mode;
@@ -65,13 +65,7 @@ fn write_targets(r: &mut String, rules: &RulesBench, c: &ColdStart) -> Result<()
     let mut row = |target: String, measured: String, ok: bool| {
         writeln!(r, "| {target} | {measured} | {} |", met(ok))
     };
-    for mode in Mode::BOTH {
-        let (Some(g), Some(p)) = (
-            figures(&c.samples, Side::Rust, mode, false),
-            figures(&c.samples, Side::Python, mode, false),
-        ) else {
-            continue;
-        };
+    for (mode, g, p) in side_by_side(c) {
         let speedup = p.total_ms.median / g.total_ms.median;
         row(
             format!(
