@@ -42,7 +42,7 @@ use aws_smithy_types::config_bag::{FrozenLayer, Layer};
 use aws_smithy_types::error::metadata::{ErrorMetadata, ProvideErrorMetadata};
 use aws_smithy_types::retry::RetryConfig;
 use aws_smithy_types::timeout::TimeoutConfig;
-use aws_types::region::{Region, SigningRegion};
+use aws_types::region::SigningRegion;
 use aws_types::SigningName;
 
 /// The service a call goes to: what the endpoint rules and the signature need to know.
@@ -204,17 +204,10 @@ impl SignedJsonPlugin {
         name: &'static str,
     ) -> Self {
         let mut layer = Layer::new(name);
-        let region = sdk.region().cloned();
-        let signing_region = region.clone().map(SigningRegion::from);
-        if let Some(region) = region {
-            layer.store_put::<Region>(region);
-        }
-        if let Some(signing_region) = signing_region.clone() {
-            layer.store_put(signing_region);
-        }
-        layer.store_put(SigningName::from_static(service.signing_name));
+        // The signer reads the Region and the name from here (the endpoint rules may override
+        // them; Security Hub's do not).
         layer.store_put(SigV4OperationSigningConfig {
-            region: signing_region,
+            region: sdk.region().cloned().map(SigningRegion::from),
             name: Some(SigningName::from_static(service.signing_name)),
             ..Default::default()
         });
