@@ -213,3 +213,33 @@ async fn an_import_answer_with_failures_or_unreadable_fails_and_deletes_nothing(
     }
     Ok(())
 }
+
+/// An import whose answer is lost, or cut short, is sent again: Security Hub takes the same
+/// `Id` twice as one finding, so the retry loses nothing and adds nothing.
+#[tokio::test]
+async fn an_import_whose_answer_is_lost_is_sent_again_and_counted_once() -> Result<()> {
+    let world = World::start().await?;
+    let member = world.create_member("hub-lost").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f5")?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV[..1]))?;
+    for fault in [Fault::LoseAnswer, Fault::Truncate] {
+        world.proxy().clear();
+        world.proxy().clear_log();
+        world.proxy().inject(
+            Rule::on("BatchImportFindings")
+                .times(1)
+                .fault(fault.clone()),
+        );
+        ok(function.invoke(&event)?)?;
+        let imports = world.proxy().count("BatchImportFindings");
+        assert_eq!(imports, 2, "{fault}: the lost attempt, then the retry");
+        let hub = security_hub_findings(&world).await?;
+        assert_eq!(hub.len(), 1, "{fault}: one finding under one Id: {hub:?}");
+    }
+    assert!(
+        world.exists(&member, OTHER_REGION, &arn).await?,
+        "report only"
+    );
+    Ok(())
+}
