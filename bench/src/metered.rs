@@ -6,7 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use idc_core::ports::{
-    DeleteOutcome, FindingPublisher, InstancePort, OrganizationPort, PortError, TaskQueue,
+    DeleteOutcome, FindingPublisher, ForwardingRule, InstancePort, MemberWatch, OrganizationPort,
+    PortError, ServiceControlPolicy, TaskQueue,
 };
 use idc_core::{Instance, Message, Organization};
 
@@ -19,18 +20,20 @@ enum Op {
     ListInstances,
     ListApplications,
     ListTagsForResource,
+    DescribeRule,
     DeleteInstance,
     Publish,
     SendMessage,
 }
 
-const OPS: [Op; 9] = [
+const OPS: [Op; 10] = [
     Op::DescribeOrganization,
     Op::ListDelegatedAdministrators,
     Op::ListAccounts,
     Op::ListInstances,
     Op::ListApplications,
     Op::ListTagsForResource,
+    Op::DescribeRule,
     Op::DeleteInstance,
     Op::Publish,
     Op::SendMessage,
@@ -45,6 +48,7 @@ impl Op {
             Op::ListInstances => "ListInstances",
             Op::ListApplications => "ListApplications",
             Op::ListTagsForResource => "ListTagsForResource",
+            Op::DescribeRule => "DescribeRule",
             Op::DeleteInstance => "DeleteInstance",
             Op::Publish => "Publish",
             Op::SendMessage => "SendMessage",
@@ -121,6 +125,24 @@ impl<T: OrganizationPort> OrganizationPort for Metered<T> {
     async fn list_accounts(&self) -> Result<Vec<String>, PortError> {
         self.meter.call(Op::ListAccounts).await;
         self.inner.list_accounts().await
+    }
+    // Not metered: the bench configures no exemption tag, so the sweep never asks.
+    async fn service_control_policy(&self, id: &str) -> Result<ServiceControlPolicy, PortError> {
+        self.inner.service_control_policy(id).await
+    }
+}
+
+impl<T: MemberWatch> MemberWatch for Metered<T> {
+    async fn forwarding_rule(
+        &self,
+        account_id: &str,
+        region: &str,
+        rule_name: &str,
+    ) -> Result<ForwardingRule, PortError> {
+        self.meter.call(Op::DescribeRule).await;
+        self.inner
+            .forwarding_rule(account_id, region, rule_name)
+            .await
     }
 }
 

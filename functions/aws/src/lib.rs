@@ -14,3 +14,4 @@ pub mod signed_json;
 pub mod sns;
 pub mod sqs;
 pub mod ssoadmin;
+pub mod watch;

@@ -9,10 +9,10 @@ use std::sync::{Arc, OnceLock};
 
 use aws_sdk_organizations::error::SdkError;
 use aws_sdk_organizations::operation::describe_organization::DescribeOrganizationError;
-use aws_sdk_organizations::types::AccountStatus;
+use aws_sdk_organizations::types::{AccountStatus, TargetType};
 use aws_sdk_organizations::Client;
 use idc_core::ids::SSO_SERVICE_PRINCIPAL;
-use idc_core::ports::{OrganizationPort, PortError};
+use idc_core::ports::{OrganizationPort, PortError, PortErrorKind, ServiceControlPolicy};
 use idc_core::Organization;
 
 use crate::errors::port_error;
@@ -106,5 +106,35 @@ impl OrganizationPort for Organizations {
             })
             .filter_map(|a| a.id)
             .collect())
+    }
+
+    async fn service_control_policy(&self, id: &str) -> Result<ServiceControlPolicy, PortError> {
+        let (described, pages) = tokio::join!(
+            self.client.describe_policy().policy_id(id).send(),
+            self.client
+                .list_targets_for_policy()
+                .policy_id(id)
+                .into_paginator()
+                .send()
+                .collect::<Vec<_>>(),
+        );
+        let described = described.map_err(|e| port_error("DescribePolicy", e))?;
+        let content = described.policy.and_then(|p| p.content).ok_or_else(|| {
+            PortError::new(
+                PortErrorKind::Other,
+                "DescribePolicy",
+                format!("{id} has no content"),
+            )
+        })?;
+        let pages: Result<Vec<_>, _> = pages.into_iter().collect();
+        let pages = pages.map_err(|e| port_error("ListTargetsForPolicy", e))?;
+        let attached_to_root = pages
+            .iter()
+            .flat_map(|page| page.targets())
+            .any(|t| t.r#type == Some(TargetType::Root));
+        Ok(ServiceControlPolicy {
+            content,
+            attached_to_root,
+        })
     }
 }

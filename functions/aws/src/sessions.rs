@@ -54,6 +54,20 @@ impl MemberSessions {
         client
     }
 
+    /// An EventBridge client acting as `account_id` in `region` (the sweep's coverage check:
+    /// one per account and Region per sweep, so not kept).
+    pub async fn eventbridge(&self, account_id: &str, region: &str) -> aws_sdk_eventbridge::Client {
+        let credentials = self.credentials(account_id, region).await;
+        let mut builder = aws_sdk_eventbridge::config::Builder::from(&self.base);
+        // As for sso-admin: keep the provider's identity-cache partition.
+        builder.set_credentials_provider(Some(credentials));
+        let config = builder
+            .identity_cache(self.identity_cache.clone())
+            .region(Region::new(region.to_owned()))
+            .build();
+        aws_sdk_eventbridge::Client::from_conf(config)
+    }
+
     async fn credentials(&self, account_id: &str, region: &str) -> SharedCredentialsProvider {
         if let Some(provider) = self
             .providers

@@ -32,6 +32,11 @@ impl SsoAdminInstances {
         }
     }
 
+    /// The member sessions, for the other member-side adapters.
+    pub(crate) fn sessions(&self) -> &MemberSessions {
+        &self.sessions
+    }
+
     /// Shorter waits, for tests against the local emulator.
     pub fn with_first_backoff(mut self, first_backoff: Duration) -> Self {
         self.first_backoff = first_backoff;
@@ -150,5 +155,6 @@ fn instance_from(m: InstanceMetadata, region: &str) -> Option<Instance> {
             .and_then(|d| DateTime::<Utc>::from_timestamp(d.secs(), d.subsec_nanos())),
         application_count: None,
         tags: None,
+        status_reason: m.status_reason,
     })
 }

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, Utc};
 use clap::{Args, Parser, Subcommand};
+use idc_core::exemption::{parse_exemptions, Exemption};
 use idc_core::policy::{DEFAULT_TRIAL_DAYS, MAX_TRIAL_DAYS};
 use idc_core::Policy;
 
@@ -188,6 +189,24 @@ pub struct PolicyArgs {
     /// Delete even instances with applications bound to them (FORCE_DELETE_IN_USE).
     #[arg(long)]
     pub force_delete_in_use: bool,
+
+    /// Central exemptions, a JSON list of {"account" or "instance_arn", "expires", "reason"}
+    /// (EXEMPTIONS); past its expiry an exempted instance is IDC005.
+    #[arg(long, value_name = "JSON", value_parser = exemptions)]
+    pub exemptions: Option<Exemptions>,
+
+    /// Id of the service control policy that keeps --exempt-tag from the members
+    /// (EXEMPT_TAG_POLICY_ID); offline, the inventory's `tag_protection` says what is protected.
+    #[arg(long, value_name = "p-ID", requires = "exempt_tag")]
+    pub exempt_tag_policy_id: Option<String>,
+}
+
+/// The parsed `--exemptions` (a newtype: clap treats a bare `Vec` as a list of values).
+#[derive(Debug, Clone)]
+pub struct Exemptions(pub Vec<Exemption>);
+
+fn exemptions(text: &str) -> Result<Exemptions, String> {
+    parse_exemptions(text).map(Exemptions)
 }
 
 impl PolicyArgs {
@@ -199,6 +218,12 @@ impl PolicyArgs {
             exempt_tag: self.exempt_tag.clone().filter(|t| !t.is_empty()),
             trial_days: self.trial_days,
             force_delete_in_use: self.force_delete_in_use,
+            exemptions: self
+                .exemptions
+                .as_ref()
+                .map(|e| e.0.clone())
+                .unwrap_or_default(),
+            exempt_tag_policy_id: self.exempt_tag_policy_id.clone(),
         }
     }
 }

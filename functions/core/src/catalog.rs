@@ -130,18 +130,26 @@ instance instead. Nothing was created and nothing is deleted."
     )
 }
 
-/// The explanation of IDC005.
-pub fn trial_expired(
+/// The explanation of IDC005: the exemption that ran out, and when.
+pub fn exemption_expired(
     account: &str,
     region: &str,
     instance: &str,
-    tag: &str,
-    since: &str,
+    exemption: Option<&crate::exemption::ExemptionRef>,
 ) -> String {
+    let (what, since) = exemption.map_or(("an exemption".to_owned(), "an unknown date"), |e| {
+        let what = match e.source {
+            crate::exemption::ExemptionSource::Central => {
+                format!("a central exemption ({}: {})", e.target, e.reason)
+            }
+            crate::exemption::ExemptionSource::Tag => format!("the {}", e.reason),
+        };
+        (what, e.expires.as_deref().unwrap_or("an unknown date"))
+    });
     format!(
-        "The account instance {instance} of account {account} in {region} carries the exemption \
-tag `{tag}`, but its trial window ended on {since}. {LOCK_IN} Delete it now, before applications \
-bind to it, or move the account to the exemption list if the exception is permanent."
+        "The account instance {instance} of account {account} in {region} was exempted by \
+{what}, which ended on {since}. {LOCK_IN} Delete it now, before applications bind to it, or \
+ask the security team to renew the exemption (EXEMPTIONS) if the exception must go on."
     )
 }
 

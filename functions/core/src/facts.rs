@@ -12,9 +12,13 @@ use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
 use crate::clock::{within, Budget};
-use crate::inventory::{AccountRegion, Instance, InstanceStatus, Inventory, Organization};
+use crate::inventory::{
+    AccountRegion, Instance, InstanceStatus, Inventory, Organization, TagProtection,
+};
+use crate::policy::Policy;
 use crate::ports::{Clock, InstancePort, OrganizationPort, PortError};
 use crate::settings::ConfigError;
+use crate::tag_protection;
 
 /// How many times a Region is listed, at most, before its answer is taken as it is (see
 /// [`Settle`]), with a doubling wait from `FIRST_WAIT` between listings.
@@ -45,11 +49,12 @@ pub async fn organization_facts<O: OrganizationPort, C: Clock>(
     clock: &C,
     budget: Budget,
     management_setting: Option<&str>,
+    policy: &Policy,
 ) -> Result<Inventory, OrgFactsError> {
-    // Asked at once: one round trip instead of two (a standalone account's answer to the
-    // second is an error that is then never looked at).
+    // Asked at once: one round trip instead of two or three (a standalone account's answer to
+    // the others is an error that is then never looked at).
     let limit = budget.for_call(clock.now());
-    let (described, admins) = futures_util::join!(
+    let (described, admins, tag_protection) = futures_util::join!(
         within(
             clock,
             limit,
@@ -61,7 +66,8 @@ pub async fn organization_facts<O: OrganizationPort, C: Clock>(
             limit,
             "ListDelegatedAdministrators",
             organizations.sso_delegated_admins()
-        )
+        ),
+        exempt_tag_protection(organizations, clock, limit, policy)
     );
     let organization = match (described, management_setting) {
         (Ok(answer), setting) => {
@@ -80,6 +86,7 @@ pub async fn organization_facts<O: OrganizationPort, C: Clock>(
     };
     let mut inventory = Inventory {
         organization,
+        tag_protection,
         ..Inventory::default()
     };
     if inventory.organization.is_some() {
@@ -88,6 +95,33 @@ pub async fn organization_facts<O: OrganizationPort, C: Clock>(
         }
     }
     Ok(inventory)
+}
+
+/// Whether the exemption tag is protected, when one is configured (`None`: not known).
+async fn exempt_tag_protection<O: OrganizationPort, C: Clock>(
+    organizations: &O,
+    clock: &C,
+    limit: Option<Duration>,
+    policy: &Policy,
+) -> Option<TagProtection> {
+    let key = policy.exempt_tag.as_deref()?;
+    let Some(id) = policy.exempt_tag_policy_id.as_deref() else {
+        return Some(tag_protection::no_policy());
+    };
+    let described = within(
+        clock,
+        limit,
+        "DescribePolicy",
+        organizations.service_control_policy(id),
+    )
+    .await;
+    match described {
+        Ok(scp) => Some(tag_protection::tag_protection(id, &scp, key)),
+        Err(error) => {
+            tracing::warn!(policy_id = id, error = %error, "whether the exemption tag is protected is unknown");
+            None
+        }
+    }
 }
 
 /// `MANAGEMENT_ACCOUNT_ID` may only say what Organizations says: a different account would

@@ -158,6 +158,9 @@ pub struct InstanceFacts {
     pub status: String,
     pub created_date: Option<String>,
     pub application_count: Option<u32>,
+    /// AWS's reason for the status, when it gives one (e.g. `CREATE_FAILED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
 }
 
 /// One finding, exactly as published. Keys of v1 never change meaning.
@@ -182,6 +185,9 @@ pub struct Finding {
     pub evidence: Evidence,
     /// The instance as the guardrail saw it, when there is one.
     pub instance: Option<InstanceFacts>,
+    /// The exemption that spared the instance, or that ran out (IDC005).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exemption: Option<crate::exemption::ExemptionRef>,
     /// Orders the messages published under one `id`: the highest is the latest word
     /// (microseconds since the Unix epoch at publication). Absent from offline evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -39,6 +39,17 @@ pub fn arn_partition(arn: &str) -> Option<&str> {
     }
 }
 
+/// An Identity Center instance ARN: `arn:<partition>:sso:::instance/<id>`.
+/// Six `:`-separated parts, the last one the rest of the ARN (read in place, not collected).
+pub fn is_instance_arn(arn: &str) -> bool {
+    let mut parts = arn.splitn(6, ':');
+    let mut part = || parts.next();
+    let (_, _, service, _, _, resource) = (part(), part(), part(), part(), part(), part());
+    matches!((service, resource), (Some("sso"), Some(resource))
+        if arn_partition(arn).is_some()
+            && resource.strip_prefix("instance/").is_some_and(|id| !id.is_empty()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,6 +61,9 @@ pub struct Instance {
     pub application_count: Option<u32>,
     #[serde(default)]
     pub tags: Option<BTreeMap<String, String>>,
+    /// Why the instance is in its status, when AWS says (e.g. for `CREATE_FAILED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
 }
 
 /// Everything the rules may look at.
@@ -78,6 +81,19 @@ pub struct Inventory {
     /// them does not exist (any more). The live path fills it; files may omit it.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub listed: Vec<AccountRegion>,
+    /// Which tag keys a service control policy in force keeps out of the members' hands
+    /// (`null`: not known). Only a protected exemption tag exempts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tag_protection: Option<TagProtection>,
+}
+
+/// Tag keys that only the security team can set, change or remove on account instances.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TagProtection {
+    pub protected_keys: Vec<String>,
+    /// Why a key is not protected, when the guardrail looked and found it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// One account in one Region.

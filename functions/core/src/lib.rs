@@ -14,6 +14,7 @@ pub mod clock;
 pub mod decide;
 pub mod error;
 pub mod event;
+pub mod exemption;
 pub mod facts;
 pub mod finding;
 pub mod ids;
@@ -28,6 +29,7 @@ pub mod rules;
 pub mod service;
 pub mod settings;
 pub mod sweep;
+pub mod tag_protection;
 pub mod violation;
 
 pub use clock::Budget;

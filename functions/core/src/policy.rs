@@ -7,8 +7,9 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 
+use crate::exemption::{Exemption, Standing};
 use crate::finding::{RemediationAction, RemediationStatus, RuleId};
 use crate::inventory::{Instance, Inventory};
 
@@ -26,6 +27,11 @@ pub struct Policy {
     pub exempt_tag: Option<String>,
     pub trial_days: u32,
     pub force_delete_in_use: bool,
+    /// Central exemptions, each with a reason and an expiry (`EXEMPTIONS`).
+    pub exemptions: Vec<Exemption>,
+    /// The service control policy that keeps `exempt_tag` from the members
+    /// (`EXEMPT_TAG_POLICY_ID`): without it in force, the tag exempts nothing.
+    pub exempt_tag_policy_id: Option<String>,
 }
 
 impl Default for Policy {
@@ -37,49 +43,15 @@ impl Default for Policy {
             exempt_tag: None,
             trial_days: DEFAULT_TRIAL_DAYS,
             force_delete_in_use: false,
+            exemptions: Vec::new(),
+            exempt_tag_policy_id: None,
         }
     }
-}
-
-/// Where an instance stands with the exemption tag.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TagExemption {
-    /// No exemption tag configured, or the instance does not carry it.
-    NotTagged,
-    /// An exemption tag is configured but the instance's tags are unknown: it may be exempt.
-    Unknown,
-    /// Tagged and within the trial window (or the window's end is unknown — no creation date,
-    /// or beyond the calendar — which is treated as within).
-    WithinTrial { until: Option<DateTime<Utc>> },
-    /// Tagged, and the trial window is over.
-    Expired { since: DateTime<Utc> },
 }
 
 impl Policy {
     pub fn is_exempt_account(&self, account_id: &str) -> bool {
         self.exempt_accounts.contains(account_id)
-    }
-
-    /// Judges the exemption tag of an instance at `now`.
-    pub fn tag_exemption(&self, instance: &Instance, now: DateTime<Utc>) -> TagExemption {
-        let Some(key) = &self.exempt_tag else {
-            return TagExemption::NotTagged;
-        };
-        let Some(tags) = &instance.tags else {
-            return TagExemption::Unknown;
-        };
-        if !tags.contains_key(key) {
-            return TagExemption::NotTagged;
-        }
-        // Checked: a creation date near the end of the calendar must not abort the function.
-        let until = instance.created_date.and_then(|created| {
-            Duration::try_days(i64::from(self.trial_days))
-                .and_then(|window| created.checked_add_signed(window))
-        });
-        match until {
-            Some(until) if now > until => TagExemption::Expired { since: until },
-            until => TagExemption::WithinTrial { until },
-        }
     }
 
     /// Decides what to do about a finding of `rule` on `instance`.
@@ -111,33 +83,51 @@ impl Policy {
         if let Some(reason) = not_identified(account_id, instance, inventory) {
             return Decision::not_identified(reason);
         }
+        let may_act = self.auto_remediate || self.dry_run;
         if self.is_exempt_account(account_id) {
             return Decision::skip(
                 RemediationStatus::SkippedExempt,
                 format!("account {account_id} is exempt from remediation"),
             );
         }
-        if let TagExemption::WithinTrial { until } = self.tag_exemption(instance, now) {
-            let key = self.exempt_tag.as_deref().unwrap_or_default();
-            let until = until
-                .map(|u| format!("until {}", crate::finding::rfc3339(u)))
-                .unwrap_or_else(|| {
-                    "to a date that cannot be computed (creation date unknown or out of range)"
-                        .into()
-                });
-            return Decision::skip(
-                RemediationStatus::SkippedExempt,
-                format!("instance carries the exemption tag `{key}`; trial window runs {until}"),
-            );
+        let mut caveat = String::new();
+        match self.standing(instance, inventory, now) {
+            Standing::Spared(exemption) => {
+                let until = exemption.expires.as_deref().map_or_else(
+                    || "a date that cannot be computed".to_owned(),
+                    str::to_owned,
+                );
+                let by = match exemption.source {
+                    crate::exemption::ExemptionSource::Central => {
+                        format!(
+                            "by the security team ({}): {}",
+                            exemption.target, exemption.reason
+                        )
+                    }
+                    crate::exemption::ExemptionSource::Tag => {
+                        format!("by the {}", exemption.reason)
+                    }
+                };
+                return Decision::skip(
+                    RemediationStatus::SkippedExempt,
+                    format!("exempt until {until} {by}"),
+                );
+            }
+            Standing::Unknown(fact) if may_act => {
+                return Decision::unverified(fact, &instance.instance_arn);
+            }
+            Standing::TagNotProtected { key, why } => {
+                caveat = format!(
+                    " (it carries the exemption tag `{key}`, which exempts nothing: {why})"
+                );
+            }
+            Standing::Unknown(_) | Standing::NotExempt | Standing::Expired(_) => {}
         }
-        if self.tag_exemption(instance, now) == TagExemption::Unknown
-            && (self.auto_remediate || self.dry_run)
-        {
-            let key = self.exempt_tag.as_deref().unwrap_or_default();
-            return Decision::unverified(
-                format!("tags (whether it carries the exemption tag `{key}`)"),
-                &instance.instance_arn,
-            );
+        if !instance.status.is_deletable() {
+            if may_act {
+                return Decision::unverified(status_fact(instance), &instance.instance_arn);
+            }
+            caveat.push_str(&format!("; its {} is unknown", status_fact(instance)));
         }
         match instance.application_count {
             Some(n) if n > 0 && !self.force_delete_in_use => {
@@ -148,7 +138,7 @@ impl Policy {
                     ),
                 );
             }
-            None if self.auto_remediate || self.dry_run => {
+            None if may_act => {
                 return Decision::unverified(
                     "applications (whether any is bound to it)".into(),
                     &instance.instance_arn,
@@ -160,20 +150,23 @@ impl Policy {
             return Decision {
                 action: RemediationAction::Delete,
                 verdict: Verdict::DryRun,
-                detail: format!("DRY_RUN: would delete {}", instance.instance_arn),
+                detail: format!("DRY_RUN: would delete {}{caveat}", instance.instance_arn),
                 unverified: None,
             };
         }
         if !self.auto_remediate {
             return Decision::skip(
                 RemediationStatus::SkippedNotEnabled,
-                "report only: automatic remediation is not enabled".into(),
+                format!("report only: automatic remediation is not enabled{caveat}"),
             );
         }
         Decision {
             action: RemediationAction::Delete,
             verdict: Verdict::Delete,
-            detail: format!("delete {} in {}", instance.instance_arn, instance.region),
+            detail: format!(
+                "delete {} in {}{caveat}",
+                instance.instance_arn, instance.region
+            ),
             unverified: None,
         }
     }
@@ -190,13 +183,21 @@ fn not_identified(account_id: &str, instance: &Instance, inventory: &Inventory) 
     if inventory.management_account_id() == Some(instance.owner_account_id.as_str()) {
         return Some("instance is owned by the management account (organization instance)".into());
     }
-    if !instance.status.is_deletable() {
-        return Some(format!(
-            "instance status is {}, not ACTIVE or CREATE_IN_PROGRESS",
-            instance.status.as_str()
-        ));
-    }
     None
+}
+
+/// An instance in a status the guardrail does not delete in is an unknown fact, named with
+/// AWS's reason when there is one: never "nothing to do".
+fn status_fact(instance: &Instance) -> String {
+    let reason = instance
+        .status_reason
+        .as_deref()
+        .map(|r| format!(": {r}"))
+        .unwrap_or_default();
+    format!(
+        "status ({}{reason}; only ACTIVE or CREATE_IN_PROGRESS instances are deleted)",
+        instance.status.as_str()
+    )
 }
 
 /// The policy's verdict. `Delete` is the only one that allows an action.
@@ -316,6 +317,7 @@ impl Decision {
 mod tests {
     use super::*;
     use crate::inventory::{InstanceStatus, Organization};
+    use chrono::Duration;
     use std::collections::BTreeMap;
 
     fn now() -> DateTime<Utc> {
@@ -343,6 +345,7 @@ mod tests {
             created_date: Some(now() - Duration::days(3)),
             application_count: Some(0),
             tags: Some(BTreeMap::new()),
+            status_reason: None,
         }
     }
 
@@ -427,13 +430,21 @@ mod tests {
     }
 
     #[test]
-    fn unknown_status_is_not_identified() {
+    fn another_status_is_an_unknown_fact_named_with_its_reason() {
         let mut inst = instance("222222222222");
-        inst.status = InstanceStatus::Other("PAUSED".into());
+        inst.status = InstanceStatus::Other("CREATE_FAILED".into());
+        inst.status_reason = Some("quota exceeded".into());
+        let d = decide(&auto(), RuleId::IDC001, &inst);
+        assert_eq!(d.verdict, Verdict::DryRun);
+        let fact = d.unverified.unwrap_or_default();
+        assert!(fact.contains("CREATE_FAILED: quota exceeded"), "{fact}");
+        // Report only: nothing to fail, but the finding still names the status.
+        let d = decide(&Policy::default(), RuleId::IDC001, &inst);
         assert_eq!(
-            decide(&auto(), RuleId::IDC001, &inst).verdict,
-            Verdict::NoAction
+            d.verdict,
+            Verdict::Skip(RemediationStatus::SkippedNotEnabled)
         );
+        assert!(d.detail.contains("CREATE_FAILED"), "{}", d.detail);
     }
 
     #[test]
@@ -462,42 +473,6 @@ mod tests {
     }
 
     #[test]
-    fn exemption_tag_within_trial_is_skipped_and_expired_is_not() {
-        let p = Policy {
-            exempt_tag: Some("idc-trial".into()),
-            trial_days: 7,
-            ..auto()
-        };
-        let mut inst = instance("222222222222");
-        inst.tags = Some(BTreeMap::from([("idc-trial".into(), "yes".into())]));
-        assert_eq!(
-            decide(&p, RuleId::IDC001, &inst).verdict,
-            Verdict::Skip(RemediationStatus::SkippedExempt)
-        );
-        inst.created_date = Some(now() - Duration::days(8));
-        assert!(matches!(
-            p.tag_exemption(&inst, now()),
-            TagExemption::Expired { .. }
-        ));
-        assert!(decide(&p, RuleId::IDC005, &inst).allows_delete());
-    }
-
-    #[test]
-    fn tag_without_creation_date_stays_exempt() {
-        let p = Policy {
-            exempt_tag: Some("t".into()),
-            ..auto()
-        };
-        let mut inst = instance("222222222222");
-        inst.tags = Some(BTreeMap::from([("t".into(), String::new())]));
-        inst.created_date = None;
-        assert_eq!(
-            p.tag_exemption(&inst, now()),
-            TagExemption::WithinTrial { until: None }
-        );
-    }
-
-    #[test]
     fn in_use_is_skipped_unless_forced() {
         let mut inst = instance("222222222222");
         inst.application_count = Some(2);
@@ -523,44 +498,6 @@ mod tests {
         assert_eq!(
             decide(&Policy::default(), RuleId::IDC001, &inst).verdict,
             Verdict::Skip(RemediationStatus::SkippedNotEnabled)
-        );
-    }
-
-    #[test]
-    fn unknown_tags_with_an_exemption_tag_configured_only_dry_run() {
-        let p = Policy {
-            exempt_tag: Some("idc-trial".into()),
-            ..auto()
-        };
-        let mut inst = instance("222222222222");
-        inst.tags = None;
-        let d = decide(&p, RuleId::IDC001, &inst);
-        assert_eq!(d.verdict, Verdict::DryRun);
-        assert!(d
-            .unverified
-            .as_deref()
-            .is_some_and(|f| f.contains("idc-trial")));
-        // Without an exemption tag configured, tags do not matter.
-        assert!(decide(&auto(), RuleId::IDC001, &inst).allows_delete());
-    }
-
-    #[test]
-    fn dates_at_the_end_of_the_calendar_do_not_panic() {
-        let p = Policy {
-            exempt_tag: Some("t".into()),
-            trial_days: u32::MAX,
-            ..auto()
-        };
-        let mut inst = instance("222222222222");
-        inst.tags = Some(BTreeMap::from([("t".into(), String::new())]));
-        inst.created_date = Some(DateTime::<Utc>::MAX_UTC - Duration::days(1));
-        assert_eq!(
-            p.tag_exemption(&inst, now()),
-            TagExemption::WithinTrial { until: None }
-        );
-        assert_eq!(
-            decide(&p, RuleId::IDC001, &inst).verdict,
-            Verdict::Skip(RemediationStatus::SkippedExempt)
         );
     }
 }

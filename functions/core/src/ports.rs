@@ -59,6 +59,21 @@ pub trait OrganizationPort: Send + Sync {
 
     /// Every active account of the organization (all pages).
     fn list_accounts(&self) -> impl Future<Output = Result<Vec<String>, PortError>> + Send;
+
+    /// A service control policy's text and whether it is attached to the organization's root.
+    fn service_control_policy(
+        &self,
+        policy_id: &str,
+    ) -> impl Future<Output = Result<ServiceControlPolicy, PortError>> + Send;
+}
+
+/// A service control policy as Organizations describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceControlPolicy {
+    /// The policy document, as stored.
+    pub content: String,
+    /// Attached to the root: in force in every account but the management account.
+    pub attached_to_root: bool,
 }
 
 /// Whether a delete was accepted, or there was nothing to delete.
@@ -101,6 +116,27 @@ pub trait InstancePort: Send + Sync {
         region: &str,
         instance_arn: &str,
     ) -> impl Future<Output = Result<DeleteOutcome, PortError>> + Send;
+}
+
+/// The state of the rule that forwards a member's `CreateInstance` events to the guardrail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ForwardingRule {
+    Enabled,
+    /// Present, in another state (`DISABLED`, …).
+    NotEnabled(String),
+    Missing,
+}
+
+/// What the guardrail can still see of its own parts in a member account, through the member
+/// role: the sweep checks every account it covers.
+pub trait MemberWatch: Send + Sync {
+    /// The forwarding rule `rule_name` on the default bus of `account_id` in `region`.
+    fn forwarding_rule(
+        &self,
+        account_id: &str,
+        region: &str,
+        rule_name: &str,
+    ) -> impl Future<Output = Result<ForwardingRule, PortError>> + Send;
 }
 
 /// Where findings, sweep summaries and notices go (SNS on the live path).

@@ -17,8 +17,10 @@ use crate::facts::{list_region, Settle};
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
 use crate::message::{IncompleteNotice, Message};
+use crate::policy::Policy;
 use crate::ports::{Clock, DeleteOutcome, FindingPublisher, InstancePort, PortError};
 use crate::rules::Judged;
+use serde::{Deserialize, Serialize};
 
 /// What went wrong on the way, for the invocation's result.
 #[derive(Debug, Default)]
@@ -45,6 +47,27 @@ impl Troubles {
         }
     }
 
+    /// A decision an unknown fact held at `dry_run` while deletion is on: the look is
+    /// incomplete (the invocation fails, so it is retried and, in the end, kept by a
+    /// dead-letter queue), and the fact is named.
+    pub fn held_back(&mut self, judged: &Judged, policy: &Policy) -> Option<UnknownFact> {
+        let fact = judged.decision.unverified.as_ref()?;
+        if !policy.auto_remediate || policy.dry_run {
+            return None;
+        }
+        let violation = &judged.violation;
+        let arn = judged
+            .instance()
+            .map_or("instance", |i| i.instance_arn.as_str());
+        self.incomplete.push(format!("{arn}: {fact} unknown"));
+        Some(UnknownFact {
+            account_id: violation.account_id.clone(),
+            region: violation.region.clone(),
+            instance_arn: arn.to_owned(),
+            fact: fact.clone(),
+        })
+    }
+
     /// The invocation's error, if it must fail: unpublished messages first, then an
     /// incomplete look.
     pub fn into_error(self) -> Option<crate::service::HandleError> {
@@ -59,6 +82,16 @@ impl Troubles {
             None => None,
         }
     }
+}
+
+/// A decision an unknown fact kept from deleting, while deletion is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownFact {
+    pub account_id: String,
+    pub region: String,
+    pub instance_arn: String,
+    /// The fact, in words (as the finding's `remediation.detail` names it).
+    pub fact: String,
 }
 
 /// The ports a remediation uses.

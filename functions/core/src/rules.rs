@@ -8,9 +8,10 @@ use chrono::{DateTime, Utc};
 use crate::catalog;
 use crate::decide::{decide, Restraints};
 use crate::event::{AccountJoined, DelegatedAdminRegistered, EventMeta, InstanceCreated, Trigger};
-use crate::finding::{rfc3339, Evidence, Finding, RuleId, TriggerRef};
+use crate::exemption::Standing;
+use crate::finding::{Evidence, Finding, RuleId, TriggerRef};
 use crate::inventory::{Instance, InstanceStatus, Inventory};
-use crate::policy::{Decision, Policy, TagExemption};
+use crate::policy::{Decision, Policy};
 use crate::violation::Violation;
 
 /// A violation together with the decision about it.
@@ -186,7 +187,7 @@ pub fn classify(
     if inventory.is_sso_delegated_admin(&instance.owner_account_id) {
         return Some(RuleId::IDC002);
     }
-    if let TagExemption::Expired { .. } = policy.tag_exemption(instance, now) {
+    if let Standing::Expired(_) = policy.standing(instance, inventory, now) {
         return Some(RuleId::IDC005);
     }
     Some(RuleId::IDC001)
@@ -279,6 +280,7 @@ fn instance_created_event_only(t: &InstanceCreated, now: DateTime<Utc>) -> Found
             explanation,
             evidence: Evidence::Event,
             evaluated_at: now,
+            exemption: None,
         }],
         notes: vec![
             "evaluated from the event alone: organization membership, delegated \
@@ -317,6 +319,7 @@ fn failed_create(t: &InstanceCreated, inventory: Option<&Inventory>, now: DateTi
                 Evidence::Event
             },
             evaluated_at: now,
+            exemption: None,
         }],
         notes: vec![],
     }
@@ -378,18 +381,15 @@ fn violation_of(
     let rule = classify(instance, inventory, policy, now)?;
     let arn = instance.instance_arn.as_str();
     let region = instance.region.as_str();
+    let exemption = match policy.standing(instance, inventory, now) {
+        Standing::Spared(exemption) | Standing::Expired(exemption) => Some(exemption),
+        _ => None,
+    };
     let explanation = match rule {
         RuleId::IDC001 => catalog::member_instance(account_id, region, arn),
         RuleId::IDC002 => catalog::delegated_admin_instance(account_id, region, arn),
         RuleId::IDC003 => catalog::standalone_instance(account_id, region, arn),
-        RuleId::IDC005 => {
-            let since = match policy.tag_exemption(instance, now) {
-                TagExemption::Expired { since } => rfc3339(since),
-                _ => "an unknown date".into(),
-            };
-            let tag = policy.exempt_tag.as_deref().unwrap_or_default();
-            catalog::trial_expired(account_id, region, arn, tag, &since)
-        }
+        RuleId::IDC005 => catalog::exemption_expired(account_id, region, arn, exemption.as_ref()),
         RuleId::IDC004 => return None, // only failed calls give IDC004
     };
     Some(Violation {
@@ -403,6 +403,7 @@ fn violation_of(
         explanation,
         evidence: Evidence::Inventory,
         evaluated_at: now,
+        exemption,
     })
 }
 
@@ -427,5 +428,6 @@ fn instance_from_event(t: &InstanceCreated) -> Option<Instance> {
         created_date: Some(t.meta.event_time),
         application_count: None,
         tags: None,
+        status_reason: None,
     })
 }

@@ -39,6 +39,12 @@ pub enum HandleError {
     Gather(PortError),
     #[error("incomplete ({}); what was found was published, and the event will be retried", .0.join("; "))]
     Incomplete(Vec<String>),
+    /// A sweep (or a worker's task) that was incomplete, with what it covered.
+    #[error("incomplete ({}); what was found was published, and the sweep will be retried", .reasons.join("; "))]
+    SweepIncomplete {
+        summary: Box<crate::sweep::SweepSummary>,
+        reasons: Vec<String>,
+    },
 }
 
 impl From<OrgFactsError> for HandleError {
@@ -121,6 +127,7 @@ impl<O: OrganizationPort, I, P, C: Clock, Q> Guardrail<O, I, P, C, Q> {
             &self.clock,
             budget,
             self.settings.management_account_id.as_deref(),
+            &self.settings.policy,
         )
         .await
     }
@@ -209,15 +216,9 @@ where
         for note in &evaluation.notes {
             tracing::info!(note = %note, "evaluation note");
         }
-        let deletes_enabled = policy.auto_remediate && !policy.dry_run;
         let mut findings = Vec::with_capacity(evaluation.judged.len());
         for judged in &evaluation.judged {
-            if let (true, Some(fact)) = (deletes_enabled, &judged.decision.unverified) {
-                let arn = judged
-                    .instance()
-                    .map_or("instance", |i| i.instance_arn.as_str());
-                troubles.incomplete.push(format!("{arn}: {fact} unknown"));
-            }
+            troubles.held_back(judged, policy);
             findings.push(remediator.act(judged, &mut troubles).await);
         }
         for finding in &mut findings {

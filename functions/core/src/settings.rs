@@ -8,6 +8,10 @@ use crate::policy::Policy;
 /// Role the functions assume in member accounts unless `MEMBER_ROLE_NAME` says otherwise.
 pub const DEFAULT_MEMBER_ROLE_NAME: &str = "IdcGuardrailRemediation";
 
+/// The rule the member stack creates on every member's default bus, in every Region, to forward
+/// `CreateInstance` events (`infra/member-stackset.yaml`); the sweep checks that it is there.
+pub const FORWARDING_RULE_NAME: &str = "idc-guardrail-forward-create-instance";
+
 /// The Regions every AWS account has enabled by default (no opt-in needed). `REGIONS` replaces
 /// this list: to cover opt-in Regions, list every Region to search.
 pub const DEFAULT_REGIONS: [&str; 17] = [

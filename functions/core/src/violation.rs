@@ -5,6 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::catalog::rule_text;
+use crate::exemption::ExemptionRef;
 use crate::finding::{
     finding_id, rfc3339, Evidence, Finding, InstanceFacts, Remediation, RuleId, TriggerRef,
     FINDING_SCHEMA,
@@ -27,6 +28,8 @@ pub struct Violation {
     pub evidence: Evidence,
     /// When the rules ran.
     pub evaluated_at: DateTime<Utc>,
+    /// The exemption that spares the instance, or that ran out (IDC005).
+    pub exemption: Option<ExemptionRef>,
 }
 
 impl Violation {
@@ -63,7 +66,9 @@ impl Violation {
                     status: i.status.as_str().to_owned(),
                     created_date: i.created_date.map(rfc3339),
                     application_count: i.application_count,
+                    status_reason: i.status_reason.clone(),
                 }),
+            exemption: self.exemption.clone(),
             sequence: None,
         }
     }

@@ -39,8 +39,10 @@ fn inventory() -> Inventory {
             created_date: Some(now() - Duration::days(2)),
             application_count: Some(0),
             tags: Some(BTreeMap::new()),
+            status_reason: None,
         }],
         listed: vec![],
+        tag_protection: None,
     }
 }
 

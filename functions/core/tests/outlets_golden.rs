@@ -44,6 +44,10 @@ fn policy(flags: &[Value]) -> Policy {
             .and_then(|v| v.parse().ok())
             .unwrap_or(Policy::default().trial_days),
         force_delete_in_use: flags.contains(&"--force-delete-in-use"),
+        exemptions: value_of("--exemptions")
+            .and_then(|v| idc_core::exemption::parse_exemptions(&v).ok())
+            .unwrap_or_default(),
+        exempt_tag_policy_id: value_of("--exempt-tag-policy-id"),
     }
 }
 

@@ -4,6 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, Utc};
+use idc_core::exemption::{Exemption, ExemptionTarget};
+use idc_core::inventory::TagProtection;
 use idc_core::{
     evaluate_sweep, evaluate_trigger, parse_event_value, Instance, InstanceStatus, Inventory,
     Organization, Policy, Trigger,
@@ -64,6 +66,7 @@ fn instance() -> impl Strategy<Value = Instance> {
                     BTreeMap::new()
                 }
             }),
+            status_reason: None,
         })
 }
 
@@ -73,8 +76,9 @@ fn inventory() -> impl Strategy<Value = Inventory> {
         0..ACCOUNTS.len(),
         proptest::collection::vec(0..ACCOUNTS.len(), 0..2),
         proptest::collection::vec(instance(), 0..8),
+        proptest::option::of(proptest::bool::ANY),
     )
-        .prop_map(|(in_org, mgmt, admins, mut instances)| {
+        .prop_map(|(in_org, mgmt, admins, mut instances, protected)| {
             // One instance per ARN, as in AWS.
             let mut seen = BTreeSet::new();
             instances.retain(|i| seen.insert(i.instance_arn.clone()));
@@ -90,6 +94,11 @@ fn inventory() -> impl Strategy<Value = Inventory> {
                 )]),
                 instances,
                 listed: vec![],
+                // Unknown, looked at and unprotected, or protected.
+                tag_protection: protected.map(|p| TagProtection {
+                    protected_keys: p.then(|| "idc-trial".to_owned()).into_iter().collect(),
+                    note: None,
+                }),
             }
         })
 }
@@ -102,8 +111,9 @@ fn policy() -> impl Strategy<Value = Policy> {
         proptest::bool::ANY,
         prop_oneof![0u32..60, Just(u32::MAX)],
         proptest::bool::ANY,
+        proptest::collection::vec((0..ACCOUNTS.len(), -5i64..5), 0..3),
     )
-        .prop_map(|(auto, dry, exempt, tag, days, force)| Policy {
+        .prop_map(|(auto, dry, exempt, tag, days, force, central)| Policy {
             auto_remediate: auto,
             dry_run: dry,
             exempt_accounts: exempt
@@ -113,6 +123,15 @@ fn policy() -> impl Strategy<Value = Policy> {
             exempt_tag: tag.then(|| "idc-trial".to_owned()),
             trial_days: days,
             force_delete_in_use: force,
+            exemptions: central
+                .into_iter()
+                .map(|(a, days)| Exemption {
+                    target: ExemptionTarget::Account(ACCOUNTS[a].to_owned()),
+                    expires: now() + Duration::days(days),
+                    reason: "property".into(),
+                })
+                .collect(),
+            exempt_tag_policy_id: None,
         })
 }
 
@@ -202,16 +221,28 @@ fn assert_safe(
                 .tags
                 .as_ref()
                 .ok_or_else(|| TestCaseError::fail("delete allowed with unknown tags"))?;
-            if tags.contains_key(key) {
+            let protected = inventory
+                .tag_protection
+                .as_ref()
+                .map(|p| p.protected_keys.contains(key));
+            if tags.contains_key(key) && protected.is_none() {
+                return Err(TestCaseError::fail("tagged, protection unknown"));
+            }
+            if tags.contains_key(key) && protected == Some(true) {
                 let created = instance
                     .created_date
                     .ok_or_else(|| TestCaseError::fail("tagged, age unknown"))?;
                 let until = created
                     .checked_add_signed(Duration::days(i64::from(policy.trial_days)))
                     .ok_or_else(|| TestCaseError::fail("tagged, trial end out of range"))?;
-                prop_assert!(now() > until, "tagged instance within its trial");
+                prop_assert!(now() >= until, "tagged instance within its trial");
             }
         }
+        prop_assert!(
+            !policy.exemptions.iter().any(|e| now() < e.expires
+                && e.target == ExemptionTarget::Account(instance.owner_account_id.clone())),
+            "instance a central exemption spares deleted"
+        );
     }
     Ok(())
 }

@@ -29,6 +29,7 @@ fn instance(owner: &str, region: &str, suffix: &str) -> Instance {
         created_date: Some(now() - Duration::days(2)),
         application_count: Some(0),
         tags: Some(BTreeMap::new()),
+        status_reason: None,
     }
 }
 
@@ -46,6 +47,7 @@ fn org_inventory() -> Inventory {
             instance(ADMIN, "us-east-1", "admin00000000001"),
         ],
         listed: vec![],
+        tag_protection: None,
     }
 }
 
@@ -227,6 +229,11 @@ fn idc005_expired_trial_tag() {
     let mut inv = org_inventory();
     inv.instances[1].tags = Some(BTreeMap::from([("idc-trial".into(), "team-x".into())]));
     inv.instances[1].created_date = Some(now() - Duration::days(45));
+    // The tag is an exemption only while a service control policy keeps it from the member.
+    inv.tag_protection = Some(idc_core::inventory::TagProtection {
+        protected_keys: vec!["idc-trial".into()],
+        note: None,
+    });
     let policy = Policy {
         exempt_tag: Some("idc-trial".into()),
         trial_days: 30,

@@ -182,7 +182,7 @@ fn a_worker_sweeps_one_account_stays_quiet_when_all_was_reached_and_fails_when_n
     g.instances.unreachable_accounts.insert(CLEAN.into());
     let out = block_on(g.sweep_account("sweep-7", CLEAN, Budget::unbounded()));
     assert!(
-        matches!(out, Err(idc_core::HandleError::Incomplete(_))),
+        matches!(out, Err(idc_core::HandleError::SweepIncomplete { .. })),
         "the task fails so the queue retries it: {out:?}"
     );
     assert_eq!(

@@ -8,6 +8,7 @@
 use std::collections::BTreeSet;
 
 use idc_core::chat::DEFAULT_MIN_SEVERITY;
+use idc_core::exemption::parse_exemptions;
 use idc_core::ids::is_account_id;
 use idc_core::policy::{Policy, DEFAULT_TRIAL_DAYS, MAX_TRIAL_DAYS};
 use idc_core::settings::{
@@ -92,6 +93,13 @@ impl LambdaSettings {
             )?)
             .unwrap_or(DEFAULT_TRIAL_DAYS),
             force_delete_in_use: flag("FORCE_DELETE_IN_USE", get("FORCE_DELETE_IN_USE"))?,
+            exemptions: parse_exemptions(&get("EXEMPTIONS").unwrap_or_default()).map_err(
+                |reason| ConfigError {
+                    variable: "EXEMPTIONS",
+                    reason,
+                },
+            )?,
+            exempt_tag_policy_id: tag_policy_id(get("EXEMPT_TAG_POLICY_ID"), get("EXEMPT_TAG"))?,
         };
         let member_role_name =
             get("MEMBER_ROLE_NAME").unwrap_or_else(|| DEFAULT_MEMBER_ROLE_NAME.to_owned());
@@ -255,6 +263,33 @@ fn flag(variable: &'static str, value: Option<String>) -> Result<bool, ConfigErr
     }
 }
 
+/// The id of the service control policy that protects the exemption tag (`p-` and 8 to 128
+/// lowercase letters or digits, as Organizations writes them); meaningless without a tag.
+fn tag_policy_id(id: Option<String>, tag: Option<String>) -> Result<Option<String>, ConfigError> {
+    let error = |reason: String| ConfigError {
+        variable: "EXEMPT_TAG_POLICY_ID",
+        reason,
+    };
+    match (id, tag) {
+        (None, _) => Ok(None),
+        (Some(_), None) => Err(error(
+            "is set, but EXEMPT_TAG is not: it names the policy that protects that tag".into(),
+        )),
+        (Some(id), Some(_)) => {
+            let body = id.strip_prefix("p-").unwrap_or_default();
+            if (8..=128).contains(&body.len())
+                && body
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            {
+                Ok(Some(id))
+            } else {
+                Err(error(format!("`{id}` is not a policy id (p-xxxxxxxx)")))
+            }
+        }
+    }
+}
+
 fn accounts(
     variable: &'static str,
     value: Option<String>,
@@ -335,6 +370,11 @@ mod tests {
             ("DRY_RUN", "TRUE"),
             ("EXEMPT_ACCOUNTS", " 222222222222, 333333333333 ,"),
             ("EXEMPT_TAG", "idc-trial"),
+            ("EXEMPT_TAG_POLICY_ID", "p-abcd1234"),
+            (
+                "EXEMPTIONS",
+                r#"[{"account":"222222222222","expires":"2027-01-31","reason":"trial"}]"#,
+            ),
             ("TRIAL_DAYS", "14"),
             ("FORCE_DELETE_IN_USE", "1"),
             ("MEMBER_ROLE_NAME", "GuardRole"),
@@ -350,6 +390,11 @@ mod tests {
         );
         assert_eq!(s.guardrail.policy.exempt_accounts.len(), 2);
         assert_eq!(s.guardrail.policy.exempt_tag.as_deref(), Some("idc-trial"));
+        assert_eq!(
+            s.guardrail.policy.exempt_tag_policy_id.as_deref(),
+            Some("p-abcd1234")
+        );
+        assert_eq!(s.guardrail.policy.exemptions.len(), 1);
         assert_eq!(s.guardrail.policy.trial_days, 14);
         assert_eq!(s.member_role_name, "GuardRole");
         assert_eq!(
@@ -361,7 +406,7 @@ mod tests {
 
     #[test]
     fn invalid_values_name_their_variable() {
-        let cases: [(&str, &str, &str); 19] = [
+        let cases: [(&str, &str, &str); 21] = [
             ("SECURITY_HUB", "on", "SECURITY_HUB"),
             ("CHAT_TOPIC_ARN", "chat", "CHAT_TOPIC_ARN"),
             ("CHAT_MIN_SEVERITY", "SEVERE", "CHAT_MIN_SEVERITY"),
@@ -377,6 +422,8 @@ mod tests {
             ("TRIAL_DAYS", "-3", "TRIAL_DAYS"),
             ("TRIAL_DAYS", "4294967295", "TRIAL_DAYS"),
             ("TRIAL_DAYS", "0", "TRIAL_DAYS"),
+            ("EXEMPTIONS", "[{\"account\":\"1\"}]", "EXEMPTIONS"),
+            ("EXEMPT_TAG_POLICY_ID", "p-12345678", "EXEMPT_TAG_POLICY_ID"),
             ("MEMBER_ROLE_NAME", "no spaces", "MEMBER_ROLE_NAME"),
             ("MANAGEMENT_ACCOUNT_ID", "abc", "MANAGEMENT_ACCOUNT_ID"),
             ("REGIONS", "eu-west-1,Ireland", "REGIONS"),

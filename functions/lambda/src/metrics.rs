@@ -31,6 +31,10 @@ pub struct InvocationMetrics {
     pub skips: u64,
     pub failures: u64,
     pub sweep: Option<SweepMetrics>,
+    /// Decisions held at `dry_run` by an unknown fact while deletion is on (sweep and worker).
+    pub unknown_facts: u64,
+    /// Member accounts where the guardrail can no longer see or act (sweep and worker).
+    pub coverage_gaps: u64,
 }
 
 /// What a scheduled sweep covered.
@@ -66,6 +70,12 @@ impl SweepMetrics {
 }
 
 impl InvocationMetrics {
+    /// Counts what a sweep's summary names as needing a look: unknown facts, coverage gaps.
+    pub fn count_gaps(&mut self, summary: &SweepSummary) {
+        self.unknown_facts += summary.unknown_facts.len() as u64;
+        self.coverage_gaps += summary.coverage.accounts_with_gaps as u64;
+    }
+
     /// Counts the findings an invocation published (with their outcomes).
     pub fn count<'a>(&mut self, findings: impl IntoIterator<Item = &'a Finding>) {
         for finding in findings {
@@ -98,6 +108,12 @@ impl InvocationMetrics {
                 ("SweepUnreachable", "Count", sweep.unreachable),
                 ("SweepDurationMs", "Milliseconds", sweep.duration_ms),
                 ("SweepAccounts", "Count", sweep.accounts),
+            ]);
+        }
+        if self.sweep.is_some() || self.unknown_facts > 0 || self.coverage_gaps > 0 {
+            values.extend([
+                ("SweepUnknownFacts", "Count", self.unknown_facts),
+                ("SweepCoverageGaps", "Count", self.coverage_gaps),
             ]);
         }
         let mut lines = vec![document(timestamp_ms, &[("Guardrail", guardrail)], &values)];

@@ -64,7 +64,9 @@ pub fn diagnostic(error: HandleError) -> lambda_runtime::Diagnostic {
         HandleError::BadEvent(_) => "IdcGuardrail.BadEvent",
         HandleError::Publish { .. } => "IdcGuardrail.PublishFailed",
         HandleError::Gather(_) => "IdcGuardrail.GatherFailed",
-        HandleError::Incomplete(_) => "IdcGuardrail.Incomplete",
+        HandleError::Incomplete(_) | HandleError::SweepIncomplete { .. } => {
+            "IdcGuardrail.Incomplete"
+        }
         HandleError::Config(_) => "IdcGuardrail.InvalidConfiguration",
     };
     lambda_runtime::Diagnostic {

@@ -25,12 +25,18 @@ pub async fn scheduled(
     let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let report = match result {
         Ok(report) => report,
+        Err(HandleError::SweepIncomplete { summary, reasons }) => {
+            metrics.count_gaps(&summary);
+            metrics.sweep = Some(SweepMetrics::of(&summary, elapsed));
+            return Err(HandleError::SweepIncomplete { summary, reasons });
+        }
         Err(error) => {
             metrics.sweep = Some(SweepMetrics::failed(elapsed));
             return Err(error);
         }
     };
     metrics.count(&report.findings);
+    metrics.count_gaps(&report.summary);
     metrics.sweep = Some(SweepMetrics::of(&report.summary, elapsed));
     Ok(serde_json::to_value(&report.summary).unwrap_or_else(|e| json!({"error": e.to_string()})))
 }
@@ -50,13 +56,23 @@ pub async fn worker(
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
         let outcome = match SweepTask::parse(record.body.as_deref().unwrap_or_default()) {
-            Ok(task) => Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, budget))
-                .await
-                .map(|r| {
-                    metrics.count(&r.findings);
-                    r.findings.len()
-                })
-                .map_err(|e| e.to_string()),
+            Ok(task) => {
+                match Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, budget))
+                    .await
+                {
+                    Ok(report) => {
+                        metrics.count(&report.findings);
+                        metrics.count_gaps(&report.summary);
+                        Ok(report.findings.len())
+                    }
+                    Err(error) => {
+                        if let HandleError::SweepIncomplete { summary, .. } = &error {
+                            metrics.count_gaps(summary);
+                        }
+                        Err(error.to_string())
+                    }
+                }
+            }
             Err(problem) => Err(problem.to_string()),
         };
         match outcome {

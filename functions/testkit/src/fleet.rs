@@ -61,6 +61,7 @@ impl Fleet {
                     created_date: created,
                     application_count: Some(if k % 4 == 1 { 2 } else { 0 }),
                     tags: Some(tags),
+                    status_reason: None,
                 }
             })
             .collect();
@@ -73,6 +74,7 @@ impl Fleet {
             created_date: created,
             application_count: Some(12),
             tags: Some(BTreeMap::new()),
+            status_reason: None,
         };
         let account_instances = planted.len();
         let organization = Org {
@@ -80,6 +82,7 @@ impl Fleet {
                 .chain((0..members).map(fleet_account))
                 .collect(),
             delegated_admins: admin.iter().cloned().collect(),
+            policies: vec![],
         };
         let instances = Instances {
             delegated_admin: admin,

@@ -1,7 +1,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use idc_core::ports::{DeleteOutcome, InstancePort, PortError, PortErrorKind};
+use idc_core::ports::{
+    DeleteOutcome, ForwardingRule, InstancePort, MemberWatch, PortError, PortErrorKind,
+};
 use idc_core::Instance;
 
 use crate::lock_err;
@@ -21,6 +23,10 @@ pub struct Instances {
     /// Someone else deletes the instance just before the guardrail does; AWS then answers
     /// AccessDenied.
     pub deleted_concurrently: bool,
+    /// Accounts whose forwarding rule is not enabled (every Region); the others' is.
+    pub forwarding: BTreeMap<String, ForwardingRule>,
+    /// Accounts whose member role is denied `sso:ListApplications` (by its own administrator).
+    pub applications_denied: BTreeSet<String>,
 }
 
 impl Default for Instances {
@@ -34,6 +40,8 @@ impl Default for Instances {
             unreachable_accounts: BTreeSet::new(),
             delete_is_ignored: false,
             deleted_concurrently: false,
+            forwarding: BTreeMap::new(),
+            applications_denied: BTreeSet::new(),
         }
     }
 }
@@ -84,11 +92,24 @@ impl InstancePort for Instances {
             .map(|i| Instance {
                 application_count: None,
                 tags: None,
+                status_reason: None,
                 ..i.clone()
             })
             .collect())
     }
-    async fn application_count(&self, _: &str, _: &str, arn: &str) -> Result<u32, PortError> {
+    async fn application_count(
+        &self,
+        account_id: &str,
+        _: &str,
+        arn: &str,
+    ) -> Result<u32, PortError> {
+        if self.applications_denied.contains(account_id) {
+            return Err(PortError::new(
+                PortErrorKind::AccessDenied,
+                "ListApplications",
+                "AccessDeniedException: explicit deny in a permissions boundary",
+            ));
+        }
         let live = self.live.lock().map_err(lock_err)?;
         Ok(live
             .iter()
@@ -139,5 +160,27 @@ impl InstancePort for Instances {
             live.remove(pos);
         }
         Ok(DeleteOutcome::Accepted)
+    }
+}
+
+impl MemberWatch for Instances {
+    async fn forwarding_rule(
+        &self,
+        account_id: &str,
+        _region: &str,
+        _rule_name: &str,
+    ) -> Result<ForwardingRule, PortError> {
+        if self.unreachable || self.unreachable_accounts.contains(account_id) {
+            return Err(PortError::new(
+                PortErrorKind::Unreachable,
+                "AssumeRole",
+                "role missing",
+            ));
+        }
+        Ok(self
+            .forwarding
+            .get(account_id)
+            .cloned()
+            .unwrap_or(ForwardingRule::Enabled))
     }
 }

@@ -1,4 +1,4 @@
-use idc_core::ports::{OrganizationPort, PortError};
+use idc_core::ports::{OrganizationPort, PortError, PortErrorKind, ServiceControlPolicy};
 use idc_core::Organization;
 
 use crate::sample::{ADMIN, MEMBER, MGMT};
@@ -8,6 +8,8 @@ use crate::sample::{ADMIN, MEMBER, MGMT};
 pub struct Org {
     pub accounts: Vec<String>,
     pub delegated_admins: Vec<String>,
+    /// Service control policies by id.
+    pub policies: Vec<(String, ServiceControlPolicy)>,
 }
 
 /// The sample organization: management, member, and [`ADMIN`] as delegated administrator.
@@ -16,6 +18,7 @@ impl Default for Org {
         Org {
             accounts: vec![MGMT.into(), MEMBER.into(), ADMIN.into()],
             delegated_admins: vec![ADMIN.into()],
+            policies: vec![],
         }
     }
 }
@@ -32,5 +35,18 @@ impl OrganizationPort for Org {
     }
     async fn list_accounts(&self) -> Result<Vec<String>, PortError> {
         Ok(self.accounts.clone())
+    }
+    async fn service_control_policy(&self, id: &str) -> Result<ServiceControlPolicy, PortError> {
+        self.policies
+            .iter()
+            .find(|(p, _)| p == id)
+            .map(|(_, policy)| policy.clone())
+            .ok_or_else(|| {
+                PortError::new(
+                    PortErrorKind::NotFound,
+                    "DescribePolicy",
+                    format!("{id} not found"),
+                )
+            })
     }
 }

@@ -22,6 +22,7 @@ pub fn instance(arn: &str, owner: &str, region: &str, apps: u32) -> Instance {
         created_date: None,
         application_count: Some(apps),
         tags: Some(BTreeMap::new()),
+        status_reason: None,
     }
 }
 

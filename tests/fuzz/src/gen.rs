@@ -4,7 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use idc_core::inventory::AccountRegion;
+use idc_core::exemption::{Exemption, ExemptionTarget};
+use idc_core::inventory::{AccountRegion, TagProtection};
 use idc_core::{Instance, InstanceStatus, Inventory, Organization, Policy, Trigger};
 use serde_json::{json, Value};
 
@@ -295,6 +296,7 @@ pub fn world(rng: &mut Rng, trigger: &Trigger, extremes: Extremes) -> (Inventory
                 3 => Some(BTreeMap::from([(String::new(), String::new())])),
                 _ => Some(BTreeMap::new()),
             },
+            status_reason: rng.chance(10).then(|| "quota exceeded".to_owned()),
         });
     }
     let listed = if rng.chance(30) {
@@ -311,6 +313,14 @@ pub fn world(rng: &mut Rng, trigger: &Trigger, extremes: Extremes) -> (Inventory
         delegated_admins,
         instances,
         listed,
+        tag_protection: match rng.below(4) {
+            0 => None,
+            1 => Some(TagProtection::default()),
+            _ => Some(TagProtection {
+                protected_keys: vec!["idc-trial".into()],
+                note: None,
+            }),
+        },
     };
     let mut exempt_accounts = BTreeSet::new();
     if rng.chance(30) {
@@ -336,6 +346,25 @@ pub fn world(rng: &mut Rng, trigger: &Trigger, extremes: Extremes) -> (Inventory
         },
         trial_days,
         force_delete_in_use: rng.chance(30),
+        exemptions: (0..rng.below(3))
+            .map(|_| Exemption {
+                target: if rng.chance(50) {
+                    ExemptionTarget::Account(if rng.chance(50) {
+                        account.to_owned()
+                    } else {
+                        (*rng.pick(ACCOUNTS)).to_owned()
+                    })
+                } else {
+                    ExemptionTarget::Instance(format!(
+                        "arn:aws:sso:::instance/ssoins-{:016}",
+                        rng.below(4)
+                    ))
+                },
+                expires: created_date(rng, extremes).unwrap_or_else(now),
+                reason: "fuzz".into(),
+            })
+            .collect(),
+        exempt_tag_policy_id: None,
     };
     (inventory, policy)
 }

@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 use idc_core::event::{parse_event_bytes_typed, parse_event_bytes_via_value};
+use idc_core::exemption::ExemptionTarget;
 use idc_core::{Evaluation, EventError, Finding, Inventory, Policy, Trigger};
 use serde_json::Value;
 
@@ -198,19 +199,36 @@ pub fn check_evaluation(
         }
         if let Some(key) = &policy.exempt_tag {
             match &instance.tags {
-                Some(tags) if tags.contains_key(key) => {
-                    let expired = instance.created_date.is_some_and(|created| {
-                        Duration::try_days(i64::from(policy.trial_days))
-                            .and_then(|d| created.checked_add_signed(d))
-                            .is_some_and(|until| now() > until)
-                    });
-                    if !expired {
-                        return fail("of a tagged instance within (or of unknown) trial window");
+                Some(tags) if tags.contains_key(key) => match &inventory.tag_protection {
+                    None => return fail("of a tagged instance whose tag protection is unknown"),
+                    Some(p) if p.protected_keys.contains(key) => {
+                        let expired = instance.created_date.is_some_and(|created| {
+                            Duration::try_days(i64::from(policy.trial_days))
+                                .and_then(|d| created.checked_add_signed(d))
+                                .is_some_and(|until| now() >= until)
+                        });
+                        if !expired {
+                            return fail(
+                                "of a tagged instance within (or of unknown) trial window",
+                            );
+                        }
                     }
-                }
+                    // A tag no policy protects was set by the member: it exempts nothing.
+                    Some(_) => {}
+                },
                 None if strict.unknown_tags => return fail("with unknown tags"),
                 _ => {}
             }
+        }
+        let exempted = policy.exemptions.iter().any(|e| {
+            now() < e.expires
+                && match &e.target {
+                    ExemptionTarget::Account(a) => *a == instance.owner_account_id,
+                    ExemptionTarget::Instance(arn) => *arn == instance.instance_arn,
+                }
+        });
+        if exempted {
+            return fail("of an instance a central exemption spares");
         }
         if strict.untrusted {
             if let Some(reason) = trigger.untrusted_reason() {

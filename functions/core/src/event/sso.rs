@@ -4,7 +4,6 @@ use super::meta::meta;
 use super::trigger::{CallError, InstanceCreated, Trigger};
 use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
-use crate::ids::arn_partition;
 
 pub(super) fn instance_created<N: Node>(
     envelope: &EnvelopeView<'_>,
@@ -34,13 +33,4 @@ pub(super) fn instance_created<N: Node>(
     }))
 }
 
-/// An Identity Center instance ARN: `arn:<partition>:sso:::instance/<id>`.
-/// Six `:`-separated parts, the last one the rest of the ARN (read in place, not collected).
-pub(super) fn is_instance_arn(arn: &str) -> bool {
-    let mut parts = arn.splitn(6, ':');
-    let mut part = || parts.next();
-    let (_, _, service, _, _, resource) = (part(), part(), part(), part(), part(), part());
-    matches!((service, resource), (Some("sso"), Some(resource))
-        if arn_partition(arn).is_some()
-            && resource.strip_prefix("instance/").is_some_and(|id| !id.is_empty()))
-}
+pub(super) use crate::ids::is_instance_arn;

@@ -13,11 +13,17 @@ pub use crate::facts::Unreachable;
 use crate::facts::{self, AccountListing};
 use crate::finding::Finding;
 use crate::inventory::Inventory;
-use crate::ports::{Clock, FindingPublisher, InstancePort, OrganizationPort, TaskQueue};
+use crate::ports::{
+    Clock, FindingPublisher, ForwardingRule, InstancePort, MemberWatch, OrganizationPort,
+    PortError, TaskQueue,
+};
 use crate::remediate::Troubles;
 use crate::rules::evaluate_sweep;
 use crate::service::{Guardrail, HandleError};
-pub use summary::{Coverage, SweepMode, SweepSummary, SUMMARY_SCHEMA};
+use crate::settings::FORWARDING_RULE_NAME;
+pub use summary::{
+    Coverage, CoverageGap, GapKind, SweepMode, SweepSummary, UnknownFact, Watch, SUMMARY_SCHEMA,
+};
 pub use task::{sweep_id_for_event, ScheduledEvent, SweepTask, TaskError, TASK_SCHEMA};
 
 /// A finished sweep: its summary and every finding it published.
@@ -36,7 +42,7 @@ pub fn no_progress(_done: usize, _total: usize) {}
 impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where
     O: OrganizationPort,
-    I: InstancePort,
+    I: InstancePort + MemberWatch,
     P: FindingPublisher,
     C: Clock,
     Q: TaskQueue,
@@ -116,13 +122,13 @@ where
 impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where
     O: OrganizationPort,
-    I: InstancePort,
+    I: InstancePort + MemberWatch,
     P: FindingPublisher,
     C: Clock,
 {
     /// Sweeps one account (a worker's task). A summary is published only when a Region could
-    /// not be listed — and then the task fails, so the queue retries it and, in the end, its
-    /// dead-letter queue keeps it.
+    /// not be listed or an unknown fact held a delete back — and then the task fails, so the
+    /// queue retries it and, in the end, its dead-letter queue keeps it.
     pub async fn sweep_account(
         &self,
         sweep_id: &str,
@@ -165,10 +171,14 @@ where
                 .iter()
                 .map(|u| u.region.as_str())
                 .collect();
-            return Err(HandleError::Incomplete(vec![format!(
+            let reasons = vec![format!(
                 "the instances of {account_id} could not be listed in {}",
                 regions.join(", ")
-            )]));
+            )];
+            return Err(HandleError::SweepIncomplete {
+                summary: Box::new(report.summary),
+                reasons,
+            });
         }
         Ok(report)
     }
@@ -191,28 +201,40 @@ where
             .flat_map(|a| regions.iter().map(move |r| (a, r)));
         let mut listings = stream::iter(pairs)
             .map(|(account, region)| async move {
-                let answer = facts::list_region(
-                    &self.instances,
-                    &self.clock,
-                    budget,
-                    account,
-                    region,
-                    facts::Settle::Created(None),
-                )
-                .await;
-                (account, region, answer)
+                // The listing and the check of the forwarding rule at once: one round trip.
+                let (answer, rule) = futures_util::join!(
+                    facts::list_region(
+                        &self.instances,
+                        &self.clock,
+                        budget,
+                        account,
+                        region,
+                        facts::Settle::Created(None),
+                    ),
+                    crate::clock::within(
+                        &self.clock,
+                        budget.for_call(self.clock.now()),
+                        "DescribeRule",
+                        self.instances
+                            .forwarding_rule(account, region, FORWARDING_RULE_NAME),
+                    )
+                );
+                (account, region, answer, rule)
             })
             .buffer_unordered(concurrency);
         let mut done = 0usize;
         let mut listing = AccountListing::counting();
-        while let Some((account, region, answer)) = listings.next().await {
+        let mut problems = vec![];
+        while let Some((account, region, answer, rule)) = listings.next().await {
             done += 1;
             progress(done, total);
             listing.record(account, region, answer);
+            problems.extend(rule_gap(account, region, rule));
         }
         drop(listings);
         let listed = listing.listed_count;
         let unreachable = listing.into_inventory(&mut inventory);
+        let watch = Watch::new(accounts.len(), regions.len(), &unreachable, problems);
         for note in facts::enrich(
             &self.instances,
             &self.clock,
@@ -225,11 +247,16 @@ where
             tracing::warn!(sweep_id, note = %note, "instance facts unknown");
         }
 
-        let evaluation = evaluate_sweep(sweep_id, &inventory, &self.settings.policy, now);
+        let policy = &self.settings.policy;
+        let evaluation = evaluate_sweep(sweep_id, &inventory, policy, now);
         let remediator = self.remediator(budget);
         let mut troubles = Troubles::default();
         let mut findings = Vec::with_capacity(evaluation.judged.len());
+        let mut unknown_facts = vec![];
         for judged in &evaluation.judged {
+            if let Some(unknown) = troubles.held_back(judged, policy) {
+                unknown_facts.push(unknown);
+            }
             findings.push(remediator.act(judged, &mut troubles).await);
         }
         for finding in &mut findings {
@@ -240,21 +267,63 @@ where
             regions: regions.clone(),
             listed,
             unreachable,
+            unknown_facts,
+            watch,
         };
         let summary = SweepSummary::new(sweep_id, mode, &inventory, coverage, &findings, now);
-        if mode != SweepMode::Account || !summary.unreachable.is_empty() {
+        if mode != SweepMode::Account || !summary.is_complete() || !summary.coverage.gaps.is_empty()
+        {
             troubles.published(remediator.publish(&summary.to_message()).await);
         }
-        if let Some(error) = troubles.into_error() {
-            return Err(error);
+        match troubles.into_error() {
+            // The summary goes with the error: what it counts is reported even so.
+            Some(HandleError::Incomplete(reasons)) => {
+                return Err(HandleError::SweepIncomplete {
+                    summary: Box::new(summary),
+                    reasons,
+                })
+            }
+            Some(error) => return Err(error),
+            None => {}
         }
         tracing::info!(
             sweep_id,
             accounts = summary.accounts,
             findings = summary.findings,
             unreachable = summary.unreachable.len(),
+            unknown_facts = summary.unknown_facts.len(),
+            coverage_gaps = summary.coverage.accounts_with_gaps,
             "sweep done"
         );
         Ok(SweepReport { summary, findings })
     }
+}
+
+/// The gap a forwarding rule's state amounts to, if any.
+fn rule_gap(
+    account: &str,
+    region: &str,
+    rule: Result<ForwardingRule, PortError>,
+) -> Option<CoverageGap> {
+    let (gap, detail) = match rule {
+        Ok(ForwardingRule::Enabled) => return None,
+        Ok(ForwardingRule::Missing) => (
+            GapKind::ForwardingRuleMissing,
+            format!("the forwarding rule {FORWARDING_RULE_NAME} does not exist: CreateInstance events are not forwarded"),
+        ),
+        Ok(ForwardingRule::NotEnabled(state)) => (
+            GapKind::ForwardingRuleNotEnabled,
+            format!("the forwarding rule {FORWARDING_RULE_NAME} is {state}: CreateInstance events are not forwarded"),
+        ),
+        Err(error) => (
+            GapKind::ForwardingRuleUnreadable,
+            format!("the forwarding rule {FORWARDING_RULE_NAME} could not be read ({error})"),
+        ),
+    };
+    Some(CoverageGap {
+        account_id: account.to_owned(),
+        region: Some(region.to_owned()),
+        gap,
+        detail,
+    })
 }

@@ -9,6 +9,7 @@ use crate::facts::Unreachable;
 use crate::finding::{rfc3339, Finding};
 use crate::inventory::Inventory;
 use crate::message::Message;
+pub use crate::remediate::UnknownFact;
 
 /// Value of the summary's `schema` key.
 pub const SUMMARY_SCHEMA: &str = "idc-guardrail/sweep-summary/v1";
@@ -41,6 +42,89 @@ pub struct SweepSummary {
     pub by_rule: BTreeMap<String, usize>,
     pub by_status: BTreeMap<String, usize>,
     pub unreachable: Vec<Unreachable>,
+    /// Decisions held at `dry_run` by an unknown fact while deletion is on: the sweep fails so
+    /// that it is retried, and counts them (`SweepUnknownFacts`).
+    #[serde(default)]
+    pub unknown_facts: Vec<UnknownFact>,
+    /// Whether the guardrail can still see and act in every account it swept.
+    #[serde(default)]
+    pub coverage: Watch,
+}
+
+/// Whether the guardrail can still see and act in the accounts a sweep covered: the member
+/// role usable, the forwarding rule present and enabled in every Region searched.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Watch {
+    pub accounts_checked: usize,
+    /// Accounts with at least one gap (the `SweepCoverageGaps` metric).
+    pub accounts_with_gaps: usize,
+    pub gaps: Vec<CoverageGap>,
+}
+
+/// One thing that keeps the guardrail from seeing or acting in a member account.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct CoverageGap {
+    pub account_id: String,
+    /// `null` for the whole account.
+    pub region: Option<String>,
+    pub gap: GapKind,
+    pub detail: String,
+}
+
+/// What kind of gap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GapKind {
+    /// The member role could not be used in any Region (deleted, its trust changed, denied).
+    MemberRoleUnusable,
+    ForwardingRuleMissing,
+    ForwardingRuleNotEnabled,
+    /// The rule could not be read (e.g. `events:DescribeRule` denied to the member role).
+    ForwardingRuleUnreadable,
+}
+
+impl Watch {
+    /// The watch over `accounts` from the problems found, each account's role counted unusable
+    /// when none of its Regions could be listed and none of its rules read.
+    pub fn new(
+        accounts: usize,
+        regions: usize,
+        unreachable: &[Unreachable],
+        mut problems: Vec<CoverageGap>,
+    ) -> Self {
+        let mut unusable = BTreeMap::<&str, (usize, &str)>::new();
+        for u in unreachable {
+            let entry = unusable.entry(&u.account_id).or_insert((0, &u.error));
+            entry.0 += 1;
+        }
+        let unreadable = |account: &str, problems: &[CoverageGap]| {
+            problems
+                .iter()
+                .filter(|p| p.account_id == account && p.gap == GapKind::ForwardingRuleUnreadable)
+                .count()
+        };
+        let mut gaps = vec![];
+        for (account, (failed, error)) in unusable {
+            if failed == regions && unreadable(account, &problems) == regions {
+                problems.retain(|p| p.account_id != account);
+                gaps.push(CoverageGap {
+                    account_id: account.to_owned(),
+                    region: None,
+                    gap: GapKind::MemberRoleUnusable,
+                    detail: format!("the member role could not be used in any Region ({error})"),
+                });
+            }
+        }
+        gaps.extend(problems);
+        gaps.sort();
+        let mut with_gaps: Vec<&str> = gaps.iter().map(|g| g.account_id.as_str()).collect();
+        with_gaps.dedup();
+        Watch {
+            accounts_checked: accounts,
+            accounts_with_gaps: with_gaps.len(),
+            gaps,
+        }
+    }
 }
 
 /// How much of the organization a sweep listed.
@@ -51,6 +135,8 @@ pub struct Coverage {
     /// Account/Regions listed completely.
     pub listed: usize,
     pub unreachable: Vec<Unreachable>,
+    pub unknown_facts: Vec<UnknownFact>,
+    pub watch: Watch,
 }
 
 impl SweepSummary {
@@ -85,6 +171,8 @@ impl SweepSummary {
             by_rule,
             by_status,
             unreachable: coverage.unreachable,
+            unknown_facts: coverage.unknown_facts,
+            coverage: coverage.watch,
         }
     }
 
@@ -97,23 +185,31 @@ impl SweepSummary {
                 self.accounts
             ),
             _ => format!(
-                "[{}] SWEEP {org} - {} accounts, {} findings, {} unreachable",
+                "[{}] SWEEP {org} - {} accounts, {} findings, {} unreachable, {} unknown, {} gaps",
                 self.severity(),
                 self.accounts,
                 self.findings,
-                self.unreachable.len()
+                self.unreachable.len(),
+                self.unknown_facts.len(),
+                self.coverage.accounts_with_gaps
             ),
         };
         crate::finding::sns_safe_subject(&subject)
     }
 
-    /// MEDIUM when something could not be checked: the team must look.
+    /// MEDIUM when something could not be checked or the guardrail is blind somewhere: the
+    /// team must look.
     pub fn severity(&self) -> &'static str {
-        if self.unreachable.is_empty() {
+        if self.is_complete() && self.coverage.gaps.is_empty() {
             "INFO"
         } else {
             "MEDIUM"
         }
+    }
+
+    /// Every account/Region listed, and no decision held back by an unknown fact.
+    pub fn is_complete(&self) -> bool {
+        self.unreachable.is_empty() && self.unknown_facts.is_empty()
     }
 
     /// The same attribute names findings carry, so one filter policy serves both.
