@@ -27,13 +27,23 @@ evaluation logic" and "IAM JSON policy elements: Condition operators"):
   six colon-separated parts of the ARN are compared one by one, case-sensitive,
   each with ``*`` and ``?``; a value that is not an ARN matches nothing.
 - Condition keys: ``aws:PrincipalArn`` (for a role session, the role's ARN) and
-  ``aws:PrincipalAccount`` (the principal's account). Both are always present
-  for the IAM principals of these tests.
+  ``aws:PrincipalAccount`` (the principal's account), single-valued and always
+  present for the IAM principals of these tests; and ``aws:TagKeys``,
+  multivalued: the tag keys of the request (the tags that ``CreateInstance`` or
+  ``TagResource`` sets, the keys that ``UntagResource`` removes), absent when
+  the request carries none. Condition key names are case-insensitive.
+- ``ForAnyValue:StringEquals`` / ``ForAnyValue:StringLike`` (IAM user guide,
+  "Set operators for multivalued context keys"): true when at least one value
+  of the request's set matches at least one value of the policy; false when
+  the key is absent or its set is empty. A set operator applies only to a
+  multivalued key, and a multivalued key only under a set operator (the guide
+  warns against the other combinations; here they raise).
 
-Anything else (``NotResource``, ``Principal``, other operators such as ``Bool``
-or the ``...IfExists`` and ``ForAnyValue:`` forms, other condition keys, policy
-variables, unknown statement elements) raises ``UnsupportedPolicy``: a policy
-this evaluator cannot read must never look permitted.
+Anything else (``NotResource``, ``Principal``, other operators such as ``Bool``,
+the ``...IfExists`` and ``ForAllValues:`` forms, ``ForAnyValue:`` with a
+negated or ARN operator, other condition keys such as ``aws:RequestTag/...``,
+policy variables, unknown statement elements) raises ``UnsupportedPolicy``: a
+policy this evaluator cannot read must never look permitted.
 """
 
 from __future__ import annotations
@@ -43,7 +53,12 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 SUPPORTED_STATEMENT_KEYS = {"Sid", "Effect", "Action", "NotAction", "Resource", "Condition"}
-SUPPORTED_CONDITION_KEYS = {"aws:principalarn", "aws:principalaccount"}
+SINGLE_VALUED_KEYS = {"aws:principalarn", "aws:principalaccount"}
+MULTIVALUED_KEYS = {"aws:tagkeys"}
+SUPPORTED_CONDITION_KEYS = SINGLE_VALUED_KEYS | MULTIVALUED_KEYS
+SET_OPERATOR = "ForAnyValue:"
+# The operators a set operator may qualify: the positive string operators.
+SET_OPERANDS = {"StringEquals", "StringLike"}
 
 ALLOWED = "allowed"
 EXPLICIT_DENY = "explicit deny"
@@ -67,6 +82,8 @@ class Request:
     action: str
     principal_arn: str
     resource: str = "*"
+    tag_keys: tuple[str, ...] = ()
+    """``aws:TagKeys``: the tag keys the request sets or removes; empty = absent."""
 
     @property
     def principal_account(self) -> str:
@@ -79,6 +96,12 @@ class Request:
         if key == "aws:principalaccount":
             return self.principal_account
         raise UnsupportedPolicy(f"condition key {key}")
+
+    def context_set(self, key: str) -> tuple[str, ...]:
+        """The values of a multivalued key; empty when the request has none."""
+        if key.lower() == "aws:tagkeys":
+            return self.tag_keys
+        raise UnsupportedPolicy(f"multivalued condition key {key}")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -139,13 +162,16 @@ def _validate(statement: dict[str, Any]) -> None:
     if not isinstance(condition, dict):
         raise UnsupportedPolicy("Condition must be a map of operators")
     for operator, entries in condition.items():
-        if operator not in OPERATORS:
-            raise UnsupportedPolicy(f"condition operator {operator}")
+        set_operator, base = _split_operator(operator)
         if not isinstance(entries, dict) or not entries:
             raise UnsupportedPolicy(f"{operator}: expected a map of condition keys")
         for key, values in entries.items():
             if key.lower() not in SUPPORTED_CONDITION_KEYS:
                 raise UnsupportedPolicy(f"condition key {key}")
+            if set_operator and key.lower() not in MULTIVALUED_KEYS:
+                raise UnsupportedPolicy(f"{operator} on the single-valued key {key}")
+            if not set_operator and key.lower() in MULTIVALUED_KEYS:
+                raise UnsupportedPolicy(f"{base} on the multivalued key {key} without a set operator")
             values = _as_list(values)
             if not values:
                 raise UnsupportedPolicy(f"{operator} {key}: no values")
@@ -157,10 +183,27 @@ def _validate(statement: dict[str, Any]) -> None:
             raise UnsupportedPolicy(f"policy variable in {pattern!r}")
 
 
+def _split_operator(operator: str) -> tuple[bool, str]:
+    """(qualified by ForAnyValue:, the base operator); raises for anything unsupported."""
+    set_operator = operator.startswith(SET_OPERATOR)
+    base = operator[len(SET_OPERATOR):] if set_operator else operator
+    if base not in OPERATORS or (set_operator and base not in SET_OPERANDS):
+        raise UnsupportedPolicy(f"condition operator {operator}")
+    return set_operator, base
+
+
 def _conditions_hold(condition: dict[str, Any], request: Request) -> bool:
     for operator, entries in condition.items():
-        matches, negated = OPERATORS[operator]
+        set_operator, base = _split_operator(operator)
+        matches, negated = OPERATORS[base]
         for key, values in entries.items():
+            if set_operator:
+                # ForAnyValue: some value of the request matches some value of the
+                # policy; an absent key or an empty set matches nothing.
+                context_set = request.context_set(key)
+                if not any(matches(v, c) for c in context_set for v in _as_list(values)):
+                    return False
+                continue
             context = request.context(key)
             if any(matches(v, context) for v in _as_list(values)) == negated:
                 return False

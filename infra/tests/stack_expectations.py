@@ -6,8 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from cfn_templates import (
+    ASYNC_FUNCTIONS,
+    event_source_mappings,
     function_role_id,
     functions,
+    ref_id,
     resources,
     role_policy_documents,
 )
@@ -23,6 +26,9 @@ COMMON_ACTIONS = {
     "organizations:ListDelegatedAdministrators",
     "organizations:DescribeAccount",
     "organizations:ListAccounts",
+    # Whether ExemptTagPolicyId is an SCP attached to the root (read only).
+    "organizations:DescribePolicy",
+    "organizations:ListTargetsForPolicy",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
     # Only when SecurityHub=true (a conditional statement).
@@ -52,7 +58,20 @@ REMEDIATION_ACTIONS = {
     "sso:ListApplications",
     "sso:ListTagsForResource",
     "identitystore:DeleteIdentityStore",
+    # The central sweep checks the forwarding rules (read only).
+    "events:DescribeRule",
 }
+
+# The member stack's forwarding parts carry fixed names, so that an SCP can protect them and the
+# central sweep can check them: rule logical id -> rule name; the forwarding role is named
+# <prefix><Region> (one per stack instance, IAM being global).
+MEMBER_FORWARD_PREFIX = "idc-guardrail-forward-"
+MEMBER_FORWARD_RULES = {
+    "ForwardCreateInstanceRule": "idc-guardrail-forward-create-instance",
+    "ForwardDelegatedAdminRule": "idc-guardrail-forward-delegated-admin",
+    "ForwardAccountJoinedRule": "idc-guardrail-forward-account-joined",
+}
+MEMBER_FORWARD_ROLE_NAME = "idc-guardrail-forward-${AWS::Region}"
 
 COMMON_ENV_VARS = {
     "TOPIC_ARN",
@@ -72,6 +91,9 @@ COMMON_ENV_VARS = {
     "SECURITY_HUB",
     "CHAT_TOPIC_ARN",
     "CHAT_MIN_SEVERITY",
+    # Central exemptions (a JSON list, each with an expiry) and the SCP that protects EXEMPT_TAG.
+    "EXEMPTIONS",
+    "EXEMPT_TAG_POLICY_ID",
 }
 ENV_VARS = {
     "on-create-instance": COMMON_ENV_VARS | {"OUTSIDE_REGIONS"},
@@ -89,6 +111,10 @@ ENV_PARAMETERS = {
     "SECURITY_HUB": "SecurityHub",
     "CHAT_TOPIC_ARN": "ChatTopicArn",
     "CHAT_MIN_SEVERITY": "ChatMinSeverity",
+    "EXEMPT_ACCOUNTS": "ExemptAccounts",
+    "EXEMPT_TAG": "ExemptTag",
+    "EXEMPTIONS": "Exemptions",
+    "EXEMPT_TAG_POLICY_ID": "ExemptTagPolicyId",
 }
 
 SAM_PARAMETERS = {
@@ -96,6 +122,8 @@ SAM_PARAMETERS = {
     "DryRun",
     "ExemptAccounts",
     "ExemptTag",
+    "Exemptions",
+    "ExemptTagPolicyId",
     "TrialDays",
     "MemberRoleName",
     "OrganizationId",
@@ -130,3 +158,15 @@ def dead_letter_target(props: dict[str, Any]) -> Any:
     """A function's dead-letter queue: SAM's DeadLetterQueue or CloudFormation's DeadLetterConfig."""
     dlq = props.get("DeadLetterQueue") or props.get("DeadLetterConfig")
     return dlq and dlq["TargetArn"]
+
+
+def dead_letter_queues(template: dict[str, Any]) -> set[str]:
+    """Every dead-letter queue: the functions', the rules' and the worker queue's redrive target."""
+    out = {ref_id(dead_letter_target(function_props(template, n))) for n in ASYNC_FUNCTIONS}
+    for rule in resources(template, "AWS::Events::Rule").values():
+        for target in rule["Properties"]["Targets"]:
+            out.add(ref_id(target["DeadLetterConfig"]["Arn"]))
+    (mapping,) = event_source_mappings(template).values()
+    worker_queue = resources(template)[ref_id(mapping["Properties"]["EventSourceArn"])]
+    out.add(ref_id(worker_queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]))
+    return out

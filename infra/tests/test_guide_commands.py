@@ -24,7 +24,7 @@ import pytest
 from cfn_templates import INFRA, REPO
 from guide_commands import Command, commands, heredocs, options, shell_blocks
 
-GUIDES = [INFRA / "README.md", INFRA / "scp" / "README.md"]
+GUIDES = [INFRA / "README.md", INFRA / "OPERATIONS.md", INFRA / "scp" / "README.md"]
 ALL = [c for guide in GUIDES for c in commands(guide)]
 
 SAM_OPTIONS = {

@@ -33,7 +33,9 @@ from scp_evaluator import (
     permits,
 )
 
-SCPS = sorted(SCP_DIR.glob("*.json"))
+# The variants that stop new account instances; the policies that protect the
+# guardrail itself are evaluated in test_scp_protection.py and test_scp_exempt_tag.py.
+SCPS = sorted(SCP_DIR.glob("deny-create-instance*.json"))
 PINNED = "111111111111"
 LISTED = ("111111111111", "222222222222")
 MEMBER = "333333333333"

@@ -9,20 +9,25 @@ from typing import Any
 import pytest
 
 from cfn_templates import (
-    ASYNC_FUNCTIONS,
-    event_source_mappings,
     functions,
     ref_id,
     render,
     resources,
 )
-from stack_expectations import STACKS, dead_letter_target, function_props
+from stack_expectations import STACKS, dead_letter_queues, function_props
 
 # The metrics the functions emit (CloudWatch Embedded Metric Format): the contract with the code.
 NAMESPACE = "IdcGuardrail"
 METRICS = {
     "Findings", "Deletions", "Skips", "Failures",
     "SweepCompleted", "SweepUnreachable", "SweepDurationMs", "SweepAccounts",
+    "SweepUnknownFacts", "SweepCoverageGaps",
+}
+# Sweep metric -> the alarm (name without the stack name in front) that fires on any count of it.
+SWEEP_COUNT_ALARMS = {
+    "SweepUnreachable": "sweep-unreachable",
+    "SweepUnknownFacts": "sweep-unknown-facts",
+    "SweepCoverageGaps": "sweep-coverage-gaps",
 }
 ALARM_TOPIC = {
     "Fn::If": [
@@ -44,18 +49,6 @@ def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def dead_letter_queues(template: dict[str, Any]) -> set[str]:
-    """Every dead-letter queue: the functions', the rules' and the worker queue's redrive target."""
-    out = {ref_id(dead_letter_target(function_props(template, n))) for n in ASYNC_FUNCTIONS}
-    for rule in resources(template, "AWS::Events::Rule").values():
-        for target in rule["Properties"]["Targets"]:
-            out.add(ref_id(target["DeadLetterConfig"]["Arn"]))
-    (mapping,) = event_source_mappings(template).values()
-    worker_queue = resources(template)[ref_id(mapping["Properties"]["EventSourceArn"])]
-    out.add(ref_id(worker_queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]))
-    return out
-
-
 def dimension(props: dict[str, Any], name: str) -> Any:
     (value,) = [d["Value"] for d in props["Dimensions"] if d["Name"] == name]
     return value
@@ -65,7 +58,7 @@ def dimension(props: dict[str, Any], name: str) -> Any:
 def test_every_alarm_notifies_the_operations_topic(stack, request):
     template = request.getfixturevalue(stack)
     found = alarms(template)
-    assert len(found) == 5 + 4 + 2
+    assert len(found) == 5 + 4 + 4
     for name, props in found.items():
         assert render(props["AlarmActions"], template) == [ALARM_TOPIC], name
         assert render(props["OKActions"], template) == [ALARM_TOPIC], name
@@ -129,6 +122,24 @@ def test_functions_name_the_metrics_dimension(stack, request):
     for name in functions(template):
         env = function_props(template, name)["Environment"]["Variables"]
         assert render(env["GUARDRAIL_NAME"], template) == "${AWS::StackName}", name
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("metric", sorted(SWEEP_COUNT_ALARMS))
+def test_any_count_of_a_sweep_problem_alarms(stack, metric, request):
+    """SweepUnreachable (an account or Region not listed), SweepUnknownFacts (with deletion on, a
+    decision held at dry_run by a fact the guardrail could not learn) and SweepCoverageGaps
+    (member accounts where the guardrail can no longer see or act): one is enough, within the
+    sweep's period; no sweep, no data, is the business of sweep-not-completed."""
+    template = request.getfixturevalue(stack)
+    p = alarms(template)[SWEEP_COUNT_ALARMS[metric]]
+    assert (p["Namespace"], p["MetricName"], p["Statistic"]) == (NAMESPACE, metric, "Sum")
+    assert [d["Name"] for d in p["Dimensions"]] == ["Guardrail"]
+    assert render(dimension(p, "Guardrail"), template) == "${AWS::StackName}"
+    assert render(p["Period"], template) == "${SweepPeriodSeconds}"
+    fires_at = {"GreaterThanThreshold": lambda t: t + 1, "GreaterThanOrEqualToThreshold": lambda t: t}
+    assert fires_at[p["ComparisonOperator"]](float(p["Threshold"])) == 1.0, "fires at a count of 1"
+    assert p["TreatMissingData"] == "notBreaching"
 
 
 def test_sam_and_cdk_alarms_match(sam, cdk):

@@ -17,6 +17,17 @@ from cfn_templates import (
 from stack_expectations import FUNCTION_ACTIONS, STACKS, function_docs
 
 
+# The only actions granted on any resource: reading the organization, never changing it.
+READ_ORGANIZATION_ON_ANY_RESOURCE = {
+    "organizations:DescribeOrganization",
+    "organizations:ListAccounts",
+    "organizations:ListDelegatedAdministrators",
+    # Whether ExemptTagPolicyId is an SCP attached to the root.
+    "organizations:DescribePolicy",
+    "organizations:ListTargetsForPolicy",
+}
+
+
 @pytest.mark.parametrize("stack", STACKS)
 def test_every_function_exists(stack, request):
     assert set(functions(request.getfixturevalue(stack))) == set(FUNCTIONS)
@@ -59,8 +70,19 @@ def test_publish_only_to_the_topic_and_key(stack, name, request):
         if any(a.startswith("kms:") for a in s["Action"]):
             assert s["Resource"] == ["${AWS::KMS::Key.Arn}"]
         if s["Resource"] == ["*"]:
-            assert all(a.startswith("organizations:List") or a == "organizations:DescribeOrganization"
-                       for a in s["Action"]), s
+            assert set(s["Action"]) <= READ_ORGANIZATION_ON_ANY_RESOURCE, s
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_may_check_the_exempt_tag_policy(stack, name, request):
+    """The exempt tag counts only while ExemptTagPolicyId protects it: every function (each one
+    judges instances) reads the policy and its targets, read only."""
+    template = request.getfixturevalue(stack)
+    st = normalized_statements(function_docs(template, name), template)
+    read = st["ReadOrganization"]
+    assert read["Resource"] == ["*"] and read["When"] is None and read["Condition"] is None
+    assert set(read["Action"]) == READ_ORGANIZATION_ON_ANY_RESOURCE
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
@@ -117,3 +139,24 @@ def test_security_hub_and_chat_only_when_asked(stack, name, request):
         "PublishChatNotices",
         "ResolveFindingsInSecurityHub",
     ]
+
+
+def test_the_guides_delegation_policy_delegates_every_organizations_action(sam):
+    """Outside the management account, Organizations answers the functions only for the actions
+    its delegation policy (infra/README.md, step 3) names: every organizations action a function
+    is granted must be delegated there, and nothing more (least privilege in the management
+    account too)."""
+    import json
+
+    from cfn_templates import INFRA
+    from guide_commands import commands
+
+    granted = {
+        a for name in FUNCTIONS for a in allowed_actions(function_docs(sam, name)) if a.startswith("organizations:")
+    }
+    (put,) = [c for c in commands(INFRA / "README.md") if c.argv[:3] == ("aws", "organizations", "put-resource-policy")]
+    argv = list(put.argv)
+    policy = json.loads(argv[argv.index("--content") + 1])
+    delegated = {a for s in policy["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
+    assert granted <= delegated, f"{put.source}: not delegated: {sorted(granted - delegated)}"
+    assert delegated <= granted, f"{put.source}: delegated, never granted: {sorted(delegated - granted)}"

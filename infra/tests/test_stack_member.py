@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fnmatch
+import re
+
 from cfn_templates import (
     allowed_actions,
     as_list,
@@ -10,18 +13,28 @@ from cfn_templates import (
     role_policy_documents,
     statements,
 )
-from stack_expectations import REMEDIATION_ACTIONS
+from stack_expectations import (
+    MEMBER_FORWARD_PREFIX,
+    MEMBER_FORWARD_ROLE_NAME,
+    MEMBER_FORWARD_RULES,
+    REMEDIATION_ACTIONS,
+)
 
 
 # ----------------------------------------------------------------- member template
 
 
-def test_member_remediation_role(member):
+def _remediation_role_id(member) -> str:
     (lid,) = [
         k
         for k, r in resources(member, "AWS::IAM::Role").items()
         if render(r["Properties"].get("RoleName"), member) == "${MemberRoleName}"
     ]
+    return lid
+
+
+def test_member_remediation_role(member):
+    lid = _remediation_role_id(member)
     role = member["Resources"][lid]
     assert role["Condition"] == "CreateRemediationRole"
     assert member["Conditions"]["CreateRemediationRole"] == {
@@ -33,6 +46,46 @@ def test_member_remediation_role(member):
     (trust,) = as_list(role["Properties"]["AssumeRolePolicyDocument"]["Statement"])
     assert trust["Principal"] == {"AWS": {"Ref": "CentralRoleArns"}}
     assert trust["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}}
+
+
+def test_member_forwarding_parts_have_fixed_names(member):
+    """Fixed names: an SCP protects them by name, the central sweep looks them up."""
+    rules = resources(member, "AWS::Events::Rule")
+    assert {lid: r["Properties"].get("Name") for lid, r in rules.items()} == MEMBER_FORWARD_RULES
+    forwarders = {
+        target["RoleArn"]["Fn::GetAtt"][0] for r in rules.values() for target in r["Properties"]["Targets"]
+    }
+    (forwarder,) = forwarders
+    name = render(member["Resources"][forwarder]["Properties"]["RoleName"], member)
+    # One role per Region (one per stack instance): IAM is global.
+    assert name == MEMBER_FORWARD_ROLE_NAME
+    for text in (name, *MEMBER_FORWARD_RULES.values()):
+        assert text.startswith(MEMBER_FORWARD_PREFIX), text
+    # IAM role names are at most 64 characters; the longest Region names have 14.
+    assert len(name.replace("${AWS::Region}", "x" * 20)) <= 64
+    # EventBridge rule names: at most 64 of [.-_A-Za-z0-9].
+    for rule_name in MEMBER_FORWARD_RULES.values():
+        assert re.fullmatch(r"[.\-_A-Za-z0-9]{1,64}", rule_name), rule_name
+
+
+def test_the_remediation_role_may_see_the_forwarding_rules_only(member):
+    """The sweep checks, through the remediation role, that the forwarding rule exists and is
+    ENABLED in every Region: events:DescribeRule, read only, on the guardrail's rules only."""
+    docs = role_policy_documents(member, _remediation_role_id(member))
+    (see,) = [s for s in statements(docs) if s.get("Sid") == "SeeForwardingRules"]
+    assert see["Effect"] == "Allow"
+    assert as_list(see["Action"]) == ["events:DescribeRule"]
+    resource = render(see["Resource"], member)
+    assert resource == (
+        "arn:${AWS::Partition}:events:*:${AWS::AccountId}:rule/" + MEMBER_FORWARD_PREFIX + "*"
+    )
+    # Nothing else of EventBridge: no write, no other rule.
+    events = [s for s in statements(docs) if any(a.startswith("events:") for a in as_list(s["Action"]))]
+    assert events == [see]
+    # Every forwarding rule is covered by that resource (rules on the default bus: rule/<name>).
+    pattern = resource.rsplit(":rule/", 1)[1]
+    for rule_name in MEMBER_FORWARD_RULES.values():
+        assert fnmatch.fnmatchcase(rule_name, pattern), rule_name
 
 
 def test_member_forwarding_rules(member):
@@ -63,3 +116,29 @@ def test_member_role_arns_are_needed_only_where_a_role_is_created(member):
     assert rule["RuleCondition"] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "RoleRegion"}, "none"]}]}
     (assertion,) = rule["Assertions"]
     assert assertion["Assert"] == {"Fn::Not": [{"Fn::EachMemberEquals": [{"Ref": "CentralRoleArns"}, ""]}]}
+
+
+def test_the_guide_deploys_the_member_template_with_named_iam(member):
+    """Named IAM roles (the remediation role, the forwarding roles) need CAPABILITY_NAMED_IAM:
+    CAPABILITY_IAM alone is refused. Every command of the guide that deploys the member template
+    passes it (the StackSet and the management account's plain stack alike)."""
+    from cfn_templates import INFRA
+    from guide_commands import commands
+
+    named = [lid for lid, r in resources(member, "AWS::IAM::Role").items() if "RoleName" in r["Properties"]]
+    assert len(named) == 2
+    deploys = [
+        c for c in commands(INFRA / "README.md")
+        if c.argv[:2] == ("aws", "cloudformation") and any("member-stackset.yaml" in a for a in c.argv)
+    ]
+    assert len(deploys) >= 2, "the StackSet and the management account's stack"
+    for c in deploys:
+        argv = list(c.argv)
+        assert "--capabilities" in argv, str(c)
+        start = argv.index("--capabilities") + 1
+        capabilities = []
+        for arg in argv[start:]:
+            if arg.startswith("--"):
+                break
+            capabilities.append(arg)
+        assert "CAPABILITY_NAMED_IAM" in capabilities, str(c)

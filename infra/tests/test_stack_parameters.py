@@ -17,7 +17,9 @@ def test_sam_parameters_and_cdk_parameters(sam, cdk):
     cdk_params = set(cdk["Parameters"]) - {"BootstrapVersion"}
     assert cdk_params == set(sam["Parameters"])
     for name, spec in sam["Parameters"].items():
-        for key in ("Type", "Default", "AllowedPattern", "AllowedValues", "MinValue", "MaxValue"):
+        for key in (
+            "Type", "Default", "AllowedPattern", "AllowedValues", "MinValue", "MaxValue", "MinLength", "MaxLength",
+        ):
             # CloudFormation takes numbers and numeric strings alike: compare as text.
             def text(v: Any) -> Any:
                 return [str(x) for x in v] if isinstance(v, list) else str(v)
@@ -41,6 +43,62 @@ def test_regions_parameter_pattern(sam, value):
 
     pattern = sam["Parameters"]["Regions"]["AllowedPattern"]
     assert bool(re.fullmatch(pattern, value)) == (value in REGIONS_OK)
+
+
+EXEMPTIONS_OK = [
+    "",
+    "[]",
+    '[{"account":"222222222222","expires":"2027-01-31","reason":"QuickSight trial, SEC-123"}]',
+    '[{"instance_arn":"arn:aws:sso:::instance/ssoins-1234567890abcdef","expires":"2027-01-31","reason":"SEC-124"}]',
+    '[\n  {"account": "222222222222", "expires": "2027-01-31", "reason": "a, b"}\n]',
+]
+EXEMPTIONS_BAD = ["222222222222", '{"account":"222222222222"}', "none", " []"]
+
+
+@pytest.mark.parametrize("value", EXEMPTIONS_OK + EXEMPTIONS_BAD)
+def test_exemptions_parameter(sam, value):
+    """EXEMPTIONS: empty or a JSON list (the functions read its entries); a comma-separated list of
+    accounts, the form of ExemptAccounts, is refused by the template already."""
+    import re
+
+    spec = sam["Parameters"]["Exemptions"]
+    assert spec["Type"] == "String" and spec["Default"] == ""
+    assert bool(re.fullmatch(spec["AllowedPattern"], value)) == (value in EXEMPTIONS_OK)
+
+
+def test_exemptions_fit_the_lambda_environment(sam):
+    """A function's environment (every variable's name and value) is limited to 4 KB: EXEMPTIONS
+    takes at most 3000 characters, and the description says why and what an entry needs."""
+    spec = sam["Parameters"]["Exemptions"]
+    assert spec["MaxLength"] == 3000
+    for words in ("JSON list", "expires", "instance_arn", "IDC005", "security team", "4 KB"):
+        assert words in spec["Description"], words
+
+
+POLICY_IDS_OK = ["", "p-abcd1234", "p-0123456789abcdefghij"]
+POLICY_IDS_BAD = ["p-abc", "P-ABCD1234", "abcd1234", "p-FullAWSAccess", "r-abcd", "p-abcd1234 "]
+
+
+@pytest.mark.parametrize("value", POLICY_IDS_OK + POLICY_IDS_BAD)
+def test_exempt_tag_policy_id_parameter(sam, value):
+    import re
+
+    spec = sam["Parameters"]["ExemptTagPolicyId"]
+    assert spec["Type"] == "String" and spec["Default"] == ""
+    assert bool(re.fullmatch(spec["AllowedPattern"], value)) == (value in POLICY_IDS_OK)
+    assert "ExemptTag" in spec["Description"]
+
+
+@pytest.mark.parametrize("stack", ["sam", "cdk"])
+def test_exemption_parameters_reach_every_function(stack, request):
+    from cfn_templates import FUNCTIONS
+    from stack_expectations import function_props
+
+    template = request.getfixturevalue(stack)
+    for name in FUNCTIONS:
+        env = function_props(template, name)["Environment"]["Variables"]
+        assert env["EXEMPTIONS"] == {"Ref": "Exemptions"}, name
+        assert env["EXEMPT_TAG_POLICY_ID"] == {"Ref": "ExemptTagPolicyId"}, name
 
 
 def test_sweep_parameters_match_what_the_functions_accept(sam):

@@ -10,15 +10,46 @@ import pytest
 from cfn_templates import (
     FUNCTIONS,
     normalized_statements,
+    ref_id,
     render,
     resources,
 )
-from stack_expectations import STACKS
+from stack_expectations import STACKS, dead_letter_queues
 
 
 def test_same_outputs(sam, cdk):
     assert set(sam["Outputs"]) == set(cdk["Outputs"])
     assert {"EventBusArn", "FindingsTopicArn", "FunctionRoleArns"} <= set(sam["Outputs"])
+
+
+# Every dead-letter queue by ARN (a redrive, a policy of one's own) next to its URL.
+DEAD_LETTER_QUEUE_OUTPUTS = {
+    "EventTargetDeadLetterQueueArn": "EventTargetDeadLetterQueueUrl",
+    "OnCreateInstanceDeadLetterQueueArn": "OnCreateInstanceDeadLetterQueueUrl",
+    "OnOrgEventDeadLetterQueueArn": "OnOrgEventDeadLetterQueueUrl",
+    "SweepDeadLetterQueueArn": "SweepDeadLetterQueueUrl",
+    "WorkerDeadLetterQueueArn": "SweepWorkerDeadLetterQueueUrl",
+}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_dead_letter_queue_is_an_output_by_arn_and_url(stack, request):
+    template = request.getfixturevalue(stack)
+    outputs = template["Outputs"]
+    queues = set()
+    for arn_name, url_name in DEAD_LETTER_QUEUE_OUTPUTS.items():
+        arn, url = outputs[arn_name]["Value"], outputs[url_name]["Value"]
+        assert render(arn, template) == "${AWS::SQS::Queue.Arn}", arn_name
+        assert render(url, template) == "${AWS::SQS::Queue}", url_name
+        assert ref_id(arn) == ref_id(url), (arn_name, url_name)
+        assert outputs[arn_name].get("Description"), arn_name
+        queues.add(ref_id(arn))
+    assert queues == dead_letter_queues(template)
+
+
+def test_sam_and_cdk_describe_the_dead_letter_queue_outputs_alike(sam, cdk):
+    for name in DEAD_LETTER_QUEUE_OUTPUTS:
+        assert sam["Outputs"][name]["Description"] == cdk["Outputs"][name]["Description"], name
 
 
 def _types(template: dict[str, Any]) -> Counter[str]:

@@ -3,9 +3,11 @@
 //! management account is ever deleted (its instance is the organization instance), and nothing
 //! is deleted while that account cannot be named.
 //!
-//! The guard reads Organizations' answer kept by the adapter the guardrail asks (one answer per
-//! container, see [`crate::organizations`]), and asks itself when there is none yet or the
-//! last asking failed; the comparison is its own, whatever the domain concluded.
+//! The guard reads Organizations' answer kept by the adapter the guardrail asks (the first
+//! answer that named a management account, see [`crate::organizations`]), and asks itself when
+//! there is none; the comparison is its own, whatever the domain concluded. An answer that
+//! names no management account ("not in an organization") allows no delete: only report-only
+//! rules apply to a standalone account, so a delete then means the answers contradict.
 
 use idc_core::ports::{OrganizationPort, PortError, PortErrorKind};
 
@@ -36,7 +38,7 @@ impl ManagementGuard {
             ))
         };
         let answered = match self.organizations.management_account_answered() {
-            Some(management) => Ok(management),
+            Some(management) => Ok(Some(management)),
             None => self
                 .organizations
                 .describe_organization()
@@ -44,19 +46,26 @@ impl ManagementGuard {
                 .map(|org| org.map(|o| o.management_account_id)),
         };
         let management = match (answered, &self.fallback) {
-            (Ok(management), _) => management,
-            (Err(_), Some(fallback)) => Some(fallback.clone()),
+            (Ok(Some(management)), _) => management,
+            (Ok(None), _) => {
+                return refuse(
+                    "Organizations answers that this account is in no organization, so no \
+                     management account can be ruled out"
+                        .into(),
+                )
+            }
+            (Err(_), Some(fallback)) => fallback.clone(),
             (Err(error), None) => {
                 return refuse(format!(
                     "the management account could not be confirmed with Organizations ({error})"
                 ))
             }
         };
-        match management {
-            Some(management) if management == owner_account_id => refuse(format!(
+        if management == owner_account_id {
+            return refuse(format!(
                 "{owner_account_id} is the management account; its instance is the organization instance"
-            )),
-            _ => Ok(()),
+            ));
         }
+        Ok(())
     }
 }

@@ -1,9 +1,12 @@
 //! Organizations, asked with the function's own credentials.
 //!
-//! The first answer of `DescribeOrganization` in the container is kept (the management account
-//! of an organization never changes), so that the management-account guard before
-//! `DeleteInstance` ([`crate::guard`]) reads the answer the event's facts already got instead of
-//! asking again: one round trip less on every deletion, the same source, the guard's own check.
+//! The first answer of `DescribeOrganization` in the container that names a management account
+//! is kept (the management account of an organization never changes), so that the
+//! management-account guard before `DeleteInstance` ([`crate::guard`]) reads the answer the
+//! event's facts already got instead of asking again: one round trip less on every deletion,
+//! the same source, the guard's own check. Any other answer ("not in an organization") is never
+//! kept, and one that contradicts a kept answer is an error, not a fact: an account does not
+//! leave its organization between two invocations without the guardrail being told.
 
 use std::sync::{Arc, OnceLock};
 
@@ -21,9 +24,8 @@ use crate::errors::port_error;
 #[derive(Clone)]
 pub struct Organizations {
     client: Client,
-    /// The management account of the first successful `DescribeOrganization` (`None` inside:
-    /// a standalone account).
-    management: Arc<OnceLock<Option<String>>>,
+    /// The management account named by the first `DescribeOrganization` that named one.
+    management: Arc<OnceLock<String>>,
 }
 
 impl Organizations {
@@ -34,9 +36,8 @@ impl Organizations {
         }
     }
 
-    /// The management account as Organizations named it, if it has been asked successfully in
-    /// this container (`Some(None)`: a standalone account).
-    pub fn management_account_answered(&self) -> Option<Option<String>> {
+    /// The management account as Organizations named it, if it has named one in this container.
+    pub fn management_account_answered(&self) -> Option<String> {
         self.management.get().cloned()
     }
 
@@ -65,9 +66,22 @@ impl OrganizationPort for Organizations {
             }
             Err(e) => return Err(port_error("DescribeOrganization", e)),
         };
-        let _ = self
-            .management
-            .set(answer.as_ref().map(|o| o.management_account_id.clone()));
+        match (&answer, self.management.get()) {
+            (Some(org), _) => {
+                let _ = self.management.set(org.management_account_id.clone());
+            }
+            (None, Some(known)) => {
+                return Err(PortError::new(
+                    PortErrorKind::Other,
+                    "DescribeOrganization",
+                    format!(
+                        "AWSOrganizationsNotInUseException contradicts the organization this container \
+                         already knows (management account {known}); not taken as a fact"
+                    ),
+                ))
+            }
+            (None, None) => {}
+        }
         Ok(answer)
     }
 

@@ -140,7 +140,9 @@ impl InstancePort for SsoAdminInstances {
 fn instance_from(m: InstanceMetadata, region: &str) -> Option<Instance> {
     Some(Instance {
         instance_arn: m.instance_arn?,
-        owner_account_id: m.owner_account_id?,
+        // Kept without an owner (empty): the rules then never take it for the account's, nor
+        // take the event's instance for gone.
+        owner_account_id: m.owner_account_id.unwrap_or_default(),
         region: region.to_owned(),
         status: match m.status {
             Some(SdkStatus::Active) => InstanceStatus::Active,

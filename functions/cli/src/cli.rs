@@ -60,7 +60,9 @@ pub enum Command {
         idc-guard scan --regions us-east-1,eu-west-1 --format json > findings.jsonl\n  \
         idc-guard scan --auto-remediate --dry-run\n\n\
         Exit codes: 0 every account and Region scanned (findings or not), 1 failure,\n\
-        2 bad usage, 3 some accounts or Regions could not be reached (see the summary).")]
+        2 bad usage, 3 incomplete: some accounts or Regions could not be reached, or (deleting)\n\
+        an unknown fact held a decision back (see the summary on stderr, which also names\n\
+        the coverage gaps: member roles or forwarding rules that are gone or switched off).")]
     Scan(ScanArgs),
 
     /// Before registering an Identity Center delegated administrator: is it safe?

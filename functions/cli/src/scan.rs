@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use idc_core::sweep::SweepSummary;
+use idc_core::HandleError;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{Format, ScanArgs};
@@ -23,13 +24,24 @@ pub async fn run(args: &ScanArgs) -> Result<u8, Failure> {
     .await;
     let sweep_id = format!("scan-{}", Utc::now().format("%Y%m%dT%H%M%SZ"));
     let progress = Progress::new();
-    let report = guardrail
+    let swept = guardrail
         .sweep(&sweep_id, idc_core::Budget::unbounded(), &|done, total| {
             progress.update(done, total)
         })
-        .await
-        .map_err(|e| Failure::Failed(e.to_string()))?;
+        .await;
     progress.finish();
+    let report = match swept {
+        Ok(report) => report,
+        // What was found is published and printed; the exit code says the look is incomplete.
+        Err(HandleError::SweepIncomplete { summary, reasons }) => {
+            eprint_summary(&summary);
+            for reason in reasons {
+                eprintln!("incomplete: {reason}");
+            }
+            return Ok(INCOMPLETE);
+        }
+        Err(e) => return Err(Failure::Failed(e.to_string())),
+    };
     match args.format {
         Format::Json => {
             let lines: Vec<String> = report.findings.iter().map(|f| f.to_json()).collect();
@@ -62,7 +74,7 @@ pub async fn run(args: &ScanArgs) -> Result<u8, Failure> {
         }
     }
     eprint_summary(&report.summary);
-    Ok(if report.summary.unreachable.is_empty() {
+    Ok(if report.summary.is_complete() {
         0
     } else {
         INCOMPLETE
@@ -93,6 +105,16 @@ fn eprint_summary(summary: &SweepSummary) {
     );
     for u in &summary.unreachable {
         eprintln!("unreachable: {} {}: {}", u.account_id, u.region, u.error);
+    }
+    for u in &summary.unknown_facts {
+        eprintln!(
+            "unknown: {} {} {}: {}",
+            u.account_id, u.region, u.instance_arn, u.fact
+        );
+    }
+    for g in &summary.coverage.gaps {
+        let region = g.region.as_deref().unwrap_or("every Region");
+        eprintln!("coverage gap: {} {region}: {}", g.account_id, g.detail);
     }
 }
 

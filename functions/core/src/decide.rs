@@ -46,6 +46,9 @@ pub fn decide(
         if let Some(reason) = &restraints.untrusted {
             return Decision::untrusted(reason);
         }
+        if let Some(doubt) = &violation.doubt {
+            return Decision::doubted(doubt, policy, violation.instance.as_ref());
+        }
         if let (true, Some(instance)) = (violation.gone, &violation.instance) {
             return Decision::already_gone(&instance.instance_arn);
         }

@@ -126,6 +126,25 @@ impl Policy {
         let Some(key) = &self.exempt_tag else {
             return Standing::NotExempt;
         };
+        // A key no policy protects exempts nothing, so the tags need not even be known.
+        if let Some(protection) = inventory
+            .tag_protection
+            .as_ref()
+            .filter(|p| !p.protected_keys.contains(key))
+        {
+            let tagged = instance.tags.as_ref().is_some_and(|t| t.contains_key(key));
+            return if tagged {
+                Standing::TagNotProtected {
+                    key: key.clone(),
+                    why: protection
+                        .note
+                        .clone()
+                        .unwrap_or_else(|| "no service control policy protects it".into()),
+                }
+            } else {
+                Standing::NotExempt
+            };
+        }
         let Some(tags) = &instance.tags else {
             return Standing::Unknown(format!(
                 "tags (whether it carries the exemption tag `{key}`)"
@@ -134,22 +153,10 @@ impl Policy {
         let Some(value) = tags.get(key) else {
             return Standing::NotExempt;
         };
-        match &inventory.tag_protection {
-            None => {
-                return Standing::Unknown(format!(
-                    "tag protection (whether a service control policy keeps the exemption tag `{key}` from the member)"
-                ))
-            }
-            Some(protection) if !protection.protected_keys.contains(key) => {
-                return Standing::TagNotProtected {
-                    key: key.clone(),
-                    why: protection
-                        .note
-                        .clone()
-                        .unwrap_or_else(|| "no service control policy protects it".into()),
-                }
-            }
-            Some(_) => {}
+        if inventory.tag_protection.is_none() {
+            return Standing::Unknown(format!(
+                "tag protection (whether a service control policy keeps the exemption tag `{key}` from the member)"
+            ));
         }
         // A window that cannot be computed is never "within": the tag proves nothing then.
         let until = instance.created_date.and_then(|created| {

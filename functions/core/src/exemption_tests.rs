@@ -243,3 +243,20 @@ fn unknown_tags_with_an_exemption_tag_configured_only_dry_run() {
         .decide(RuleId::IDC001, MEMBER, Some(&inst), &inventory(None), now())
         .allows_delete());
 }
+
+#[test]
+fn unknown_tags_do_not_matter_when_no_policy_protects_the_key() {
+    // A member denying ListTagsForResource cannot hold the delete back with a tag that would
+    // exempt nothing anyway.
+    let p = tag_policy();
+    let mut inst = instance(&[]);
+    inst.tags = None;
+    let d = p.decide(
+        RuleId::IDC001,
+        MEMBER,
+        Some(&inst),
+        &inventory(Some(&[])),
+        now(),
+    );
+    assert!(d.allows_delete(), "{d:?}");
+}

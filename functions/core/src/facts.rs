@@ -206,9 +206,17 @@ pub async fn list_region<I: InstancePort, C: Clock>(
             instances.list_instances(account_id, region),
         )
         .await?;
+        // The account's own instances — and the one an event names, whoever the listing says
+        // owns it: a contradiction the rules must see, not an absence.
+        let expected = match settle {
+            Settle::Created(expected) => expected,
+            Settle::Gone(_) => None,
+        };
         let own: Vec<Instance> = listed
             .into_iter()
-            .filter(|i| i.owner_account_id == account_id)
+            .filter(|i| {
+                i.owner_account_id == account_id || Some(i.instance_arn.as_str()) == expected
+            })
             .collect();
         let Some(unsettled) = settle.unsettled(&own) else {
             return Ok(own);

@@ -254,6 +254,17 @@ impl Decision {
         }
     }
 
+    /// For an instance the event names but a listing contradicts: with deletion possible, an
+    /// unknown fact (the invocation fails and is retried); report only, not identified.
+    pub(crate) fn doubted(why: &str, policy: &Policy, instance: Option<&Instance>) -> Self {
+        match instance {
+            Some(instance) if policy.auto_remediate || policy.dry_run => {
+                Decision::unverified(format!("identity ({why})"), &instance.instance_arn)
+            }
+            _ => Decision::not_identified(why.to_owned()),
+        }
+    }
+
     /// For a violation the guardrail could not look at properly.
     pub(crate) fn unable(why: &str) -> Self {
         Decision {

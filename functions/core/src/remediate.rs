@@ -215,6 +215,15 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
                     RemediationStatus::AlreadyDeleted,
                     format!("{arn} is gone (DeleteInstance answered: {error})"),
                 ),
+                // AWS deletes asynchronously: a second DeleteInstance (a racing delivery, a resent
+                // request) meets the first one's DELETE_IN_PROGRESS. The same listing reads the
+                // same whichever branch sees it.
+                Ok(Some(InstanceStatus::DeleteInProgress)) => (
+                    RemediationStatus::Deleted,
+                    format!(
+                        "deletion of {arn} in progress: the listing shows DELETE_IN_PROGRESS (DeleteInstance answered: {error})"
+                    ),
+                ),
                 Ok(Some(_)) | Err(_) => (
                     RemediationStatus::Failed,
                     format!("DeleteInstance failed: {error}"),

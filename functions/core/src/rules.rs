@@ -216,6 +216,43 @@ fn instance_created(
                 .find(|i| i.region == t.region)
         });
     let trigger = event_ref(&t.meta);
+    if let (Some(listed), Some(named)) = (known, instance_from_event(t)) {
+        if listed.owner_account_id != t.account_id {
+            // The event's own instance, listed as another account's (or no account's): not
+            // identified, reported from the event, and never taken for gone.
+            let owner = if listed.owner_account_id.is_empty() {
+                "no account".to_owned()
+            } else {
+                listed.owner_account_id.clone()
+            };
+            let doubt = format!(
+                "a listing shows {} owned by {owner}, not by {}, the account whose CreateInstance created it",
+                named.instance_arn, t.account_id
+            );
+            let violation = Violation {
+                rule: RuleId::IDC001,
+                trigger: trigger.clone(),
+                account_id: t.account_id.clone(),
+                region: t.region.clone(),
+                explanation: catalog::member_instance(
+                    &t.account_id,
+                    &t.region,
+                    &named.instance_arn,
+                ) + catalog::EVENT_ONLY_NOTE,
+                instance: Some(named),
+                gone: false,
+                organization_id: inventory.organization_id().map(str::to_owned),
+                evidence: Evidence::Event,
+                evaluated_at: now,
+                exemption: None,
+                doubt: Some(doubt.clone()),
+            };
+            return Found {
+                violations: vec![violation],
+                notes: vec![doubt],
+            };
+        }
+    }
     if let Some(instance) = known {
         let found = violation_of(&trigger, &t.account_id, instance, inventory, policy, now);
         return Found {
@@ -281,6 +318,7 @@ fn instance_created_event_only(t: &InstanceCreated, now: DateTime<Utc>) -> Found
             evidence: Evidence::Event,
             evaluated_at: now,
             exemption: None,
+            doubt: None,
         }],
         notes: vec![
             "evaluated from the event alone: organization membership, delegated \
@@ -320,6 +358,7 @@ fn failed_create(t: &InstanceCreated, inventory: Option<&Inventory>, now: DateTi
             },
             evaluated_at: now,
             exemption: None,
+            doubt: None,
         }],
         notes: vec![],
     }
@@ -404,6 +443,7 @@ fn violation_of(
         evidence: Evidence::Inventory,
         evaluated_at: now,
         exemption,
+        doubt: None,
     })
 }
 

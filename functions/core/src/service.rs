@@ -18,7 +18,9 @@ use crate::facts::{self, OrgFactsError, Unreachable};
 use crate::finding::{Finding, RuleId, Severity};
 use crate::inventory::Inventory;
 use crate::message::IncompleteNotice;
-use crate::ports::{Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError};
+use crate::ports::{
+    Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError, PortErrorKind,
+};
 use crate::remediate::{Remediator, Troubles};
 use crate::rules::{evaluate_trigger_with, event_ref};
 use crate::settings::{ConfigError, OutsideRegions, Settings};
@@ -224,8 +226,9 @@ where
         for finding in &mut findings {
             troubles.published(remediator.publish_finding(finding).await);
         }
-        // What the look at the account came to, when the findings alone would not say it.
-        let found_none = !findings.iter().any(|f| f.rule.is_remediable());
+        // What the look at the account came to, when the findings alone would not say it: an
+        // all-clear only when no finding names an instance.
+        let found_none = !findings.iter().any(|f| f.instance_arn.is_some());
         let notice = match (unknown, trigger.meta().map(event_ref)) {
             (Some((account, unreachable, listed)), Some(trigger_ref))
                 if !unreachable.is_empty() =>
@@ -312,6 +315,16 @@ where
             )
         );
         let mut inventory = organization?;
+        if is_org_event(trigger) && inventory.organization.is_none() {
+            // The event itself comes from the organization: an answer that there is none is a
+            // glitch to retry, not a standalone account (IDC003) and never an all-clear.
+            return Err(OrgFactsError::Port(PortError::new(
+                PortErrorKind::Other,
+                "DescribeOrganization",
+                "answered that the guardrail's account is in no organization, but the event is an \
+                 Organizations event of its organization",
+            )));
+        }
         if inventory.management_account_id() == Some(account) {
             // Its instance is the organization instance: never a finding, never listed.
             return Ok(Gathered {

@@ -30,6 +30,9 @@ pub struct Violation {
     pub evaluated_at: DateTime<Utc>,
     /// The exemption that spares the instance, or that ran out (IDC005).
     pub exemption: Option<ExemptionRef>,
+    /// Why the instance is not identified although the event names it (a listing shows it with
+    /// facts that contradict the event): never deleted, never "gone".
+    pub doubt: Option<String>,
 }
 
 impl Violation {

@@ -217,14 +217,17 @@ fn assert_safe(
         }
         if let Some(key) = &policy.exempt_tag {
             // An exemption tag is configured: unknown tags may hide one.
-            let tags = instance
-                .tags
-                .as_ref()
-                .ok_or_else(|| TestCaseError::fail("delete allowed with unknown tags"))?;
             let protected = inventory
                 .tag_protection
                 .as_ref()
                 .map(|p| p.protected_keys.contains(key));
+            // Unless no policy protects the key (then no tag exempts), unknown tags may hide one.
+            let empty = BTreeMap::new();
+            let tags = match (&instance.tags, protected) {
+                (Some(tags), _) => tags,
+                (None, Some(false)) => &empty,
+                (None, _) => return Err(TestCaseError::fail("delete allowed with unknown tags")),
+            };
             if tags.contains_key(key) && protected.is_none() {
                 return Err(TestCaseError::fail("tagged, protection unknown"));
             }

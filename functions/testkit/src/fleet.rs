@@ -83,6 +83,7 @@ impl Fleet {
                 .collect(),
             delegated_admins: admin.iter().cloned().collect(),
             policies: vec![],
+            not_in_use: false,
         };
         let instances = Instances {
             delegated_admin: admin,

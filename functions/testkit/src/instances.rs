@@ -27,6 +27,12 @@ pub struct Instances {
     pub forwarding: BTreeMap<String, ForwardingRule>,
     /// Accounts whose member role is denied `sso:ListApplications` (by its own administrator).
     pub applications_denied: BTreeSet<String>,
+    /// Shown in every listing of their Region, whoever asks (an odd but legal answer: an
+    /// instance listed with another owner, or none).
+    pub also_listed: Vec<Instance>,
+    /// Another request deleted the instance just before: it is `DELETE_IN_PROGRESS`, and the
+    /// guardrail's `DeleteInstance` meets a ConflictException.
+    pub delete_in_progress_elsewhere: bool,
 }
 
 impl Default for Instances {
@@ -42,6 +48,8 @@ impl Default for Instances {
             deleted_concurrently: false,
             forwarding: BTreeMap::new(),
             applications_denied: BTreeSet::new(),
+            also_listed: Vec::new(),
+            delete_in_progress_elsewhere: false,
         }
     }
 }
@@ -89,6 +97,7 @@ impl InstancePort for Instances {
                 i.owner_account_id == account_id
                     || (sees_org_instance && i.owner_account_id == MGMT)
             })
+            .chain(self.also_listed.iter().filter(|i| i.region == region))
             .map(|i| Instance {
                 application_count: None,
                 tags: None,
@@ -147,6 +156,14 @@ impl InstancePort for Instances {
                 PortErrorKind::AccessDenied,
                 "DeleteInstance",
                 "AccessDeniedException: not authorized",
+            ));
+        }
+        if self.delete_in_progress_elsewhere {
+            live[pos].status = idc_core::InstanceStatus::DeleteInProgress;
+            return Err(PortError::new(
+                PortErrorKind::Conflict,
+                "DeleteInstance",
+                "ConflictException: the instance is being deleted",
             ));
         }
         if live[pos].owner_account_id != account_id {

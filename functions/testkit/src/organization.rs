@@ -10,6 +10,9 @@ pub struct Org {
     pub delegated_admins: Vec<String>,
     /// Service control policies by id.
     pub policies: Vec<(String, ServiceControlPolicy)>,
+    /// `DescribeOrganization` answers AWSOrganizationsNotInUseException (a glitch, or a
+    /// standalone account).
+    pub not_in_use: bool,
 }
 
 /// The sample organization: management, member, and [`ADMIN`] as delegated administrator.
@@ -19,12 +22,16 @@ impl Default for Org {
             accounts: vec![MGMT.into(), MEMBER.into(), ADMIN.into()],
             delegated_admins: vec![ADMIN.into()],
             policies: vec![],
+            not_in_use: false,
         }
     }
 }
 
 impl OrganizationPort for Org {
     async fn describe_organization(&self) -> Result<Option<Organization>, PortError> {
+        if self.not_in_use {
+            return Ok(None);
+        }
         Ok(Some(Organization {
             id: "o-fake".into(),
             management_account_id: MGMT.into(),

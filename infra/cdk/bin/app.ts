@@ -13,6 +13,9 @@ import { Construct } from 'constructs';
 import {
   CHAT_SEVERITIES,
   DEFAULT_SUBSCRIPTION_PROTOCOLS,
+  EXEMPT_TAG_POLICY_ID_PATTERN,
+  EXEMPTIONS_MAX_LENGTH,
+  EXEMPTIONS_PATTERN,
   IdcGuardrail,
   SWEEP_PERIODS,
   TOPIC_ARN_PATTERN,
@@ -71,7 +74,26 @@ export class IdcGuardrailStack extends Stack {
     const exemptTag = p('ExemptTag', {
       type: 'String',
       default: '',
-      description: 'Tag key that exempts an account instance for TrialDays days (empty = no tag exemption).',
+      description: 'Tag key that exempts an account instance for TrialDays days, only while the SCP ExemptTagPolicyId protects it (empty = no tag exemption).',
+    });
+    const exemptions = p('Exemptions', {
+      type: 'String',
+      default: '',
+      maxLength: EXEMPTIONS_MAX_LENGTH,
+      allowedPattern: EXEMPTIONS_PATTERN,
+      description:
+        'Central exemptions (EXEMPTIONS), a JSON list, e.g. ' +
+        '[{"account":"222222222222","expires":"2027-01-31","reason":"QuickSight trial, SEC-123"}], or with "instance_arn" instead of "account". ' +
+        'Held centrally, so only the security team can grant one; each needs an expiry, and past it the instance is reported as IDC005. ' +
+        "Empty = none. At most 3000 characters: a Lambda function's environment is limited to 4 KB in total.",
+    });
+    const exemptTagPolicyId = p('ExemptTagPolicyId', {
+      type: 'String',
+      default: '',
+      allowedPattern: EXEMPT_TAG_POLICY_ID_PATTERN,
+      description:
+        'Id (p-...) of the attached SCP that protects ExemptTag, so that only the security team can set or remove the tag ' +
+        '(EXEMPT_TAG_POLICY_ID). Without it the tag is no exemption.',
     });
     const trialDays = p('TrialDays', { type: 'Number', default: 30, minValue: 0, maxValue: 3650 });
     const alertEmail = p('AlertEmail', {
@@ -185,7 +207,9 @@ export class IdcGuardrailStack extends Stack {
       dryRun: dryRun.valueAsString,
       forceDeleteInUse: forceDeleteInUse.valueAsString,
       exemptAccounts: exemptAccounts.valueAsString,
+      exemptions: exemptions.valueAsString,
       exemptTag: exemptTag.valueAsString,
+      exemptTagPolicyId: exemptTagPolicyId.valueAsString,
       trialDays: trialDays.valueAsString,
       memberRoleName: memberRoleName.valueAsString,
       managementAccountId: managementAccountId.valueAsString,
@@ -239,6 +263,17 @@ export class IdcGuardrailStack extends Stack {
       g.deadLetterQueues['sweep-worker'].queueUrl,
       'Accounts the sweep worker failed on 3 times.',
     );
+    // The dead-letter queues by ARN, e.g. for a redrive (aws sqs start-message-move-task
+    // --source-arn) or a policy of your own.
+    out('EventTargetDeadLetterQueueArn', g.eventTargetDeadLetterQueue.queueArn, 'Events EventBridge could not deliver to a function.');
+    out(
+      'OnCreateInstanceDeadLetterQueueArn',
+      g.deadLetterQueues['on-create-instance'].queueArn,
+      'Events on-create-instance failed on after its retries.',
+    );
+    out('OnOrgEventDeadLetterQueueArn', g.deadLetterQueues['on-org-event'].queueArn, 'Events on-org-event failed on after its retries.');
+    out('SweepDeadLetterQueueArn', g.deadLetterQueues.sweep.queueArn, 'Sweep invocations that failed after 2 retries.');
+    out('WorkerDeadLetterQueueArn', g.deadLetterQueues['sweep-worker'].queueArn, 'Accounts the sweep worker failed on 3 times.');
   }
 }
 

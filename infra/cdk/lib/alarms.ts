@@ -10,7 +10,9 @@ import { pascal } from './function-specs';
  * The metrics the functions emit as CloudWatch Embedded Metric Format records: namespace
  * IdcGuardrail, dimension Guardrail = GUARDRAIL_NAME (the stack's name). SweepCompleted is 1 per
  * sweep that listed every account and Region it meant to; SweepUnreachable counts the
- * account/Region pairs it could not.
+ * account/Region pairs it could not; SweepUnknownFacts the decisions held at dry_run by an
+ * unknown fact while deletion is on; SweepCoverageGaps the member accounts where the guardrail
+ * can no longer see or act.
  */
 export const METRICS_NAMESPACE = 'IdcGuardrail';
 
@@ -72,8 +74,9 @@ export interface AlarmsProps {
 /**
  * Watching the watcher (same alarms as infra/stacks/alarms.yaml): any message in any
  * dead-letter queue, any error of any function, a sweep that could not reach an account or
- * Region, and a period without a completed sweep (missing data is breaching: a sweep that
- * never ran reports nothing). Named <stack>-..., the names the findings topic's policy admits.
+ * Region, held a deletion at dry_run for an unknown fact, or found an account the guardrail can
+ * no longer see or act in, and a period without a completed sweep (missing data is breaching: a
+ * sweep that never ran reports nothing). Named <stack>-..., the names the findings topic's policy admits.
  */
 export function createAlarms(scope: Construct, props: AlarmsProps): Record<string, cloudwatch.CfnAlarm> {
   const alarms: Record<string, cloudwatch.CfnAlarm> = {};
@@ -137,6 +140,24 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Record<strin
     ...sweep('SweepUnreachable'),
     comparisonOperator: 'GreaterThanThreshold',
     threshold: 0,
+    treatMissingData: 'notBreaching',
+  });
+  // Deletion is on, yet a decision stayed at dry_run because a fact could not be learnt.
+  alarm('SweepUnknownFactsAlarm', 'sweep-unknown-facts', {
+    alarmDescription:
+      'idc-guardrail: with deletion on, the sweep held a decision at dry_run because a fact was unknown (e.g. a member denied the remediation role sso:ListApplications)',
+    ...sweep('SweepUnknownFacts'),
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1,
+    treatMissingData: 'notBreaching',
+  });
+  // The guardrail is going blind in a member account.
+  alarm('SweepCoverageGapsAlarm', 'sweep-coverage-gaps', {
+    alarmDescription:
+      'idc-guardrail: member accounts where the guardrail can no longer see or act (member role not assumable, forwarding rule missing or disabled in a Region)',
+    ...sweep('SweepCoverageGaps'),
+    comparisonOperator: 'GreaterThanOrEqualToThreshold',
+    threshold: 1,
     treatMissingData: 'notBreaching',
   });
   alarm('SweepNotCompletedAlarm', 'sweep-not-completed', {

@@ -21,6 +21,7 @@ import {
 } from './queues';
 import { alarmTopicArn, checkSweepPeriod, createAlarms } from './alarms';
 import { addFindingDestinations } from './destinations';
+import { checkExemptions } from './exemptions';
 import { checkAlertEmailProtocol, DEFAULT_SUBSCRIPTION_PROTOCOLS, subscriberArns } from './topic';
 
 export type { IdcGuardrailProps } from './props';
@@ -32,6 +33,7 @@ export {
 } from './queues';
 export { METRICS_NAMESPACE, SWEEP_PERIODS } from './alarms';
 export { CHAT_SEVERITIES, TOPIC_ARN_PATTERN } from './destinations';
+export { EXEMPT_TAG_POLICY_ID_PATTERN, EXEMPTIONS_MAX_LENGTH, EXEMPTIONS_PATTERN } from './exemptions';
 export { DEFAULT_SUBSCRIPTION_PROTOCOLS, SUBSCRIBER_PRINCIPALS_PATTERN, SUBSCRIPTION_PROTOCOLS } from './topic';
 
 
@@ -267,7 +269,9 @@ export class IdcGuardrail extends Construct {
       AUTO_REMEDIATE: props.autoRemediate ?? 'false',
       DRY_RUN: props.dryRun ?? 'false',
       EXEMPT_ACCOUNTS: props.exemptAccounts ?? '',
+      EXEMPTIONS: props.exemptions ?? '',
       EXEMPT_TAG: props.exemptTag ?? '',
+      EXEMPT_TAG_POLICY_ID: props.exemptTagPolicyId ?? '',
       TRIAL_DAYS: props.trialDays ?? '30',
       FORCE_DELETE_IN_USE: props.forceDeleteInUse ?? 'false',
       MEMBER_ROLE_NAME: memberRoleName,
@@ -282,6 +286,7 @@ export class IdcGuardrail extends Construct {
       CHAT_TOPIC_ARN: props.chatTopicArn ?? '',
       CHAT_MIN_SEVERITY: props.chatMinSeverity ?? 'HIGH',
     };
+    checkExemptions(environment.EXEMPTIONS, environment.EXEMPT_TAG_POLICY_ID);
     addFindingDestinations(
       this,
       FUNCTION_NAMES.map((n) => roles[n]),
@@ -361,6 +366,9 @@ export class IdcGuardrail extends Construct {
               'organizations:DescribeOrganization',
               'organizations:ListAccounts',
               'organizations:ListDelegatedAdministrators',
+              // Is EXEMPT_TAG_POLICY_ID an SCP attached to the root? (read only)
+              'organizations:DescribePolicy',
+              'organizations:ListTargetsForPolicy',
             ],
             resources: ['*'],
           }),

@@ -22,8 +22,22 @@ export interface IdcGuardrailProps {
   readonly forceDeleteInUse?: string;
   /** Comma-separated account ids. @default '' */
   readonly exemptAccounts?: string;
+  /**
+   * EXEMPTIONS: central exemptions, a JSON list, e.g.
+   * `[{"account":"222222222222","expires":"2027-01-31","reason":"QuickSight trial, SEC-123"}]`
+   * (or "instance_arn" instead of "account"). Each needs an expiry; past it, IDC005. At most
+   * 3000 characters (Lambda environments are limited to 4 KB). May be a token.
+   * @default '' (none)
+   */
+  readonly exemptions?: string;
   /** @default '' (no tag exemption) */
   readonly exemptTag?: string;
+  /**
+   * EXEMPT_TAG_POLICY_ID: id (p-...) of the attached SCP that protects exemptTag; without it the
+   * tag is no exemption. May be a token.
+   * @default ''
+   */
+  readonly exemptTagPolicyId?: string;
   /** @default '30' */
   readonly trialDays?: string;
   /** @default 'IdcGuardrailRemediation' */

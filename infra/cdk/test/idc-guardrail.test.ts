@@ -63,8 +63,10 @@ const COMMON_ACTIONS = [
   'logs:PutLogEvents',
   'organizations:DescribeAccount',
   'organizations:DescribeOrganization',
+  'organizations:DescribePolicy',
   'organizations:ListAccounts',
   'organizations:ListDelegatedAdministrators',
+  'organizations:ListTargetsForPolicy',
   'sns:Publish',
   'sts:AssumeRole',
 ];
@@ -80,8 +82,10 @@ const COMMON_ENV = [
   'CHAT_MIN_SEVERITY',
   'CHAT_TOPIC_ARN',
   'DRY_RUN',
+  'EXEMPTIONS',
   'EXEMPT_ACCOUNTS',
   'EXEMPT_TAG',
+  'EXEMPT_TAG_POLICY_ID',
   'FORCE_DELETE_IN_USE',
   'GUARDRAIL_NAME',
   'MANAGEMENT_ACCOUNT_ID',
@@ -465,7 +469,7 @@ describe('the app stack', () => {
 
   test('has the same parameters as the SAM template', () => {
     const params = Object.keys(t.toJSON().Parameters).filter((p) => p !== 'BootstrapVersion');
-    for (const p of ['AutoRemediate', 'DryRun', 'ExemptAccounts', 'ExemptTag', 'TrialDays', 'MemberRoleName',
+    for (const p of ['AutoRemediate', 'DryRun', 'ExemptAccounts', 'Exemptions', 'ExemptTag', 'ExemptTagPolicyId', 'TrialDays', 'MemberRoleName',
       'OrganizationId', 'AlertEmail', 'Architecture', 'SweepSchedule', 'Regions', 'SweepConcurrency', 'FanoutThreshold',
       'SubscriptionProtocols', 'SubscriberPrincipals']) {
       expect(params).toContain(p);
@@ -509,6 +513,37 @@ describe('the app stack', () => {
     t.hasOutput('EventBusArn', {});
     t.hasOutput('FunctionRoleArns', {});
     t.hasOutput('FindingsTopicArn', {});
+  });
+
+  test('outputs every dead-letter queue by ARN next to its URL', () => {
+    const outputs = t.toJSON().Outputs;
+    const pairs: Record<string, string> = {
+      EventTargetDeadLetterQueueArn: 'EventTargetDeadLetterQueueUrl',
+      OnCreateInstanceDeadLetterQueueArn: 'OnCreateInstanceDeadLetterQueueUrl',
+      OnOrgEventDeadLetterQueueArn: 'OnOrgEventDeadLetterQueueUrl',
+      SweepDeadLetterQueueArn: 'SweepDeadLetterQueueUrl',
+      WorkerDeadLetterQueueArn: 'SweepWorkerDeadLetterQueueUrl',
+    };
+    const [mapping] = Object.values(all(t, 'AWS::Lambda::EventSourceMapping'));
+    const workerQueue = refId(mapping.Properties.EventSourceArn);
+    const queues = Object.keys(all(t, 'AWS::SQS::Queue')).filter((q) => q !== workerQueue);
+    const named = Object.entries(pairs).map(([arn, url]) => {
+      expect(outputs[arn].Value['Fn::GetAtt'][1]).toBe('Arn');
+      expect(refId(outputs[arn].Value)).toBe(refId(outputs[url].Value));
+      return refId(outputs[arn].Value);
+    });
+    expect(named.sort()).toEqual(queues.sort());
+  });
+
+  test('the exemptions are parameters of every function', () => {
+    t.hasParameter('Exemptions', { Type: 'String', Default: '', MaxLength: 3000 });
+    t.hasParameter('ExemptTagPolicyId', { Type: 'String', Default: '', AllowedPattern: '^$|^p-[0-9a-z]{8,128}$' });
+    for (const f of Object.values(all(t, 'AWS::Lambda::Function'))) {
+      expect(f.Properties.Environment.Variables).toMatchObject({
+        EXEMPTIONS: { Ref: 'Exemptions' },
+        EXEMPT_TAG_POLICY_ID: { Ref: 'ExemptTagPolicyId' },
+      });
+    }
   });
 
   test('FunctionRoleArns names all four function roles', () => {

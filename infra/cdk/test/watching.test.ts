@@ -39,7 +39,7 @@ describe('alarms', () => {
   const found = alarms(t);
   const [topicId] = Object.keys(all(t, 'AWS::SNS::Topic'));
 
-  test('eleven alarms, each to the findings topic by default, on alarm and on recovery', () => {
+  test('thirteen alarms, each to the findings topic by default, on alarm and on recovery', () => {
     expect(Object.keys(found).sort()).toEqual([
       'dead-letters-event-target',
       'dead-letters-on-create-instance',
@@ -50,7 +50,9 @@ describe('alarms', () => {
       'errors-on-org-event',
       'errors-sweep',
       'errors-sweep-worker',
+      'sweep-coverage-gaps',
       'sweep-not-completed',
+      'sweep-unknown-facts',
       'sweep-unreachable',
     ]);
     for (const p of Object.values(found)) {
@@ -119,6 +121,23 @@ describe('alarms', () => {
       Threshold: 1,
       TreatMissingData: 'breaching',
     });
+    // With deletion on, a decision held at dry_run by an unknown fact; member accounts the
+    // guardrail can no longer see or act in: any one alarms, within the sweep period.
+    for (const [name, metric] of [
+      ['sweep-unknown-facts', 'SweepUnknownFacts'],
+      ['sweep-coverage-gaps', 'SweepCoverageGaps'],
+    ]) {
+      expect(found[name]).toMatchObject({
+        Namespace: 'IdcGuardrail',
+        MetricName: metric,
+        Dimensions: dims,
+        Statistic: 'Sum',
+        Period: 86400,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Threshold: 1,
+        TreatMissingData: 'notBreaching',
+      });
+    }
     // The functions name the same dimension value.
     for (const f of Object.values(all(t, 'AWS::Lambda::Function'))) {
       expect(f.Properties.Environment.Variables.GUARDRAIL_NAME).toEqual({ Ref: 'AWS::StackName' });
@@ -134,6 +153,8 @@ describe('alarms', () => {
     expect(() => synth({ sweepSchedule: 'rate(12 hours)' })).toThrow(/must be 43200/);
     const t12 = alarms(synth({ sweepSchedule: 'rate(12 hours)', sweepPeriodSeconds: 43200 }));
     expect(t12['sweep-not-completed'].Period).toBe(43200);
+    expect(t12['sweep-unknown-facts'].Period).toBe(43200);
+    expect(t12['sweep-coverage-gaps'].Period).toBe(43200);
     expect(() => synth({ sweepSchedule: 'cron(0 3 * * ? *)', sweepPeriodSeconds: 1000 })).toThrow(/one of/);
   });
 });

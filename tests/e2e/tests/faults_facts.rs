@@ -111,6 +111,7 @@ async fn trial_days_out_of_bounds_fail_the_cold_start() -> Result<()> {
 async fn a_creation_date_beyond_the_calendar_does_not_abort_the_function() -> Result<()> {
     let world = World::start().await?;
     let last_day = chrono::DateTime::<chrono::Utc>::MAX_UTC.timestamp() - 86_400;
+    let policy = world.protect_exempt_tag(TAG, true).await?;
     for (name, epoch) in [
         ("end-of-time", last_day),
         ("beyond-time", 1_000_000_000_000_000),
@@ -119,7 +120,12 @@ async fn a_creation_date_beyond_the_calendar_does_not_abort_the_function() -> Re
         set_created_epoch(&world, &trap.instance_arn, epoch)?;
         let function = LambdaFunction::start(
             trap.function,
-            &world.lambda_env(&[AUTO, ("EXEMPT_TAG", TAG), ("TRIAL_DAYS", "3650")]),
+            &world.lambda_env(&[
+                AUTO,
+                ("EXEMPT_TAG", TAG),
+                ("EXEMPT_TAG_POLICY_ID", &policy),
+                ("TRIAL_DAYS", "3650"),
+            ]),
         )?;
 
         let first = function.invoke(&trap.event)?;

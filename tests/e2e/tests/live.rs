@@ -189,9 +189,11 @@ async fn exemption_tag_protects_within_the_trial_window_only() -> Result<()> {
         .create_instance(&member, OTHER_REGION, &[("idc-trial", "data-team")])
         .await?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-trial")?;
+    let policy = world.protect_exempt_tag("idc-trial", true).await?;
     let vars = [
         ("AUTO_REMEDIATE", "true"),
         ("EXEMPT_TAG", "idc-trial"),
+        ("EXEMPT_TAG_POLICY_ID", policy.as_str()),
         ("TRIAL_DAYS", "30"),
     ];
 

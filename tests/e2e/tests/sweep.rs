@@ -24,14 +24,20 @@ struct Planted {
     no_role: String,
     holder: String,
     clean: String,
+    /// The service control policy that keeps the exemption tag from the members.
+    tag_policy: String,
 }
 
 async fn plant() -> Result<Planted> {
     let world = World::start().await?;
     let mut accounts = Vec::new();
+    let regions: Vec<&str> = REGIONS.split(',').collect();
     for i in 0..20 {
-        accounts.push(world.create_member(&format!("workload-{i:02}")).await?);
+        let account = world.create_member(&format!("workload-{i:02}")).await?;
+        world.deploy_member_stack(&account, &regions).await?;
+        accounts.push(account);
     }
+    let tag_policy = world.protect_exempt_tag("idc-trial", true).await?;
     let (admin, exempt, in_use, trial, plain, no_role) = (
         &accounts[0],
         &accounts[1],
@@ -73,6 +79,7 @@ async fn plant() -> Result<Planted> {
         no_role: no_role.clone(),
         holder: in_use.clone(),
         clean: accounts[10].clone(),
+        tag_policy,
         world,
         accounts,
         expected,
@@ -84,6 +91,7 @@ fn policy(p: &Planted) -> Vec<(&'static str, String)> {
         ("AUTO_REMEDIATE", "true".into()),
         ("EXEMPT_ACCOUNTS", p.exempt.clone()),
         ("EXEMPT_TAG", "idc-trial".into()),
+        ("EXEMPT_TAG_POLICY_ID", p.tag_policy.clone()),
         ("TRIAL_DAYS", "30".into()),
         ("REGIONS", REGIONS.into()),
     ]
@@ -140,6 +148,17 @@ async fn sweep_finds_exactly_the_planted_instances_and_reports_the_unreachable_a
     assert!(
         unreachable.iter().all(|(a, _)| *a == p.no_role),
         "{unreachable:?}"
+    );
+    // The account whose role is gone is the one coverage gap: every other member's forwarding
+    // rule is there and enabled in every Region.
+    let gaps = &summary.coverage.gaps;
+    assert_eq!(summary.coverage.accounts_with_gaps, 1, "{gaps:?}");
+    assert_eq!(
+        (gaps[0].account_id.as_str(), gaps[0].gap),
+        (
+            p.no_role.as_str(),
+            idc_core::sweep::GapKind::MemberRoleUnusable
+        )
     );
 
     // What the security team received: the five findings and the summary.

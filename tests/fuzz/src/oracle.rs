@@ -216,7 +216,15 @@ pub fn check_evaluation(
                     // A tag no policy protects was set by the member: it exempts nothing.
                     Some(_) => {}
                 },
-                None if strict.unknown_tags => return fail("with unknown tags"),
+                // Unknown tags matter unless no policy protects the key (then no tag exempts).
+                None if strict.unknown_tags
+                    && inventory
+                        .tag_protection
+                        .as_ref()
+                        .is_none_or(|p| p.protected_keys.contains(key)) =>
+                {
+                    return fail("with unknown tags")
+                }
                 _ => {}
             }
         }

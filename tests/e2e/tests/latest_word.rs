@@ -1,0 +1,129 @@
+//! The latest word is true through odd but legal AWS answers, with the real Lambda binaries
+//! behind the fault proxy: a listing that shows the event's instance as another account's is
+//! not "gone", a one-off "not in an organization" is not an all-clear, and the management-
+//! account guard does not remember such an answer.
+
+use anyhow::{bail, Result};
+use idc_core::ports::{InstancePort, OrganizationPort, PortErrorKind};
+use idc_e2e::faults::{failed_with, show, statuses, Trap, Via, AUTO};
+use idc_e2e::proxy::{Fault, Rule};
+use idc_e2e::runtime::LambdaFunction;
+use idc_e2e::world::{World, HOME_REGION};
+use serde_json::json;
+
+/// A listing of the member's Region that shows its instance owned by `owner` (or by nobody).
+fn listed_as(instance_arn: &str, owner: Option<&str>) -> Fault {
+    let mut instance = json!({"InstanceArn": instance_arn, "Status": "ACTIVE",
+                              "IdentityStoreId": "d-1234567890"});
+    if let Some(owner) = owner {
+        instance["OwnerAccountId"] = json!(owner);
+    }
+    Fault::Respond {
+        status: 200,
+        body: json!({"Instances": [instance]}).to_string(),
+    }
+}
+
+#[tokio::test]
+async fn an_instance_listed_as_another_accounts_is_not_identified_never_gone() -> Result<()> {
+    let world = World::start().await?;
+    for (name, owner) in [("other-owner", Some("999999999999")), ("no-owner", None)] {
+        let trap = Trap::created(&world, name).await?;
+        let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
+        world
+            .proxy()
+            .inject(Rule::on("ListInstances").fault(listed_as(&trap.instance_arn, owner)));
+        failed_with(function.invoke(&trap.event)?, "IdcGuardrail.Incomplete")?;
+        world.proxy().clear();
+        assert!(trap.exists(&world).await?, "{name}");
+        assert_eq!(world.proxy().count("DeleteInstance"), 0, "{name}");
+        let all = world.all_findings().await?;
+        // Reported, held at dry_run, never `already_deleted`.
+        assert_eq!(statuses(&all), vec!["dry_run"], "{name}: {}", show(&all));
+        assert!(all[0].finding["remediation"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("owned by")));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_one_off_not_in_use_answer_is_no_all_clear() -> Result<()> {
+    let world = World::start().await?;
+    let trap = Trap::new(&world, Via::OrgEvent, "glitch").await?;
+    let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
+    world.proxy().inject(
+        Rule::on("DescribeOrganization")
+            .times(1)
+            .fault(Fault::Error {
+                status: 400,
+                code: "AWSOrganizationsNotInUseException".into(),
+            }),
+    );
+    failed_with(function.invoke(&trap.event)?, "IdcGuardrail.GatherFailed")?;
+    let messages = world.messages().await?;
+    assert!(
+        messages.iter().all(|m| m.message_type() != "all_clear"),
+        "no all-clear from one contradicting answer"
+    );
+    assert!(messages.iter().all(|m| m.rule() != "IDC003"));
+    assert!(trap.exists(&world).await?);
+    // The retry (Organizations answers again) deletes as it should.
+    let retried = function.invoke(&trap.event)?;
+    assert!(
+        matches!(retried, idc_e2e::runtime::Invocation::Ok(_)),
+        "{retried:?}"
+    );
+    assert!(!trap.exists(&world).await?);
+    Ok(())
+}
+
+/// A container whose first `DescribeOrganization` answered "not in use" does not keep that
+/// answer: the guard before `DeleteInstance` asks again, and a later contradiction of a known
+/// organization is an error, not a fact.
+#[tokio::test]
+async fn the_guard_never_keeps_a_not_in_use_answer() -> Result<()> {
+    let world = World::start().await?;
+    let organizations = idc_aws::organizations::Organizations::from_config(world.guardrail_sdk());
+    let instances = idc_aws::clients::member_instances(
+        world.guardrail_sdk(),
+        &organizations,
+        idc_core::settings::DEFAULT_MEMBER_ROLE_NAME,
+        None,
+    );
+    world.proxy().inject(
+        Rule::on("DescribeOrganization")
+            .times(1)
+            .fault(Fault::Error {
+                status: 400,
+                code: "AWSOrganizationsNotInUseException".into(),
+            }),
+    );
+    assert_eq!(organizations.describe_organization().await?, None);
+    assert_eq!(organizations.management_account_answered(), None);
+    match instances
+        .delete_instance(&world.management, HOME_REGION, &world.org_instance_arn)
+        .await
+    {
+        Err(error) if error.kind == PortErrorKind::AccessDenied => {
+            assert!(error.message.contains("management account"), "{error}")
+        }
+        other => bail!("the organization instance must be refused, got {other:?}"),
+    }
+    assert!(world
+        .instances(&world.management, HOME_REGION)
+        .await?
+        .iter()
+        .any(|(arn, _)| *arn == world.org_instance_arn));
+    // Now that an organization is known, "not in use" contradicts it.
+    world.proxy().inject(
+        Rule::on("DescribeOrganization")
+            .times(1)
+            .fault(Fault::Error {
+                status: 400,
+                code: "AWSOrganizationsNotInUseException".into(),
+            }),
+    );
+    assert!(organizations.describe_organization().await.is_err());
+    Ok(())
+}
