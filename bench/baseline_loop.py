@@ -26,6 +26,9 @@ from collections import Counter
 _STARTED = time.perf_counter()
 
 
+FORWARDING_RULE = "idc-guardrail-forward-create-instance"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint-url", help="send every request here (a local emulator)")
@@ -77,7 +80,21 @@ def main() -> int:
                 aws_session_token=creds["SessionToken"],
                 **endpoint,
             )
+            events = session.client(
+                "events",
+                region_name=region,
+                aws_access_key_id=creds["AccessKeyId"],
+                aws_secret_access_key=creds["SecretAccessKey"],
+                aws_session_token=creds["SessionToken"],
+                **endpoint,
+            )
             client_setup += time.perf_counter() - t
+            # The same coverage check the sweep makes: the forwarding rule, present and enabled.
+            try:
+                events.describe_rule(Name=FORWARDING_RULE)
+            except events.exceptions.ResourceNotFoundException:
+                pass
+            calls["DescribeRule"] += 1
             for page in sso.get_paginator("list_instances").paginate():
                 calls["ListInstances"] += 1
                 for instance in page.get("Instances", []):

@@ -33,6 +33,11 @@ def documented(shape, service="sso-admin"):
     return meta["min"], meta["max"], meta["pattern"]
 
 
+def documented_enum(shape, service="sso-admin"):
+    """The values of an enum shape, as the service model documents them."""
+    return _MODELS.get_service_model(service).shape_for(shape).enum
+
+
 def pattern_violation(member, value, shape):
     return (f"Value '{value}' at '{member}' failed to satisfy constraint: Member must satisfy regular "
             f"expression pattern: {documented(shape)[2]}")
@@ -108,3 +113,25 @@ def seed_org_instance(aws, region=R1):
 
 def register_sso_admin(aws, account):
     aws.orgs().register_delegated_administrator(AccountId=account, ServicePrincipal=SSO)
+
+
+def switch(aws, name, body):
+    """POST a test-only switch (`/idc-guardrail/<name>`); it must be accepted. Answers its JSON."""
+    status, answer = post(aws.url, f"/idc-guardrail/{name}", body)
+    assert status == 200, (name, answer)
+    return answer
+
+
+def create_status(aws, status, **extra):
+    """The status new CreateInstance instances get (`active_after_reads`, `status_reason` in extra)."""
+    return switch(aws, "create-instance-status", {"status": status, **extra})
+
+
+def delete_in_progress_reads(aws, reads):
+    """From now on DeleteInstance leaves an instance DELETE_IN_PROGRESS for `reads` reads (0: gone at once)."""
+    return switch(aws, "delete-in-progress-reads", {"reads": reads})
+
+
+def require_securityhub_enable(aws, account, require=True):
+    """Security Hub calls of `account` refused until it calls EnableSecurityHub (per Region)."""
+    return switch(aws, "securityhub-require-enable", {"account_id": account, "require": require})

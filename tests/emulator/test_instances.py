@@ -7,7 +7,8 @@ from datetime import datetime
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator_client import MGMT, STANDALONE, R1, R2, post, code, seed_org_instance, register_sso_admin
+from emulator_client import (MGMT, STANDALONE, R1, R2, post, code, seed_org_instance, register_sso_admin,
+                             documented_enum)
 
 
 # ------------------------------------------------------------------ instances
@@ -166,3 +167,26 @@ def test_update_instance_still_works(aws, org):
     arn = sso.create_instance()["InstanceArn"]
     sso.update_instance(InstanceArn=arn, Name="renamed")
     assert sso.describe_instance(InstanceArn=arn)["Name"] == "renamed"
+
+
+def test_list_instances_region_scope(aws, org):
+    assert documented_enum("RegionScope") == ["CURRENT_REGION", "ALL_REGIONS"]  # the SDK's model: the parameter exists
+    org_arn = seed_org_instance(aws, R2)
+    register_sso_admin(aws, org[0])
+    own = aws.sso(org[0], R1).create_instance()["InstanceArn"]
+    other = aws.sso(org[1], R2).create_instance()["InstanceArn"]
+    arns = lambda account, region, **kw: sorted(  # noqa: E731
+        i["InstanceArn"] for i in aws.sso(account, region).list_instances(**kw)["Instances"])
+    for region, here in ((R1, [own]), (R2, [org_arn])):  # the default is CURRENT_REGION
+        assert arns(org[0], region) == arns(org[0], region, RegionScope="CURRENT_REGION") == here
+        assert arns(org[0], region, RegionScope="ALL_REGIONS") == sorted([own, org_arn])  # from either Region
+    assert arns(org[1], R1, RegionScope="ALL_REGIONS") == [other]  # nobody else's
+    assert arns(MGMT, R1, RegionScope="ALL_REGIONS") == [org_arn] and arns(MGMT, R1) == []
+    pages = list(aws.sso(org[0]).get_paginator("list_instances").paginate(
+        RegionScope="ALL_REGIONS", PaginationConfig={"PageSize": 1}))
+    assert sorted(i["InstanceArn"] for p in pages for i in p["Instances"]) == sorted([own, org_arn])
+    with pytest.raises(ClientError) as e:  # not in the enum (boto3 sends it as it is)
+        aws.sso(org[0]).list_instances(RegionScope="EVERYWHERE")
+    assert code(e) == "ValidationException" and e.value.response["Error"]["Message"] == (
+        "1 validation error detected: Value 'EVERYWHERE' at 'regionScope' failed to satisfy constraint: "
+        "Member must satisfy enum value set: [CURRENT_REGION, ALL_REGIONS]")

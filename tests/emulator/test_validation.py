@@ -143,3 +143,48 @@ def test_generated_ids_match_the_documented_patterns(aws, org, region, partition
     assert patterns["ApplicationArn"].fullmatch(app) and app.split(":")[1] == partition, app
     assert sso.list_tags_for_resource(ResourceArn=app)["Tags"] == []  # a valid ResourceArn too
     assert sso.list_tags_for_resource(ResourceArn=created[0]["InstanceArn"])["Tags"] == []
+
+
+# ------------------------------------------------------------------ tags (API_Tag, TagKeyList)
+def test_tag_keys_and_values_follow_the_documented_constraints(aws, org):
+    sso = aws.sso(org[0], parameter_validation=False)  # boto3 would refuse some before sending
+    (k_lo, k_hi, pattern), (v_lo, v_hi, v_pattern) = documented("TagKey"), documented("TagValue")
+    assert (k_lo, k_hi, v_lo, v_hi, v_pattern) == (1, 128, 0, 256, pattern)
+    long_key, long_value = "k" * (k_hi + 1), "v" * (v_hi + 1)
+    length = lambda v, at, rel, n: (f"Value '{v}' at '{at}' failed to satisfy constraint: "  # noqa: E731
+                                    f"Member must have length {rel} than or equal to {n}")
+    one = lambda clause: ("ValidationException", 400, "1 validation error detected: " + clause)  # noqa: E731
+    for call in (sso.create_instance, lambda **kw: sso.create_application(
+            InstanceArn=f"arn:aws:sso:::instance/ssoins-{'0' * 16}", ApplicationProviderArn=PROVIDER, Name="a", **kw)):
+        assert refused(call, Tags=[{"Key": "bad#key", "Value": "v"}]) == one(
+            pattern_violation("tags.1.member.key", "bad#key", "TagKey"))
+        assert refused(call, Tags=[{"Key": "ok", "Value": "v"}, {"Key": long_key, "Value": "v"}]) == one(
+            length(long_key, "tags.2.member.key", "less", k_hi))
+    assert refused(sso.create_instance, Tags=[{"Key": "", "Value": "tab\t"}, {"Value": long_value}]) == (
+        "ValidationException", 400, "4 validation errors detected: " + "; ".join([
+            length("", "tags.1.member.key", "greater", k_lo),
+            pattern_violation("tags.1.member.value", "tab\t", "TagValue"),
+            "Value null at 'tags.2.member.key' failed to satisfy constraint: Member must not be null",
+            length(long_value, "tags.2.member.value", "less", v_hi)]))
+    assert sso.list_instances()["Instances"] == []  # nothing was created
+    # Unicode letters, separators and numbers, the listed symbols, an empty value, the longest.
+    good = [{"Key": "Ünïcødé key 1_.:/=+-@", "Value": ""}, {"Key": "k" * k_hi, "Value": "v" * v_hi},
+            {"Key": "日本", "Value": "値 ٣"}]
+    arn = sso.create_instance(Tags=good)["InstanceArn"]
+    assert sorted(sso.list_tags_for_resource(ResourceArn=arn)["Tags"], key=str) == sorted(good, key=str)
+    assert refused(sso.tag_resource, ResourceArn=arn, Tags=[{"Key": "bad#key", "Value": "v"}]) == one(
+        pattern_violation("tags.1.member.key", "bad#key", "TagKey"))
+    assert refused(sso.tag_resource, ResourceArn=arn, Tags=[{"Key": "k", "Value": "bad#value"}]) == one(
+        pattern_violation("tags.1.member.value", "bad#value", "TagValue"))
+    assert refused(aws.sso(org[1]).tag_resource, ResourceArn=arn, Tags=[{"Key": long_key, "Value": ""}])[0] == (
+        "ValidationException")  # the input is checked before who may
+    # UntagResource: one clause for the list, naming each constraint some key fails.
+    assert refused(sso.untag_resource, ResourceArn=arn, TagKeys=["日本", "bad#key", long_key]) == one(
+        f"Value '[日本, bad#key, {long_key}]' at 'tagKeys' failed to satisfy constraint: Member must satisfy "
+        f"constraint: [Member must have length less than or equal to {k_hi}, "
+        f"Member must satisfy regular expression pattern: {pattern}]")
+    assert refused(sso.untag_resource, ResourceArn=arn, TagKeys=[""])[2].endswith(
+        f"[Member must have length greater than or equal to {k_lo}]")
+    assert sorted(sso.list_tags_for_resource(ResourceArn=arn)["Tags"], key=str) == sorted(good, key=str)
+    sso.untag_resource(ResourceArn=arn, TagKeys=["日本", "k" * k_hi])
+    assert sso.list_tags_for_resource(ResourceArn=arn)["Tags"] == [good[0]]

@@ -5,6 +5,10 @@
 //! no outlet loses a finding silently.
 //!
 //! The findings topic goes first: if it fails nothing else is tried, and the retry sends all.
+//! The `deleting` announcement goes to the findings topic alone: it is the system of record's
+//! promise before `DeleteInstance`, and only what is published there decides whether the
+//! delete happens — a failing Security Hub or chat must never leave `deleting` announced for a
+//! delete that is then not attempted. Their copy follows with the outcome, seconds later.
 //! Security Hub and chat then go out together. A retry after one of them failed sends the
 //! message to the topic again, which the finding contract allows (same `id` and a higher
 //! `sequence`); Security Hub upserts by `Id`, so its copy is simply refreshed.
@@ -77,6 +81,9 @@ where
         let Some(finding) = finding_of(message)? else {
             return Ok(());
         };
+        if finding.remediation.status == crate::finding::RemediationStatus::Deleting {
+            return Ok(());
+        }
         let hub = async {
             match &self.security_hub {
                 Some(hub) => {

@@ -81,14 +81,13 @@ fn a_deletion_is_imported_then_resolved_under_one_id_and_chat_gets_the_outcome_o
         .iter()
         .map(|f| (f.workflow.status.as_str(), f.record_state.as_str()))
         .collect();
-    assert_eq!(states, vec![("NEW", "ACTIVE"), ("RESOLVED", "ARCHIVED")]);
-    assert_eq!(imports[0].id, imports[1].id, "one Security Hub finding");
+    // The announcement goes to the findings topic alone: Security Hub gets the outcome.
+    assert_eq!(states, vec![("RESOLVED", "ARCHIVED")]);
     assert_eq!(hub.port.findings().len(), 1);
     assert_eq!(
-        imports[1].compliance.as_ref().map(|c| c.status.as_str()),
+        imports[0].compliance.as_ref().map(|c| c.status.as_str()),
         Some("PASSED")
     );
-    assert!(imports[0].updated_at < imports[1].updated_at);
     let Some(chat) = &g.publisher.chat else {
         panic!("configured")
     };
@@ -107,7 +106,7 @@ fn a_deletion_is_imported_then_resolved_under_one_id_and_chat_gets_the_outcome_o
 }
 
 #[test]
-fn a_failing_import_fails_the_invocation_and_nothing_is_deleted_unannounced() {
+fn a_failing_import_fails_the_invocation_but_never_holds_the_delete_back() {
     let hub = Hub {
         broken: true,
         ..Hub::default()
@@ -118,13 +117,22 @@ fn a_failing_import_fails_the_invocation_and_nothing_is_deleted_unannounced() {
         Budget::unbounded(),
     ));
     assert!(matches!(out, Err(HandleError::Publish { .. })), "{out:?}");
-    // The announcement's import failed, so the delete was never started.
-    assert!(g.instances.deletes().is_empty());
-    let sent = g.publisher.findings.all();
-    assert!(
-        sent.iter()
-            .any(|f| f.remediation.status == idc_core::RemediationStatus::Failed),
-        "the topic still heard of it"
+    // Security Hub does not decide whether the instance is deleted.
+    assert_eq!(g.instances.deletes(), vec![MEMBER_ARN.to_owned()]);
+    let sent: Vec<_> = g
+        .publisher
+        .findings
+        .all()
+        .iter()
+        .map(|f| f.remediation.status)
+        .collect();
+    assert_eq!(
+        sent,
+        vec![
+            idc_core::RemediationStatus::Deleting,
+            idc_core::RemediationStatus::Deleted
+        ],
+        "the topic heard every word"
     );
 }
 

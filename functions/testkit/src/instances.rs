@@ -101,7 +101,6 @@ impl InstancePort for Instances {
             .map(|i| Instance {
                 application_count: None,
                 tags: None,
-                status_reason: None,
                 ..i.clone()
             })
             .collect())

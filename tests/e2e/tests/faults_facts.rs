@@ -60,10 +60,11 @@ async fn unknown_fact_keeps_dry_run(
 async fn unknown_tags_keep_an_exemptible_instance() -> Result<()> {
     let world = World::start().await?;
     let trap = tagged_trial(&world, "tags-unknown").await?;
+    let policy = world.protect_exempt_tag(TAG, true).await?;
     unknown_fact_keeps_dry_run(
         &world,
         &trap,
-        &[AUTO, ("EXEMPT_TAG", TAG)],
+        &[AUTO, ("EXEMPT_TAG", TAG), ("EXEMPT_TAG_POLICY_ID", &policy)],
         "ListTagsForResource",
         Fault::Throttle,
         "tags",

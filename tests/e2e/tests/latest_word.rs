@@ -127,3 +127,38 @@ async fn the_guard_never_keeps_a_not_in_use_answer() -> Result<()> {
     assert!(organizations.describe_organization().await.is_err());
     Ok(())
 }
+
+/// AWS deletes asynchronously. A `DeleteInstance` whose answer is lost is sent again by the
+/// SDK and meets the first request's deletion under way (`ConflictException`); the listing then
+/// shows `DELETE_IN_PROGRESS`, which is `deleted`, as the success branch reads it — not `failed`.
+#[tokio::test]
+async fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() -> Result<()> {
+    let world = World::start().await?;
+    world.emulator.post(
+        "/idc-guardrail/delete-in-progress-reads",
+        &json!({"reads": 3}),
+    )?;
+    let trap = Trap::created(&world, "async-delete").await?;
+    let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
+    world
+        .proxy()
+        .inject(Rule::on("DeleteInstance").times(1).fault(Fault::LoseAnswer));
+    let answer = function.invoke(&trap.event)?;
+    assert!(
+        matches!(answer, idc_e2e::runtime::Invocation::Ok(_)),
+        "{answer:?}\n{}",
+        function.logs()
+    );
+    assert!(
+        world.proxy().count("DeleteInstance") >= 2,
+        "the SDK sent it again"
+    );
+    let all = world.all_findings().await?;
+    assert_eq!(
+        statuses(&all),
+        vec!["deleting", "deleted"],
+        "{}",
+        show(&all)
+    );
+    Ok(())
+}

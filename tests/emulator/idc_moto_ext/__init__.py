@@ -18,7 +18,10 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
       value), checked first on every sso-admin action, stock moto's included: InstanceArn
       (10-1224, arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}; required
       except on the tag operations), ResourceArn of the tag operations (TaggableResourceArn,
-      10-2048), Name of CreateInstance/UpdateInstance (0-255, [\w+=,.@-]+, ASCII \w). A violation
+      10-2048), Name of CreateInstance/UpdateInstance (0-255, [\w+=,.@-]+, ASCII \w), the Tags of
+      CreateInstance/TagResource/CreateApplication (Key 1-128, Value 0-256, both
+      [\p{L}\p{Z}\p{N}_.:/=+\-@]*, at 'tags.N.member.key'), UntagResource's TagKeys (one clause for
+      the list), ListInstances' RegionScope (CURRENT_REGION | ALL_REGIONS). A violation
       is HTTP 400 ValidationException worded as AWS words it: "1 validation error detected: Value
       'X' at 'instanceArn' failed to satisfy constraint: Member must satisfy regular expression
       pattern: P" (every violated constraint, "; "-separated; "Value null ... Member must not be
@@ -32,12 +35,18 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
       DescribeInstance answers normally and ListInstances lists it. DeleteInstance may be called
       then, the reference says, without saying what it answers: here ConflictException (declared
       by DeleteInstance; our choice, so that a caller must wait and retry).
+    - CREATE_FAILED (with StatusReason, in ListInstances and DescribeInstance), set by the
+      endpoints below: described and deleted only, the rest ValidationException (our choice).
+    - DELETE_IN_PROGRESS: deletion is immediate unless /idc-guardrail/delete-in-progress-reads
+      says otherwise; then the instance is DELETE_IN_PROGRESS for N reads, then gone. A second
+      DeleteInstance meanwhile: ConflictException (our choice; the reference does not say).
     - DescribeInstance / DeleteInstance: the owner, in the instance's Region (DescribeInstance also
       the Identity Center delegated administrator for the org instance it administers); anyone
       else, and any instance already deleted, gets AccessDeniedException -- DeleteInstance lists no
       ResourceNotFoundException. Deleting an instance with applications succeeds and takes them
       with it: the API has no "in use" error, so a caller must count applications first.
-    - ListInstances (MaxResults/NextToken): in the caller's Region, the caller's own instance,
+    - ListInstances (MaxResults/NextToken; RegionScope ALL_REGIONS: from every Region): in the
+      caller's Region, the caller's own instance,
       plus the organization instance when the caller is the registered sso.amazonaws.com
       delegated administrator (the "two instances in one Region" trap). Fields that are absent
       are omitted rather than sent as null.
@@ -50,11 +59,16 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
   AccessDeniedException unless the member is a delegated administrator (then they read the
   organization), and AWSOrganizationsNotInUseException from a standalone account.
 * sns: an SQS subscription delivers into the queue's own account (stock: the topic's account,
-  NonExistentQueue); a queue owner's subscription to another account's topic receives its messages.
-* securityhub: ``BatchUpdateFindings`` (missing in stock moto) sets ``Workflow.Status``; a
-  re-import by ``BatchImportFindings`` keeps ``Workflow`` (and the other customer fields), as the API
-  reference says it must; default-product findings only from the account they name. See
-  ``securityhub.py``.
+  NonExistentQueue); a queue owner's subscription to another account's topic receives its messages;
+  the envelope's UnsubscribeURL names the subscription; a missing subscribed queue is a lost
+  delivery, not the publisher's error; a malformed topic ARN is InvalidParameter "Invalid parameter:
+  TopicArn", an unknown topic NotFound "Topic does not exist" (awsQuery XML). See ``sns.py``.
+* securityhub: ``BatchUpdateFindings`` (missing in stock moto) sets ``Workflow.Status`` and
+  ``Note``; a re-import by ``BatchImportFindings`` keeps ``Workflow`` (and the other customer
+  fields), as the API reference says it must; new findings default to Workflow NEW and RecordState
+  ACTIVE; default-product findings only from the account they name; ``GetFindings`` honours its
+  string ``Filters``; EnableSecurityHub twice is ResourceConflictException; "not subscribed"
+  refusals (opt-in per account). See ``securityhub.py``.
 * sts: stock AssumeRole succeeds for any role ARN (the role need not exist). A role ARN put on the
   deny list (endpoint below) answers what AWS answers for a missing or untrusting role: HTTP 403,
   awsQuery ``<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>...``, "User: CALLER
@@ -63,15 +77,20 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
 TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), in the style of
 ``/moto-api/``, all ``POST`` with a JSON body, answering JSON:
   /idc-guardrail/seed-org-instance      {"account_id": MGMT, "region": R, "name"?: N}
-  /idc-guardrail/instance-status        {"instance_arn": ARN, "status": S, "active_after_reads"?: N}
-  /idc-guardrail/create-instance-status {"status": "ACTIVE" | "CREATE_IN_PROGRESS",
-                                         "active_after_reads"?: N}
+  /idc-guardrail/instance-status        {"instance_arn": ARN, "status": S, "active_after_reads"?: N,
+                                         "status_reason"?: R}
+  /idc-guardrail/create-instance-status {"status": "ACTIVE" | "CREATE_IN_PROGRESS" | "CREATE_FAILED",
+                                         "active_after_reads"?: N, "status_reason"?: R}
                                         status of new instances; with N (whole, >= 1; only with
                                         CREATE_IN_PROGRESS) an instance reports CREATE_IN_PROGRESS
                                         to its next N reads (DescribeInstance, or a ListInstances
                                         page that includes it), then is ACTIVE. Without N it stays
                                         CREATE_IN_PROGRESS until set otherwise. No clock involved.
   /idc-guardrail/delete-conflicts       {"count": N}  next N DeleteInstance -> ConflictException
+  /idc-guardrail/delete-in-progress-reads {"reads": N}  DeleteInstance leaves DELETE_IN_PROGRESS for
+                                        N reads, then gone (0, the default: at once)
+  /idc-guardrail/securityhub-require-enable {"account_id": A, "require"?: true | false}  Security
+                                        Hub calls of A refused until EnableSecurityHub (per Region)
   /idc-guardrail/instance-created-date  {"instance_arn": ARN, "created_date": EPOCH_SECONDS | RFC3339}
                                         the CreatedDate ListInstances/DescribeInstance report
   /idc-guardrail/deny-assume-role       {"role_arn": ROLE_ARN, "deny"?: true | false}  AssumeRole of
@@ -82,7 +101,7 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
 
 Layout, one job a module: ``instances`` (the sso-admin model: who may use an instance, reads,
 pagination, tags), ``validation`` (input constraints), ``ssoadmin`` (the sso-admin API),
-``organizations``, ``sns``, ``securityhub``, ``sts``, ``control_endpoints`` (the test-only endpoints and the reset),
+``organizations``, ``sns``, ``securityhub`` (with ``securityhub_filters``), ``sts``, ``control_endpoints`` (the test-only endpoints and the reset),
 with ``errors``, ``state`` and ``org_facts`` shared by them. Importing the package installs every
 patch, in that order.
 """

@@ -3,6 +3,7 @@ that clears their switches."""
 
 import json
 import re
+import unicodedata
 from datetime import datetime
 
 from moto.moto_api._internal import urls as moto_api_urls
@@ -14,7 +15,7 @@ from moto.ssoadmin.models import Instance, ssoadmin_backends
 from .errors import AwsError
 from .instances import all_instances, find_instance
 from .org_facts import mgmt_of
-from .state import LOCK, STATE, STATUSES
+from .state import LOCK, STATE, STATUSES, reset_state
 from .validation import violations
 
 
@@ -56,19 +57,30 @@ def _active_after_reads(body):
     return n
 
 
+def _status_reason(body):
+    """The optional StatusReason: a string of the documented class [\\p{L}\\p{M}\\p{Z}\\p{S}\\p{N}\\p{P}]*
+    (no control characters); absent or empty: none."""
+    reason = body.get("status_reason")
+    if reason is not None and (not isinstance(reason, str)
+                               or any(unicodedata.category(c)[0] == "C" for c in reason)):
+        raise AwsError("ValidationException", "status_reason: a string without control characters")
+    return reason or None
+
+
 def instance_status(body):
     inst = find_instance(body["instance_arn"])[1]
     if inst is None or body["status"] not in STATUSES:
         raise AwsError("ValidationException", "unknown instance_arn or status")
-    inst.reads_left = _active_after_reads(body)
-    inst.status = body["status"]
+    inst.reads_left, inst.status_reason = _active_after_reads(body), _status_reason(body)
+    inst.status, inst.reads_until_gone = body["status"], None
     return inst.to_json()
 
 
 def create_instance_status(body):
-    if body["status"] not in STATUSES[:2]:
-        raise AwsError("ValidationException", "status must be ACTIVE or CREATE_IN_PROGRESS")
+    if body["status"] not in ("ACTIVE", "CREATE_IN_PROGRESS", "CREATE_FAILED"):
+        raise AwsError("ValidationException", "status must be ACTIVE, CREATE_IN_PROGRESS or CREATE_FAILED")
     STATE["create_active_after_reads"] = _active_after_reads(body)
+    STATE["create_status_reason"] = _status_reason(body)
     STATE["create_status"] = body["status"]
     return dict(STATE)
 
@@ -76,6 +88,25 @@ def create_instance_status(body):
 def delete_conflicts(body):
     STATE["delete_conflicts"] = int(body["count"])
     return dict(STATE)
+
+
+def delete_in_progress_reads(body):
+    # AWS deletes asynchronously; 0 (the default) deletes at once, as the emulator always did.
+    n = body["reads"]
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        raise AwsError("ValidationException", "reads: a whole number >= 0")
+    STATE["delete_in_progress_reads"] = n
+    return dict(STATE)
+
+
+def securityhub_require_enable(body):
+    # Opt-in per account: Security Hub calls refused (InvalidAccessException) until EnableSecurityHub.
+    account, require = body["account_id"], body.get("require", True)
+    if not isinstance(account, str) or not re.fullmatch(r"\d{12}", account) or not isinstance(require, bool):
+        raise AwsError("ValidationException", "account_id: 12 digits; require: true or false")
+    accounts = set(STATE["securityhub_require_enable"]) - {account}
+    STATE["securityhub_require_enable"] = sorted(accounts | ({account} if require else set()))
+    return {"securityhub_require_enable": STATE["securityhub_require_enable"]}
 
 
 def instance_created_date(body):
@@ -110,7 +141,8 @@ def deny_assume_role(body):
 
 def state(_body):
     return {"instances": [dict(i.to_json(), Region=i.region, OrgInstance=i.org_instance,
-                               Applications=len(i.applications), ReadsUntilActive=i.reads_left)
+                               Applications=len(i.applications), ReadsUntilActive=i.reads_left,
+                               ReadsUntilGone=i.reads_until_gone)
                           for _, i in all_instances()], **STATE}
 
 
@@ -129,8 +161,7 @@ _orig_reset = MotoAPIBackend.reset
 
 def _reset(self):
     _orig_reset(self)  # clears every backend, hence every instance, application and tag
-    STATE.update(create_status="ACTIVE", create_active_after_reads=None, delete_conflicts=0,
-                  denied_role_arns=[])
+    reset_state()
     organizations_backends.master_accounts.clear()  # stock reset keeps member->management links
 
 
@@ -138,7 +169,8 @@ def _reset(self):
 
 def install():
     for fn in (seed_org_instance, instance_status, create_instance_status, delete_conflicts,
-                instance_created_date, deny_assume_role, state):
+               delete_in_progress_reads, instance_created_date, deny_assume_role,
+               securityhub_require_enable, state):
         moto_api_urls.url_paths["{0}/idc-guardrail/" + fn.__name__.replace("_", "-")] = _endpoint(fn)
     DomainDispatcherApplication.get_application = _get_application
     MotoAPIBackend.reset = _reset

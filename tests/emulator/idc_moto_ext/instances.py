@@ -1,5 +1,6 @@
 """sso-admin model: instances as AWS has them (none until created), who may use one, reads
-that count down CREATE_IN_PROGRESS, pagination and tags."""
+that count down CREATE_IN_PROGRESS (to ACTIVE) and DELETE_IN_PROGRESS (to gone), pagination and
+tags."""
 
 from moto.moto_api._internal import mock_random as rnd
 from moto.ssoadmin.models import Instance, SSOAdminBackend, ssoadmin_backends
@@ -28,6 +29,8 @@ def _instance_init(self, account_id, region):
     self.identity_store_id = f"d-{rnd.get_random_hex(10)}"
     self.region, self.org_instance, self.tags, self.applications = region, False, {}, []
     self.reads_left = None  # CREATE_IN_PROGRESS -> ACTIVE after this many reads (None: stays)
+    self.reads_until_gone = None  # DELETE_IN_PROGRESS -> deleted after this many reads (None: stays)
+    self.status_reason = None  # StatusReason, e.g. why it is CREATE_FAILED
 
 
 def _instance_json(self):
@@ -35,6 +38,8 @@ def _instance_json(self):
            "InstanceArn": self.instance_arn, "OwnerAccountId": self.account_id, "Status": self.status}
     if self.name:  # absent, not null
         out["Name"] = self.name
+    if self.status_reason:
+        out["StatusReason"] = self.status_reason
     return out
 
 
@@ -55,7 +60,8 @@ def usable(caller: str, region: str, arn: str, while_creating: bool = False):
     """The instance if the caller may operate it here: the owner, or the sso delegated admin for
     the org instance, and only in the instance's Region. Else AccessDenied (also once deleted).
     Unless `while_creating` (DescribeInstance, DeleteInstance), an instance still
-    CREATE_IN_PROGRESS refuses the call (after the access check: a stranger learns nothing)."""
+    CREATE_IN_PROGRESS, or CREATE_FAILED, refuses the call (after the access check: a stranger
+    learns nothing)."""
     backend, inst = find_instance(arn)
     if inst is None or inst.region != region:
         raise denied()
@@ -71,17 +77,28 @@ def usable(caller: str, region: str, arn: str, while_creating: bool = False):
         raise AwsError("ValidationException",
                        f"The instance {inst.instance_arn} is CREATE_IN_PROGRESS: only DescribeInstance "
                        "and DeleteInstance can be called until it is ACTIVE.")
+    if inst.status == "CREATE_FAILED" and not while_creating:
+        # Undocumented too; the same choice: a failed instance can only be described and deleted.
+        raise AwsError("ValidationException",
+                       f"The instance {inst.instance_arn} is CREATE_FAILED: only DescribeInstance "
+                       "and DeleteInstance can be called.")
     return backend, inst
 
 
 def read_instance(inst) -> dict:
     """The instance as a read (DescribeInstance, a ListInstances page) reports it. A countdown set
-    by `active_after_reads` ticks once per read: after N reads the instance is ACTIVE."""
+    by `active_after_reads` ticks once per read: after N reads the instance is ACTIVE. One set by
+    `/idc-guardrail/delete-in-progress-reads` likewise: after N reads the instance is gone."""
     out = inst.to_json()
     if inst.status == "CREATE_IN_PROGRESS" and inst.reads_left:
         inst.reads_left -= 1
         if inst.reads_left == 0:
             inst.status, inst.reads_left = "ACTIVE", None
+    if inst.status == "DELETE_IN_PROGRESS" and inst.reads_until_gone:
+        inst.reads_until_gone -= 1
+        if inst.reads_until_gone == 0:
+            backend = find_instance(inst.instance_arn)[0]
+            backend.instances.remove(inst)  # its applications go with it
     return out
 
 

@@ -36,7 +36,7 @@ def create_instance(self):
             raise AwsError("ConflictException", "An instance of IAM Identity Center already exists in this account.")
         inst = Instance(caller, region)
         inst.name, inst.tags, inst.status = p.get("Name"), tags_in(p.get("Tags")), STATE["create_status"]
-        inst.reads_left = STATE["create_active_after_reads"]
+        inst.reads_left, inst.status_reason = STATE["create_active_after_reads"], STATE["create_status_reason"]
         backend.instances.append(inst)
         if token:
             backend.client_tokens[token] = (inst.instance_arn, (p.get("Name"), p.get("Tags")))
@@ -55,21 +55,30 @@ def delete_instance(self):
         backend, inst = usable(self.current_account, self.region, arn, True)
         if inst.account_id != self.current_account:  # only the owning account deletes
             raise denied()
-        if STATE["delete_conflicts"] > 0 or inst.status == "CREATE_IN_PROGRESS":
+        # Still being created, or already being deleted (a second DeleteInstance meets the first
+        # one's DELETE_IN_PROGRESS): ConflictException, the one conflict code DeleteInstance declares.
+        if STATE["delete_conflicts"] > 0 or inst.status in ("CREATE_IN_PROGRESS", "DELETE_IN_PROGRESS"):
             STATE["delete_conflicts"] = max(0, STATE["delete_conflicts"] - 1)
             raise AwsError("ConflictException",
                            "Operation could not be completed because of a conflict. Retry with backoff.")
-        backend.instances.remove(inst)  # its applications go with it
+        if STATE["delete_in_progress_reads"]:  # AWS deletes asynchronously: DELETE_IN_PROGRESS first
+            inst.status, inst.reads_left = "DELETE_IN_PROGRESS", None
+            inst.reads_until_gone, inst.status_reason = STATE["delete_in_progress_reads"], None
+        else:
+            backend.instances.remove(inst)  # its applications go with it
     return "{}"
 
 
 def list_instances(self):
-    caller, region = self.current_account, self.region
+    caller, region, p = self.current_account, self.region, request_params(self)
     with LOCK:
-        visible = list(ssoadmin_backends[caller][region].instances)
+        # RegionScope (validated first): CURRENT_REGION, the default, or ALL_REGIONS.
+        here = (lambda i: True) if p.get("RegionScope") == "ALL_REGIONS" else (lambda i: i.region == region)
+        visible = [i for _, i in all_instances() if i.account_id == caller and here(i)]
         if is_sso_admin(caller):  # the trap: the org instance shows up beside the account's own
-            visible += [i for i in ssoadmin_backends[mgmt_of(caller)][region].instances if i.org_instance]
-        page, nxt = paginate(visible, request_params(self))
+            mgmt = mgmt_of(caller)
+            visible += [i for _, i in all_instances() if i.org_instance and i.account_id == mgmt and here(i)]
+        page, nxt = paginate(visible, p)
         return json.dumps({"Instances": [read_instance(i) for i in page], **nxt})  # only this page is read
 
 
