@@ -12,14 +12,6 @@ fn deleting() -> Policy {
     }
 }
 
-fn register_event(account: &str) -> Value {
-    json!({"version": "0", "id": "r", "detail-type": "AWS API Call via CloudTrail", "source": "aws.organizations",
-           "account": MGMT, "region": "us-east-1", "detail": {
-        "eventTime": "2026-11-20T11:00:00Z", "eventSource": "organizations.amazonaws.com",
-        "eventName": "RegisterDelegatedAdministrator", "awsRegion": "us-east-1", "eventID": "ev-reg",
-        "recipientAccountId": MGMT, "requestParameters": {"accountId": account, "servicePrincipal": "sso.amazonaws.com"}}})
-}
-
 /// The member's instance, as a listing shows it with another owner (or none).
 fn listed_as(owner: &str) -> Instance {
     Instance {

@@ -5,14 +5,6 @@ use idc_core::{Budget, HandleError, Policy, RemediationStatus, RuleId};
 use idc_testkit::*;
 use serde_json::{json, Value};
 
-fn register_event(account: &str) -> Value {
-    json!({"version": "0", "id": "r", "detail-type": "AWS API Call via CloudTrail", "source": "aws.organizations",
-           "account": MGMT, "region": "us-east-1", "detail": {
-        "eventTime": "2026-11-20T11:00:00Z", "eventSource": "organizations.amazonaws.com",
-        "eventName": "RegisterDelegatedAdministrator", "awsRegion": "us-east-1", "eventID": "ev-reg",
-        "recipientAccountId": MGMT, "requestParameters": {"accountId": account, "servicePrincipal": "sso.amazonaws.com"}}})
-}
-
 fn statuses(g: &Fake) -> Vec<(RuleId, RemediationStatus)> {
     g.publisher
         .sent()

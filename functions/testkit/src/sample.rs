@@ -65,3 +65,12 @@ pub fn create_event(account: &str, region: &str, arn: &str) -> serde_json::Value
         "userIdentity": {"type": "Root", "arn": format!("arn:aws:iam::{account}:root"), "accountId": account},
         "responseElements": {"instanceArn": arn}}})
 }
+
+/// The management account's `RegisterDelegatedAdministrator` of `account` for Identity Center.
+pub fn register_event(account: &str) -> serde_json::Value {
+    serde_json::json!({"version": "0", "id": "r", "detail-type": "AWS API Call via CloudTrail", "source": "aws.organizations",
+           "account": MGMT, "region": "us-east-1", "detail": {
+        "eventTime": "2026-11-20T11:00:00Z", "eventSource": "organizations.amazonaws.com",
+        "eventName": "RegisterDelegatedAdministrator", "awsRegion": "us-east-1", "eventID": "ev-reg",
+        "recipientAccountId": MGMT, "requestParameters": {"accountId": account, "servicePrincipal": "sso.amazonaws.com"}}})
+}

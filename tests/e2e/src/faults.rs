@@ -124,8 +124,13 @@ impl Trap {
 
     /// A member's fresh account instance (IDC001), reported by its `CreateInstance`.
     pub async fn created(world: &World, name: &str) -> Result<Trap> {
+        Trap::created_tagged(world, name, &[]).await
+    }
+
+    /// As [`Trap::created`], the instance created with `tags` (as the member may).
+    pub async fn created_tagged(world: &World, name: &str, tags: &[(&str, &str)]) -> Result<Trap> {
         let account = world.create_member(name).await?;
-        let instance_arn = world.create_instance(&account, OTHER_REGION, &[]).await?;
+        let instance_arn = world.create_instance(&account, OTHER_REGION, tags).await?;
         let event = events::create_instance(
             &account,
             OTHER_REGION,

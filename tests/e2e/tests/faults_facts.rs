@@ -7,30 +7,14 @@ use anyhow::Result;
 use idc_e2e::faults::{detail, failed_with, set_created_epoch, show, statuses, Trap, AUTO};
 use idc_e2e::proxy::{Fault, Rule};
 use idc_e2e::runtime::{cold_start_failure, Invocation, LambdaFunction};
-use idc_e2e::world::{World, OTHER_REGION};
+use idc_e2e::world::World;
 
 const TAG: &str = "idc-trial";
 
 /// A member's instance created with the exemption tag (within its trial, so exempt if its
 /// tags can be read), and the `CreateInstance` event.
 async fn tagged_trial(world: &World, name: &str) -> Result<Trap> {
-    let account = world.create_member(name).await?;
-    let instance_arn = world
-        .create_instance(&account, OTHER_REGION, &[(TAG, "poc")])
-        .await?;
-    let event = idc_e2e::events::create_instance(
-        &account,
-        OTHER_REGION,
-        Some(&instance_arn),
-        &format!("ev-{name}"),
-    )?;
-    Ok(Trap {
-        function: "on-create-instance",
-        account,
-        region: OTHER_REGION,
-        instance_arn,
-        event,
-    })
+    Trap::created_tagged(world, name, &[(TAG, "poc")]).await
 }
 
 /// Runs `trap`'s event with deletion enabled and `faulted` always failing with `fault`; the

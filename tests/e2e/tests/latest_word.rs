@@ -47,19 +47,22 @@ async fn an_instance_listed_as_another_accounts_is_not_identified_never_gone() -
     Ok(())
 }
 
+/// Organizations answers once that the guardrail's account is in no organization.
+fn not_in_use_once() -> Rule {
+    Rule::on("DescribeOrganization")
+        .times(1)
+        .fault(Fault::Error {
+            status: 400,
+            code: "AWSOrganizationsNotInUseException".into(),
+        })
+}
+
 #[tokio::test]
 async fn a_one_off_not_in_use_answer_is_no_all_clear() -> Result<()> {
     let world = World::start().await?;
     let trap = Trap::new(&world, Via::OrgEvent, "glitch").await?;
     let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
-    world.proxy().inject(
-        Rule::on("DescribeOrganization")
-            .times(1)
-            .fault(Fault::Error {
-                status: 400,
-                code: "AWSOrganizationsNotInUseException".into(),
-            }),
-    );
+    world.proxy().inject(not_in_use_once());
     failed_with(function.invoke(&trap.event)?, "IdcGuardrail.GatherFailed")?;
     let messages = world.messages().await?;
     assert!(
@@ -91,14 +94,7 @@ async fn the_guard_never_keeps_a_not_in_use_answer() -> Result<()> {
         idc_core::settings::DEFAULT_MEMBER_ROLE_NAME,
         None,
     );
-    world.proxy().inject(
-        Rule::on("DescribeOrganization")
-            .times(1)
-            .fault(Fault::Error {
-                status: 400,
-                code: "AWSOrganizationsNotInUseException".into(),
-            }),
-    );
+    world.proxy().inject(not_in_use_once());
     assert_eq!(organizations.describe_organization().await?, None);
     assert_eq!(organizations.management_account_answered(), None);
     match instances
@@ -116,14 +112,7 @@ async fn the_guard_never_keeps_a_not_in_use_answer() -> Result<()> {
         .iter()
         .any(|(arn, _)| *arn == world.org_instance_arn));
     // Now that an organization is known, "not in use" contradicts it.
-    world.proxy().inject(
-        Rule::on("DescribeOrganization")
-            .times(1)
-            .fault(Fault::Error {
-                status: 400,
-                code: "AWSOrganizationsNotInUseException".into(),
-            }),
-    );
+    world.proxy().inject(not_in_use_once());
     assert!(organizations.describe_organization().await.is_err());
     Ok(())
 }

@@ -48,24 +48,11 @@ fn task(world_sweep: &str, account: &str) -> Value {
                         "eventSource": "aws:sqs"}]})
 }
 
-/// A member whose instance is swept: the member stack deployed, the instance created.
+/// A member whose instance is swept: the instance created, the member stack deployed.
 async fn swept_member(world: &World, name: &str, tags: &[(&str, &str)]) -> Result<Trap> {
-    let account = world.create_member(name).await?;
-    world.deploy_member_stack(&account, &REGIONS).await?;
-    let instance_arn = world.create_instance(&account, OTHER_REGION, tags).await?;
-    let event = idc_e2e::events::create_instance(
-        &account,
-        OTHER_REGION,
-        Some(&instance_arn),
-        &format!("ev-{name}"),
-    )?;
-    Ok(Trap {
-        function: "on-create-instance",
-        account,
-        region: OTHER_REGION,
-        instance_arn,
-        event,
-    })
+    let trap = Trap::created_tagged(world, name, tags).await?;
+    world.deploy_member_stack(&trap.account, &REGIONS).await?;
+    Ok(trap)
 }
 
 /// The sweep and then the worker, deletion on, `operation` denied to the member role: both
