@@ -3,7 +3,6 @@
 
 use idc_core::{Budget, HandleError, Instance, InstanceStatus, Policy, RemediationStatus, RuleId};
 use idc_testkit::*;
-use serde_json::{json, Value};
 
 fn deleting() -> Policy {
     Policy {

@@ -3,7 +3,7 @@
 
 use idc_core::{Budget, HandleError, Policy, RemediationStatus, RuleId};
 use idc_testkit::*;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn statuses(g: &Fake) -> Vec<(RuleId, RemediationStatus)> {
     g.publisher
