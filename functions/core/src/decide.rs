@@ -20,6 +20,9 @@ pub struct Restraints {
     pub report_only_region: Option<String>,
     /// Why the event cannot be trusted to act on (its envelope and record disagree).
     pub untrusted: Option<String>,
+    /// Regions where the event's instance is not listed yet, too soon to prove it gone, with
+    /// why: no word is published about it there (see [`crate::policy::Verdict::Withheld`]).
+    pub unsettled: Vec<(String, String)>,
 }
 
 /// Decides what to do about `violation`, strongest restraint first.
@@ -39,6 +42,13 @@ pub fn decide(
             .find(|(region, _)| *region == violation.region)
         {
             return Decision::unable(why);
+        }
+        if let Some((_, why)) = restraints
+            .unsettled
+            .iter()
+            .find(|(region, _)| *region == violation.region)
+        {
+            return Decision::withheld(why);
         }
         if let Some(region) = &restraints.report_only_region {
             return Decision::report_only_region(region);

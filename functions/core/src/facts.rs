@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,11 @@ use crate::tag_protection;
 /// How many times a Region is listed, at most, before its answer is taken as it is (see
 /// [`Settle`]), with a doubling wait from `FIRST_WAIT` between listings.
 pub const LIST_ATTEMPTS: u32 = 4;
+
+/// How long after its `CreateInstance` (`eventTime`) an instance that complete listings do not
+/// show is taken for gone. Before, AWS may simply not list it yet: the invocation fails and
+/// Lambda's retries (about 1 and 3 minutes later) look again — the second always past this age.
+pub const ABSENCE_PROOF_AGE: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
 const FIRST_WAIT: Duration = Duration::from_millis(500);
 
 /// An account/Region that could not be listed, and why.
@@ -248,6 +254,39 @@ pub struct AccountListing {
 }
 
 impl AccountListing {
+    /// The Region where `expected` (the instance an event created at `created`) is not
+    /// listed although the Region was listed completely, while that is no proof yet that it is
+    /// gone ([`ABSENCE_PROOF_AGE`]): the Region is taken out of those listed, and returned
+    /// with why.
+    pub fn unsettled_absence(
+        &mut self,
+        account_id: &str,
+        expected: Option<&str>,
+        created: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<Unreachable> {
+        let arn = expected?;
+        let age = now.signed_duration_since(created);
+        if age >= ABSENCE_PROOF_AGE || self.instances.iter().any(|i| i.instance_arn == arn) {
+            return None;
+        }
+        let position = self
+            .listed
+            .iter()
+            .position(|l| l.account_id == account_id)?;
+        let region = self.listed.remove(position).region;
+        Some(Unreachable {
+            account_id: account_id.to_owned(),
+            region,
+            error: format!(
+                "{arn} is not listed yet, {} s after its CreateInstance: AWS may list a new instance \
+                 late, so it is taken for gone only {} s after the event; the event will be retried",
+                age.num_seconds(),
+                ABSENCE_PROOF_AGE.num_seconds()
+            ),
+        })
+    }
+
     /// For the sweep: the Regions listed are counted, not kept.
     pub fn counting() -> Self {
         AccountListing {

@@ -212,6 +212,10 @@ pub enum Verdict {
     /// The look was not good enough to act on (facts or a Region's listing missing): the
     /// finding says `failed`, so nobody reads it as handled.
     Unable,
+    /// The event's instance is not listed yet, too soon after its creation to prove it gone:
+    /// no word is published for it (an earlier delivery's may be the true one), the
+    /// invocation fails and its retry looks again.
+    Withheld,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +279,16 @@ impl Decision {
         }
     }
 
+    /// For the event's instance that a listing does not show yet (see [`Verdict::Withheld`]).
+    pub(crate) fn withheld(why: &str) -> Self {
+        Decision {
+            action: RemediationAction::Delete,
+            verdict: Verdict::Withheld,
+            detail: format!("not yet decided: {why}"),
+            unverified: None,
+        }
+    }
+
     /// For a violation in a Region outside `REGIONS` while `OUTSIDE_REGIONS=report`.
     pub(crate) fn report_only_region(region: &str) -> Self {
         Decision::skip(
@@ -315,7 +329,7 @@ impl Decision {
             Verdict::Skip(status) => status,
             Verdict::AlreadyGone => RemediationStatus::AlreadyDeleted,
             Verdict::NoAction => RemediationStatus::None,
-            Verdict::Unable => RemediationStatus::Failed,
+            Verdict::Unable | Verdict::Withheld => RemediationStatus::Failed,
         }
     }
 

@@ -18,6 +18,7 @@ use crate::facts::{self, OrgFactsError, Unreachable};
 use crate::finding::{Finding, RuleId, Severity};
 use crate::inventory::Inventory;
 use crate::message::IncompleteNotice;
+use crate::policy::Verdict;
 use crate::ports::{
     Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError, PortErrorKind,
 };
@@ -113,6 +114,8 @@ struct Gathered {
     notes: Vec<String>,
     /// The account looked at and the Regions that could not be listed there.
     unknown: Option<(String, Vec<Unreachable>, Vec<String>)>,
+    /// The Region where the event's instance is not listed yet, too soon to call it gone.
+    unsettled: Option<Unreachable>,
 }
 
 // Each use case is bound by the ports it uses, no more: preflight never publishes, only the
@@ -205,13 +208,24 @@ where
                 .collect(),
             report_only_region: outside_regions(trigger, &self.settings),
             untrusted: None,
+            unsettled: gathered
+                .as_ref()
+                .and_then(|g| g.unsettled.as_ref())
+                .map(|u| (u.region.clone(), u.error.clone()))
+                .into_iter()
+                .collect(),
         };
         let inventory = gathered.as_ref().map(|g| &g.inventory);
         let mut evaluation = evaluate_trigger_with(trigger, inventory, policy, now, restraints);
         let (organization_id, unknown) = match gathered {
             Some(gathered) => {
                 evaluation.notes.extend(gathered.notes);
-                (gathered.organization_id, gathered.unknown)
+                // Not yet listed counts as not seen: the notice names it with the rest.
+                let unknown = gathered.unknown.map(|(account, mut unreachable, listed)| {
+                    unreachable.extend(gathered.unsettled);
+                    (account, unreachable, listed)
+                });
+                (gathered.organization_id, unknown)
             }
             None => (None, None),
         };
@@ -223,9 +237,19 @@ where
             troubles.held_back(judged, policy);
             findings.push(remediator.act(judged, &mut troubles).await);
         }
-        for finding in &mut findings {
+        // A withheld finding is not published: an earlier delivery's word may be the true one.
+        for (finding, judged) in findings.iter_mut().zip(&evaluation.judged) {
+            if judged.decision.verdict == Verdict::Withheld {
+                continue;
+            }
             troubles.published(remediator.publish_finding(finding).await);
         }
+        findings = findings
+            .into_iter()
+            .zip(&evaluation.judged)
+            .filter(|(_, judged)| judged.decision.verdict != Verdict::Withheld)
+            .map(|(finding, _)| finding)
+            .collect();
         // What the look at the account came to, when the findings alone would not say it: an
         // all-clear only when no finding names an instance.
         let found_none = !findings.iter().any(|f| f.instance_arn.is_some());
@@ -298,6 +322,7 @@ where
                     organization_id: None,
                     notes: vec![],
                     unknown: None,
+                    unsettled: None,
                 })
             }
         };
@@ -332,8 +357,17 @@ where
                 organization_id: None,
                 notes: vec![],
                 unknown: None,
+                unsettled: None,
             });
         }
+        let created = match trigger {
+            Trigger::InstanceCreated(t) => Some(t.meta.event_time),
+            _ => None,
+        };
+        let mut listing = listing;
+        let unsettled = created.and_then(|created| {
+            listing.unsettled_absence(account, expected, created, self.clock.now())
+        });
         let mut notes: Vec<String> = listing
             .unknown
             .iter()
@@ -361,6 +395,7 @@ where
             inventory,
             notes,
             unknown: Some((account.to_owned(), unknown, listed_regions)),
+            unsettled,
         })
     }
 }

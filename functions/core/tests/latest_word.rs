@@ -89,3 +89,34 @@ fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() {
     let last = sent.last().map(|f| f.remediation.status);
     assert_eq!(last, Some(RemediationStatus::Deleted), "{sent:?}");
 }
+
+/// A `CreateInstance` created at `created`, as EventBridge delivers it.
+fn created_at(created: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    let mut event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
+    event["detail"]["eventTime"] = serde_json::json!(created.to_rfc3339());
+    event
+}
+
+#[test]
+fn absence_right_after_creation_is_no_proof_and_no_word_is_published() {
+    // AWS does not list the new instance yet: the look is incomplete, nothing is said about
+    // the instance (an earlier delivery may have deleted it and said so), the event is retried.
+    let g = guardrail(Instances::with(vec![]), Publisher::default(), deleting());
+    let young = created_at(now() - chrono::Duration::seconds(20));
+    let out = block_on(g.handle(young, Budget::unbounded()));
+    assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
+    assert!(g.publisher.sent().is_empty(), "{:?}", g.publisher.sent());
+    let notices = g.publisher.notices();
+    assert_eq!(notices.len(), 1);
+    assert!(notices[0].unknown[0].error.contains("not listed yet"));
+
+    // Old enough: complete listings that still do not show it prove it gone.
+    let g = guardrail(Instances::with(vec![]), Publisher::default(), deleting());
+    let old = created_at(now() - idc_core::facts::ABSENCE_PROOF_AGE - chrono::Duration::seconds(5));
+    let out = block_on(g.handle(old, Budget::unbounded()));
+    assert!(out.is_ok(), "{out:?}");
+    assert_eq!(
+        g.publisher.sent()[0].remediation.status,
+        RemediationStatus::AlreadyDeleted
+    );
+}

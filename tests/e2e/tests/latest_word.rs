@@ -151,3 +151,35 @@ async fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() -> Resul
     );
     Ok(())
 }
+
+/// An instance AWS does not list yet, seconds after its `CreateInstance`: absence is proven
+/// against time, not a count of listings. No word is published about it, the invocation fails
+/// (Lambda's retry looks again), and the notice of an incomplete look says why.
+#[tokio::test]
+async fn an_instance_not_listed_yet_is_not_gone() -> Result<()> {
+    let world = World::start().await?;
+    let mut trap = Trap::created(&world, "listed-late").await?;
+    trap.event["detail"]["eventTime"] = json!(chrono::Utc::now().to_rfc3339());
+    let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
+    world
+        .proxy()
+        .inject(Rule::on("ListInstances").fault(Fault::Respond {
+            status: 200,
+            body: r#"{"Instances": []}"#.into(),
+        }));
+    failed_with(function.invoke(&trap.event)?, "IdcGuardrail.Incomplete")?;
+    assert!(trap.exists(&world).await?);
+    assert_eq!(world.proxy().count("DeleteInstance"), 0);
+    let messages = world.messages().await?;
+    assert!(
+        messages.iter().all(|m| m.message_type() != "finding"),
+        "no word about the instance"
+    );
+    let notice = messages
+        .iter()
+        .find(|m| m.message_type() == "incomplete")
+        .map(|m| m.finding.to_string())
+        .unwrap_or_default();
+    assert!(notice.contains("not listed yet"), "{notice}");
+    Ok(())
+}
