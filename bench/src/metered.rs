@@ -204,4 +204,12 @@ impl<T: TaskQueue> TaskQueue for Metered<T> {
         self.meter.call(Op::SendMessage).await;
         self.inner.enqueue(sweep_id, accounts).await
     }
+    async fn confirm_later(
+        &self,
+        task: &idc_core::confirm::ConfirmTask,
+        delay: std::time::Duration,
+    ) -> Result<(), PortError> {
+        self.meter.call(Op::SendMessage).await;
+        self.inner.confirm_later(task, delay).await
+    }
 }

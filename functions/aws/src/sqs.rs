@@ -1,7 +1,9 @@
-//! The sweep's worker queue: one message per account, sent in batches of ten.
+//! The worker queue: the sweep's tasks, one message per account sent in batches of ten, and
+//! the delayed confirmation of every announced delete.
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use aws_sdk_sqs::Client;
+use idc_core::confirm::ConfirmTask;
 use idc_core::ports::{PortError, PortErrorKind, TaskQueue};
 use idc_core::sweep::SweepTask;
 
@@ -59,6 +61,24 @@ impl TaskQueue for SqsTaskQueue {
                 ));
             }
         }
+        Ok(())
+    }
+
+    async fn confirm_later(
+        &self,
+        task: &ConfirmTask,
+        delay: std::time::Duration,
+    ) -> Result<(), PortError> {
+        let body = serde_json::to_string(task)
+            .map_err(|e| PortError::new(PortErrorKind::Other, "SendMessage", e.to_string()))?;
+        self.client
+            .send_message()
+            .queue_url(&self.queue_url)
+            .message_body(body)
+            .delay_seconds(i32::try_from(delay.as_secs()).unwrap_or(900))
+            .send()
+            .await
+            .map_err(|e| port_error("SendMessage", e))?;
         Ok(())
     }
 }

@@ -11,6 +11,7 @@ pub mod asff;
 pub mod catalog;
 pub mod chat;
 pub mod clock;
+pub mod confirm;
 pub mod decide;
 pub mod error;
 pub mod event;

@@ -161,13 +161,21 @@ pub trait Clock: Send + Sync {
     fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send;
 }
 
-/// Where a large sweep's per-account work goes (an SQS queue consumed by the worker).
+/// Where a large sweep's per-account work goes, and the confirmation of every announced delete
+/// (an SQS queue consumed by the worker).
 pub trait TaskQueue: Send + Sync {
     /// Sends one task per account.
     fn enqueue(
         &self,
         sweep_id: &str,
         accounts: &[String],
+    ) -> impl Future<Output = Result<(), PortError>> + Send;
+
+    /// Sends the confirmation of a delete announced by `task`, to be delivered after `delay`.
+    fn confirm_later(
+        &self,
+        task: &crate::confirm::ConfirmTask,
+        delay: Duration,
     ) -> impl Future<Output = Result<(), PortError>> + Send;
 }
 
@@ -176,6 +184,13 @@ pub enum NoQueue {}
 
 impl TaskQueue for NoQueue {
     async fn enqueue(&self, _sweep_id: &str, _accounts: &[String]) -> Result<(), PortError> {
+        match *self {}
+    }
+    async fn confirm_later(
+        &self,
+        _task: &crate::confirm::ConfirmTask,
+        _delay: Duration,
+    ) -> Result<(), PortError> {
         match *self {}
     }
 }

@@ -13,12 +13,13 @@
 //! subscriber reads the message with the highest `sequence` for an id as the latest word.
 
 use crate::clock::{within, Budget};
+use crate::confirm::ConfirmTask;
 use crate::facts::{list_region, Settle};
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
 use crate::message::{IncompleteNotice, Message};
 use crate::policy::Policy;
-use crate::ports::{Clock, DeleteOutcome, FindingPublisher, InstancePort, PortError};
+use crate::ports::{Clock, DeleteOutcome, FindingPublisher, InstancePort, PortError, TaskQueue};
 use crate::rules::Judged;
 use serde::{Deserialize, Serialize};
 
@@ -94,16 +95,17 @@ pub struct UnknownFact {
     pub fact: String,
 }
 
-/// The ports a remediation uses.
-pub struct Remediator<'a, I, P, C> {
+/// The ports a remediation uses; `queue` takes the confirmation of every announced delete.
+pub struct Remediator<'a, I, P, C, Q> {
     pub instances: &'a I,
     pub publisher: &'a P,
     pub clock: &'a C,
+    pub queue: Option<&'a Q>,
     pub sequencer: &'a crate::clock::Sequencer,
     pub budget: Budget,
 }
 
-impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
+impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_, I, P, C, Q> {
     /// Publishes one message, with a fresh sequence, within what is left of the invocation.
     pub async fn publish(&self, message: &Message) -> Result<(), PortError> {
         within(
@@ -179,6 +181,27 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock> Remediator<'_, I, P, C> {
             return (RemediationStatus::Failed, detail);
         }
         troubles.published(announced);
+        // The final word must outlive this invocation: queued before the delete, or no delete.
+        if let Some(queue) = self.queue {
+            let delay = ConfirmTask::delay(self.budget, self.clock.now());
+            let queued = within(
+                self.clock,
+                self.budget.for_call(self.clock.now()),
+                "SendMessage",
+                queue.confirm_later(&ConfirmTask::new(&intent), delay),
+            )
+            .await;
+            if let Err(error) = queued {
+                let error = crate::confirm::not_queued(error);
+                troubles
+                    .incomplete
+                    .push(format!("{arn}: not deleted: {error}"));
+                return (
+                    RemediationStatus::Failed,
+                    format!("not deleted: {error}; the event will be retried"),
+                );
+            }
+        }
         let (status, detail) = self.delete_and_confirm(instance).await;
         if status == RemediationStatus::Failed {
             // Not "all clear": the delete may yet take effect, or may need another attempt.

@@ -21,6 +21,7 @@ use crate::message::IncompleteNotice;
 use crate::policy::Verdict;
 use crate::ports::{
     Clock, FindingPublisher, InstancePort, NoQueue, OrganizationPort, PortError, PortErrorKind,
+    TaskQueue,
 };
 use crate::remediate::{Remediator, Troubles};
 use crate::rules::{evaluate_trigger_with, event_ref};
@@ -138,13 +139,14 @@ impl<O: OrganizationPort, I, P, C: Clock, Q> Guardrail<O, I, P, C, Q> {
     }
 }
 
-impl<O, I: InstancePort, P: FindingPublisher, C: Clock, Q> Guardrail<O, I, P, C, Q> {
+impl<O, I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Guardrail<O, I, P, C, Q> {
     /// What carries out decisions and publishes, within `budget`.
-    pub(crate) fn remediator(&self, budget: Budget) -> Remediator<'_, I, P, C> {
+    pub(crate) fn remediator(&self, budget: Budget) -> Remediator<'_, I, P, C, Q> {
         Remediator {
             instances: &self.instances,
             publisher: &self.publisher,
             clock: &self.clock,
+            queue: self.queue.as_ref(),
             sequencer: &self.sequencer,
             budget,
         }
@@ -158,6 +160,7 @@ where
     I: InstancePort,
     P: FindingPublisher,
     C: Clock,
+    Q: TaskQueue,
 {
     /// Handles one EventBridge payload.
     pub async fn handle(&self, payload: Value, budget: Budget) -> Result<Outcome, HandleError> {

@@ -15,7 +15,7 @@ use serde_json::Value;
 pub use env::LambdaSettings;
 pub use metrics::InvocationMetrics;
 pub use route::Route;
-pub use wiring::{build, AwsGuardrail, AwsOutlets, QueuelessGuardrail};
+pub use wiring::{build, AwsGuardrail, AwsOutlets};
 
 /// Counts a failed invocation, then prints the invocation's metrics (failed or not).
 fn emit<T, E>(result: &Result<T, E>, mut metrics: InvocationMetrics, name: &str) {
@@ -27,7 +27,7 @@ fn emit<T, E>(result: &Result<T, E>, mut metrics: InvocationMetrics, name: &str)
 
 /// The life of an event-driven function (`on-create-instance`, `on-org-event`).
 pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
-    let (guardrail, name) = wiring::cold_start_without_queue(&format!("{route:?}")).await?;
+    let (guardrail, name) = wiring::cold_start(&format!("{route:?}")).await?;
     let (guardrail, name) = (&guardrail, name.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let budget = wiring::budget(&event.context);
@@ -55,7 +55,7 @@ pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
 
 /// The life of the sweep worker function.
 pub async fn run_sweep_worker() -> Result<(), lambda_runtime::Error> {
-    let (guardrail, name) = wiring::cold_start_without_queue("SweepWorker").await?;
+    let (guardrail, name) = wiring::cold_start("SweepWorker").await?;
     let (guardrail, name) = (&guardrail, name.as_str());
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let budget = wiring::budget(&event.context);

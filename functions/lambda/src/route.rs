@@ -6,7 +6,7 @@ use idc_core::{Budget, HandleError};
 use serde_json::{json, Value};
 
 use crate::metrics::InvocationMetrics;
-use crate::wiring::QueuelessGuardrail;
+use crate::wiring::AwsGuardrail;
 
 /// Which events a function is deployed for; others are acknowledged and ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl Route {
 
 /// Handles one payload; what it published is counted into `metrics`.
 pub async fn handle(
-    guardrail: &QueuelessGuardrail,
+    guardrail: &AwsGuardrail,
     route: Route,
     payload: Value,
     budget: Budget,

@@ -1,12 +1,13 @@
 //! The sweep's two Lambda handlers: the scheduled coordinator and the per-account worker.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use idc_core::confirm::ConfirmTask;
 use idc_core::sweep::{no_progress, ScheduledEvent, SweepTask};
 use idc_core::{Budget, EventError, HandleError};
 use serde_json::{json, Value};
 
 use crate::metrics::{InvocationMetrics, SweepMetrics};
-use crate::wiring::{AwsGuardrail, QueuelessGuardrail};
+use crate::wiring::AwsGuardrail;
 
 /// A scheduled event starts a sweep whose id comes from the event's id, so a retried
 /// invocation publishes findings with the same ids. What it covered goes into `metrics`.
@@ -41,10 +42,11 @@ pub async fn scheduled(
     Ok(serde_json::to_value(&report.summary).unwrap_or_else(|e| json!({"error": e.to_string()})))
 }
 
-/// Each SQS record is one account. A record that fails is reported back alone (partial batch
+/// Each SQS record is one account, or the confirmation of an announced delete. A record that
+/// fails is reported back alone (partial batch
 /// failure), so only it is retried and, after the redrive limit, kept by the queue's DLQ.
 pub async fn worker(
-    guardrail: &QueuelessGuardrail,
+    guardrail: &AwsGuardrail,
     payload: Value,
     budget: Budget,
     metrics: &mut InvocationMetrics,
@@ -55,8 +57,17 @@ pub async fn worker(
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let id = record.message_id.clone().unwrap_or_default();
-        let outcome = match SweepTask::parse(record.body.as_deref().unwrap_or_default()) {
-            Ok(task) => {
+        let body = record.body.as_deref().unwrap_or_default();
+        let outcome = match (ConfirmTask::parse(body), SweepTask::parse(body)) {
+            (Some(Ok(confirmation)), _) => Box::pin(guardrail.confirm(&confirmation, budget))
+                .await
+                .map(|finding| {
+                    metrics.count(std::iter::once(&finding));
+                    1
+                })
+                .map_err(|e| e.to_string()),
+            (Some(Err(problem)), _) => Err(problem),
+            (None, Ok(task)) => {
                 match Box::pin(guardrail.sweep_account(&task.sweep_id, &task.account_id, budget))
                     .await
                 {
@@ -73,7 +84,7 @@ pub async fn worker(
                     }
                 }
             }
-            Err(problem) => Err(problem.to_string()),
+            (None, Err(problem)) => Err(problem.to_string()),
         };
         match outcome {
             Ok(findings) => tracing::info!(message_id = %id, findings, "task done"),

@@ -23,13 +23,10 @@ use crate::logging::init_logging;
 /// Where the guardrail's messages go on AWS.
 pub type AwsOutlets = Outlets<SnsPublisher, SecurityHubImporter, SnsPublisher>;
 
-/// The guardrail wired to AWS, with the sweep's worker queue (the `sweep` function).
+/// The guardrail wired to AWS, with the worker queue: the sweep fans out to it, and every
+/// function queues there the confirmation of each delete it announces.
 pub type AwsGuardrail =
     Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock, SqsTaskQueue>;
-
-/// The guardrail wired to AWS, without a worker queue: the event functions and the sweep
-/// worker never fan out, so their bootstraps do not link the SQS client at all.
-pub type QueuelessGuardrail = Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock>;
 
 /// Builds the guardrail and its clients, with the worker queue when `WORKER_QUEUE_URL` names
 /// one; called once per container.
@@ -41,10 +38,13 @@ pub fn build(base: &SdkConfig, settings: LambdaSettings) -> AwsGuardrail {
 }
 
 /// Builds the guardrail and its clients, and hands back `WORKER_QUEUE_URL` unused.
-pub fn without_queue(
+fn without_queue(
     base: &SdkConfig,
     settings: LambdaSettings,
-) -> (QueuelessGuardrail, Option<String>) {
+) -> (
+    Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock>,
+    Option<String>,
+) {
     let LambdaSettings {
         guardrail,
         topic_arn,
@@ -93,22 +93,11 @@ pub fn budget(context: &lambda_runtime::Context) -> Budget {
         .map_or_else(Budget::unbounded, |deadline| Budget::until(deadline, now))
 }
 
-/// Cold start of the `sweep` function, named in the logs: the guardrail, and its name for
-/// metrics.
+/// Cold start of a function, named in the logs: the guardrail, and its name for metrics.
 pub async fn cold_start(function: &str) -> Result<(AwsGuardrail, String), lambda_runtime::Error> {
     let (base, settings) = configure(function).await?;
     let name = settings.guardrail_name.clone();
     Ok((build(&base, settings), name))
-}
-
-/// Cold start of a function that never fans out, named in the logs: the guardrail, and its
-/// name for metrics.
-pub async fn cold_start_without_queue(
-    function: &str,
-) -> Result<(QueuelessGuardrail, String), lambda_runtime::Error> {
-    let (base, settings) = configure(function).await?;
-    let name = settings.guardrail_name.clone();
-    Ok((without_queue(&base, settings).0, name))
 }
 
 /// Logs, settings, the SDK configuration, and the check of `MANAGEMENT_ACCOUNT_ID`.

@@ -118,13 +118,14 @@ where
     }
 }
 
-/// Sweeping one account, or a list of them, needs no queue.
+/// Sweeping one account, or a list of them (the queue only takes confirmations).
 impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where
     O: OrganizationPort,
     I: InstancePort + MemberWatch,
     P: FindingPublisher,
     C: Clock,
+    Q: TaskQueue,
 {
     /// Sweeps one account (a worker's task). A summary is published only when a Region could
     /// not be listed or an unknown fact held a delete back — and then the task fails, so the
