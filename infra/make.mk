@@ -3,11 +3,15 @@
 #
 #   make package      Lambda zips in target/lambda/<name>/bootstrap.zip (arm64, or
 #                     x86_64 when the aarch64 Rust target is not installed)
-#   make synth        synthesize the CDK app from those zips
+#   make synth        make package + synthesize the CDK app from those zips
 #   make sam-build    sam build of infra/template.yaml, pinned to the built architecture
 #   make deploy       make sam-build + sam deploy --guided (config in infra/samconfig.toml)
-#   make deploy-cdk   cdk deploy (ORG_ID=o-... required)
+#   make deploy-cdk   make package + cdk deploy (ORG_ID=o-... required)
 #   make infra-test   offline checks: cfn-lint, checkov, cdk synth, pytest, jest
+#
+# REGION=... PROFILE=... name the Region and AWS CLI profile `make deploy` and
+# `make deploy-cdk` deploy to (--region, --profile). SAM CLI does not read
+# AWS_REGION: without REGION, a first guided deploy offers us-east-1.
 
 VENV ?= .venv
 LAMBDA_BINS ?= on-create-instance on-org-event sweep sweep-worker
@@ -16,6 +20,9 @@ SAM ?= $(shell command -v sam 2>/dev/null || echo $(VENV)/bin/sam)
 SAM_BUILD_FLAGS ?=
 SAM_DEPLOY_FLAGS ?=
 CDK_DEPLOY_FLAGS ?=
+REGION ?=
+PROFILE ?=
+TARGET_FLAGS = $(if $(REGION),--region $(REGION)) $(if $(PROFILE),--profile $(PROFILE))
 
 # cargo-lambda cross-compiles with zig, but only to targets rustup has installed.
 LAMBDA_ARCH := $(shell rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu && echo arm64 || echo x86_64)
@@ -36,7 +43,7 @@ package:
 infra-node-modules:
 	@if [ ! -d infra/cdk/node_modules ]; then cd infra/cdk && npm ci --no-audit --no-fund; fi
 
-synth: infra-node-modules
+synth: package infra-node-modules
 	cd infra/cdk && CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk synth --no-notices \
 	  -c codeRoot=$(abspath target/lambda)
 
@@ -58,12 +65,12 @@ sam-build: venv
 	$(VENV)/bin/python infra/pin_architecture.py $(SAM_BUILT_TEMPLATE) $(LAMBDA_ARCH)
 
 deploy: sam-build
-	cd infra && $(SAM) deploy --guided --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
+	cd infra && $(SAM) deploy --guided $(TARGET_FLAGS) --capabilities CAPABILITY_IAM CAPABILITY_AUTO_EXPAND \
 	  --parameter-overrides Architecture=$(LAMBDA_ARCH) $(SAM_DEPLOY_FLAGS)
 
 deploy-cdk: package infra-node-modules
 	@test -n "$(ORG_ID)" || { echo "deploy-cdk: set ORG_ID=o-xxxxxxxxxx"; exit 1; }
-	cd infra/cdk && CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk deploy \
+	cd infra/cdk && CDK_DISABLE_CLI_TELEMETRY=true npx --no-install cdk deploy $(TARGET_FLAGS) \
 	  -c codeRoot=$(abspath target/lambda) \
 	  --parameters OrganizationId=$(ORG_ID) --parameters Architecture=$(LAMBDA_ARCH) $(CDK_DEPLOY_FLAGS)
 

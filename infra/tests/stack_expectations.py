@@ -84,7 +84,6 @@ COMMON_ENV_VARS = {
     "MEMBER_ROLE_NAME",
     "MANAGEMENT_ACCOUNT_ID",
     "REGIONS",
-    "RUST_LOG",
     # Every function publishes findings: to Security Hub and chat too, and as metrics
     # whose Guardrail dimension is GUARDRAIL_NAME.
     "GUARDRAIL_NAME",
@@ -116,6 +115,11 @@ ENV_PARAMETERS = {
     "EXEMPTIONS": "Exemptions",
     "EXEMPT_TAG_POLICY_ID": "ExemptTagPolicyId",
 }
+
+# Lambda's log levels (LoggingConfig): the application's, which the functions read as
+# AWS_LAMBDA_LOG_LEVEL (JSON log format only); the platform's own lines from WARN.
+APPLICATION_LOG_LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"]
+SYSTEM_LOG_LEVEL = "WARN"
 
 SAM_PARAMETERS = {
     "AutoRemediate",

@@ -64,3 +64,24 @@ def test_pin_refuses_what_it_cannot_pin():
         pin(template, "aarch64")
     with pytest.raises(SystemExit):
         pin({"Parameters": {}}, "arm64")
+
+
+def test_deploys_take_the_region_and_the_profile():
+    """SAM CLI does not read AWS_REGION: `make deploy REGION=... PROFILE=...` names both to SAM, and
+    `make deploy-cdk` to the CDK CLI; without them, neither option is written."""
+    for target, tool in (("deploy", " sam deploy "), ("deploy-cdk", " cdk deploy ")):
+        named = [re.sub(r"\s+", " ", l) for l in make_n(target, "REGION=eu-west-1", "PROFILE=central",
+                                                          "ORG_ID=o-abcdef1234").splitlines()]
+        (line,) = [l for l in named if tool in f" {l} "]
+        assert "--region eu-west-1" in line and "--profile central" in line, line
+        plain = [re.sub(r"\s+", " ", l) for l in make_n(target, "ORG_ID=o-abcdef1234").splitlines()]
+        (line,) = [l for l in plain if tool in f" {l} "]
+        assert "--region" not in line and "--profile" not in line, line
+
+
+def test_synth_builds_the_code_it_packs():
+    """`make synth` packs target/lambda into the template's assets: it builds them first."""
+    lines = make_n("synth").splitlines()
+    build = [i for i, l in enumerate(lines) if "cargo lambda build" in l]
+    synth = [i for i, l in enumerate(lines) if " cdk synth " in f" {l} "]
+    assert build and synth and build[0] < synth[0], lines

@@ -6,8 +6,13 @@
 - `sam ...`: the options of SAM CLI 1.170.0, written out below (aws-sam-cli pins its own
   boto3 and is not installed here); they were read from the click definitions of
   `sam build`, `sam deploy`, `sam delete` and `sam validate` of that release.
-- `cdk ...`: asked of the CDK CLI in infra/cdk/node_modules (`cdk <command> --help`).
+- `cdk ...`: asked of the CDK CLI in infra/cdk/node_modules (`cdk <command> --help`); each runs
+  in infra/cdk, the app's directory, and names its profile and Region.
 - `make ...`: the target exists.
+- They run on AWS CLI v1 and v2 alike: no option of v2 only, v2's pager off (AWS_PAGER=""), and
+  `--call-as DELEGATED_ADMIN` advised only for the operations that take it.
+
+The order of the steps, their variables and quoting: test_guide_steps.py.
 """
 
 from __future__ import annotations
@@ -21,11 +26,21 @@ from pathlib import Path
 
 import pytest
 
+from aws_cli import aws_answers, aws_parts
 from cfn_templates import INFRA, REPO
-from guide_commands import Command, commands, heredocs, options, shell_blocks
+from guide_commands import (
+    ALL,
+    GUIDES,
+    Command,
+    commands_of_line,
+    heredocs,
+    logical_lines,
+    options,
+    shell_blocks,
+    variables_block,
+)
 
-GUIDES = [INFRA / "README.md", INFRA / "OPERATIONS.md", INFRA / "scp" / "README.md"]
-ALL = [c for guide in GUIDES for c in commands(guide)]
+README = INFRA / "README.md"
 
 SAM_OPTIONS = {
     "build": """--base-dir --beta-features --build-dir --build-image --build-in-source --cache-dir --cached
@@ -51,68 +66,11 @@ SAM_OPTIONS = {
 }
 SAM_OPTIONS = {k: set(v.split()) | {"--help"} for k, v in SAM_OPTIONS.items()}
 
-# Global options of the AWS CLI that take a value (the rest are flags).
-AWS_GLOBAL_WITH_VALUE = {"--region", "--profile", "--output", "--query", "--endpoint-url", "--color",
-                         "--ca-bundle", "--cli-read-timeout", "--cli-connect-timeout"}
-
-# Asks the AWS CLI's own command tables; run with the interpreter of the `aws` script.
-_AWS_CHECK = r"""
-import json, sys
-from awscli.clidriver import create_clidriver
-driver = create_clidriver()
-services = driver._get_command_table()
-global_args = set(driver._get_argument_table())
-out = {}
-for service, operation in json.load(sys.stdin):
-    key = service + " " + operation
-    if service not in services:
-        out[key] = {"error": "no service " + service}
-        continue
-    table = services[service]._get_command_table() if hasattr(services[service], "_get_command_table") else services[service].subcommand_table
-    if operation not in table:
-        out[key] = {"error": "no operation " + operation + " in " + service}
-        continue
-    out[key] = {"options": sorted(set(table[operation].arg_table) | global_args)}
-print(json.dumps(out))
-"""
 
 
-def _aws_python() -> str:
-    """The interpreter of the pip-installed AWS CLI v1: $VENV/bin/aws first, then PATH (a
-    wrapper, e.g. a version manager's shim or AWS CLI v2, is passed over)."""
-    venv = os.environ.get("VENV", str(REPO / ".venv"))
-    for directory in [str(Path(venv) / "bin"), *os.environ.get("PATH", "").split(os.pathsep)]:
-        aws = Path(directory) / "aws"
-        if not aws.is_file():
-            continue
-        first = aws.read_text(errors="replace").split("\n", 1)[0]
-        interpreter = first[2:].strip().split()[0] if first.startswith("#!") else ""
-        if "python" in Path(interpreter).name:
-            return interpreter
-    pytest.fail("AWS CLI v1 is not installed: pip install -r infra/requirements.txt (awscli)")
-
-
-def _aws_parts(argv: tuple[str, ...]) -> tuple[str, str, list[str]]:
-    """service, operation, options of an `aws` command (global options may come first)."""
-    rest = list(argv[1:])
-    while rest and rest[0].startswith("--"):
-        name = rest.pop(0).split("=", 1)[0]
-        if name in AWS_GLOBAL_WITH_VALUE and "=" not in name and rest:
-            rest.pop(0)
-    assert len(rest) >= 2, f"no service and operation in: {' '.join(argv)}"
-    return rest[0], rest[1], options(argv)
-
-
-@lru_cache(maxsize=1)
 def aws_tables() -> dict[str, dict]:
-    pairs = sorted({_aws_parts(c.argv)[:2] for c in ALL if c.argv[0] == "aws"})
-    env = {**os.environ, "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": os.devnull,
-           "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
-    env.pop("AWS_PROFILE", None)
-    result = subprocess.run([_aws_python(), "-c", _AWS_CHECK], input=json.dumps(pairs), capture_output=True,
-                            text=True, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    """The options of every `aws` operation the guides run."""
+    return aws_answers(tuple(sorted({aws_parts(c.argv)[:2] for c in ALL if c.argv[0] == "aws"})))
 
 
 def _ids(cmds: list[Command]) -> list[str]:
@@ -131,7 +89,7 @@ def test_the_guide_has_commands_of_each_kind():
 
 @pytest.mark.parametrize("command", AWS, ids=_ids(AWS))
 def test_aws_command_exists_in_the_aws_cli(command):
-    service, operation, opts = _aws_parts(command.argv)
+    service, operation, opts = aws_parts(command.argv)
     answer = aws_tables()[f"{service} {operation}"]
     assert "error" not in answer, f"{command}: {answer.get('error')}"
     known = {"--" + o for o in answer["options"]}
@@ -178,9 +136,11 @@ def test_make_target_exists(command):
 
 
 def test_no_option_only_aws_cli_v2_has():
-    """The guide's commands run on AWS CLI v1 and v2 alike."""
+    """The guide's commands run on AWS CLI v1 and v2 alike: v1 rejects v2's own options (its pager is
+    turned off by AWS_PAGER instead, see test_the_variables_block_turns_the_aws_cli_v2_pager_off)."""
     for c in AWS:
-        assert "--cli-binary-format" not in c.argv, f"{c}: AWS CLI v1 rejects --cli-binary-format"
+        for option in ("--cli-binary-format", "--no-cli-pager", "--cli-auto-prompt"):
+            assert option not in options(c.argv), f"{c}: AWS CLI v1 rejects {option}"
 
 
 def test_no_command_leaves_the_repository_root():
@@ -221,3 +181,71 @@ def test_json_the_guide_passes_is_json():
                 pytest.fail(f"{source}: not JSON ({e}): {body}")
             checked += len(docs)
     assert checked >= 4
+
+
+def test_the_variables_block_turns_the_aws_cli_v2_pager_off():
+    """AWS CLI v2 shows long output (every `--output table`) in a pager and waits; v1 rejects
+    `--no-cli-pager`, and both accept AWS_PAGER="" (v1 has no pager)."""
+    block, names, text = variables_block(README)
+    assert any(re.fullmatch(r"""export AWS_PAGER=(""|'')""", line.split(" #")[0].strip())
+               for line in text.splitlines()), f"{block}: export AWS_PAGER=\"\""
+
+
+def _prose(path: Path) -> str:
+    """A guide's text outside the fenced blocks, as one line."""
+    text = re.sub(r"(?ms)^\s*```.*?^\s*```\s*$", " ", path.read_text())
+    return " ".join(text.split())
+
+
+def test_the_call_as_advice_names_the_operations_that_take_it():
+    """A StackSets delegated administrator adds `--call-as DELEGATED_ADMIN` to the StackSet
+    operations, each named; not every `cloudformation` command takes it
+    (`activate-organizations-access` takes no option and runs in the management account only)."""
+    cfn = sorted({aws_parts(c.argv)[1] for c in AWS if aws_parts(c.argv)[0] == "cloudformation"})
+    taking = {op for op in cfn if "call-as" in aws_tables()[f"cloudformation {op}"].get("options", [])}
+    advice = [a for g in GUIDES for a in re.findall(r"`--call-as DELEGATED_ADMIN` to ([^.;:()]*)", _prose(g))]
+    assert advice, "the guide says which commands a delegated administrator adds --call-as to"
+    named: set[str] = set()
+    for text in advice:
+        ops = re.findall(r"`([a-z]+(?:-[a-z]+)+)`", text)
+        if not ops or re.search(r"\b(each|every|all)\b", text):
+            ops = cfn  # advice for every cloudformation command of the guide
+        answers = aws_answers(tuple(("cloudformation", op) for op in sorted(set(ops))))
+        wrong = [op for op in ops if "call-as" not in answers[f"cloudformation {op}"].get("options", [])]
+        assert not wrong, f"`--call-as` advised for {wrong}, which do not take it (advice: {text!r})"
+        named |= set(ops)
+    assert taking <= named, f"the advice leaves out {sorted(taking - named)}"
+
+
+_CDK = re.compile(r"\bnpx\b[^`\n]*?\bcdk\s+[a-z]+")
+
+
+def test_every_cdk_command_runs_in_the_app_with_a_profile_and_a_region():
+    """`npx cdk ...` works only in infra/cdk (its cdk.json names the app) and otherwise acts on the
+    default profile: each is a command of a shell block, `(cd infra/cdk && npx ... cdk ...)` or with
+    `--app`, and names `--profile` and `--region`."""
+    wrong, checked = [], 0
+    for guide in GUIDES:
+        fenced = False
+        for number, line in enumerate(guide.read_text().splitlines(), 1):
+            fence = re.match(r"^\s*```(\w*)\s*$", line)
+            if fence:
+                fenced = bool(fence.group(1)) if not fenced else False
+                continue
+            for m in _CDK.finditer(line):
+                comment = line.lstrip().startswith("#") or " # " in line[:m.start()]
+                if not fenced or comment:
+                    wrong.append(f"{guide.parent.name}/{guide.name}:{number}: `{m.group(0)}` is not a command "
+                                 "of a shell block")
+        for source, line, _ in logical_lines(guide):
+            if not _CDK.search(line.split(" #")[0]) or line.lstrip().startswith("#"):
+                continue
+            checked += 1
+            in_app = re.search(r"\(cd infra/cdk && [^()]*\bcdk\b", line) or "--app" in line
+            argv = [c.argv for c in commands_of_line(line) if "cdk" in c.argv]
+            missing = {"--profile", "--region"} - {o for a in argv for o in options(a)}
+            if not in_app or missing:
+                wrong.append(f"{source}: `{line}` " + ("runs outside infra/cdk " if not in_app else "")
+                             + (f"names no {sorted(missing)}" if missing else ""))
+    assert not wrong, "\n".join(wrong)
+    assert checked >= 2

@@ -15,7 +15,9 @@ from cfn_templates import (
     resources,
 )
 from stack_expectations import (
+    APPLICATION_LOG_LEVELS,
     ENV_PARAMETERS,
+    SYSTEM_LOG_LEVEL,
     ENV_VARS,
     STACKS,
     dead_letter_target,
@@ -44,6 +46,23 @@ def test_function_settings(stack, name, request):
 
 
 @pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_functions_log_json_at_the_level_of_the_log_level_parameter(stack, name, request):
+    """With the JSON log format Lambda applies ApplicationLogLevel to the functions' JSON lines and
+    passes it as AWS_LAMBDA_LOG_LEVEL, which the functions read when RUST_LOG is unset (it is)."""
+    template = request.getfixturevalue(stack)
+    props = function_props(template, name)
+    config = props["LoggingConfig"]
+    assert config["LogFormat"] == "JSON"
+    assert config["ApplicationLogLevel"] == {"Ref": "LogLevel"}
+    assert config["SystemLogLevel"] == SYSTEM_LOG_LEVEL
+    assert "RUST_LOG" not in props["Environment"]["Variables"]
+    param = template["Parameters"]["LogLevel"]
+    assert param["AllowedValues"] == APPLICATION_LOG_LEVELS
+    assert param["Default"] == "INFO"
+
+
+@pytest.mark.parametrize("stack", STACKS)
 def test_function_sizes(stack, request):
     template = request.getfixturevalue(stack)
     sizes = {
@@ -59,7 +78,8 @@ def test_function_sizes(stack, request):
 
 
 def test_sam_and_cdk_function_settings_match(sam, cdk):
-    keys = ("Runtime", "Handler", "MemorySize", "Timeout", "Architectures", "Environment", "Description")
+    keys = ("Runtime", "Handler", "MemorySize", "Timeout", "Architectures", "Environment", "Description",
+            "LoggingConfig")
     for name in FUNCTIONS:
         s, c = function_props(sam, name), function_props(cdk, name)
         for key in keys:

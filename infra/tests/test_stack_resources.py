@@ -116,3 +116,20 @@ def test_sam_and_cdk_key_topic_and_bus_policies_match(sam, cdk):
         }
 
     assert policies(sam) == policies(cdk)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_dead_letter_queues_and_log_groups_outlive_the_stack(stack, request):
+    """What failed and what the guardrail did stay readable after a delete or a replacement
+    (infra/OPERATIONS.md says how to remove them): DeletionPolicy and UpdateReplacePolicy Retain
+    (CDK RemovalPolicy.RETAIN), as for the key that encrypts them."""
+    template = request.getfixturevalue(stack)
+    kept = dead_letter_queues(template) | set(resources(template, "AWS::Logs::LogGroup"))
+    kept |= set(resources(template, "AWS::KMS::Key"))
+    assert len(kept) == len(FUNCTIONS) + 1 + len(FUNCTIONS) + 1
+    for lid in sorted(kept):
+        res = template["Resources"][lid]
+        assert (res.get("DeletionPolicy"), res.get("UpdateReplacePolicy")) == ("Retain", "Retain"), lid
+    # Nothing else is kept: the worker queue's messages are stale by the next sweep.
+    others = {lid for lid, r in template["Resources"].items() if r.get("DeletionPolicy") == "Retain"} - kept
+    assert not others, others

@@ -4,13 +4,14 @@
 //
 //   npx cdk synth                          # code from <repo>/target/lambda (make package)
 //   npx cdk synth -c codeRoot=/some/dir    # any directory of <name>/bootstrap
-//   npx cdk deploy --parameters OrganizationId=o-abc123def4
+//   npx cdk deploy --profile P --region R --parameters OrganizationId=o-abc123def4
 import * as path from 'path';
 import { App, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import {
+  APPLICATION_LOG_LEVELS,
   CHAT_SEVERITIES,
   DEFAULT_SUBSCRIPTION_PROTOCOLS,
   EXEMPT_TAG_POLICY_ID_PATTERN,
@@ -124,8 +125,11 @@ export class IdcGuardrailStack extends Stack {
     });
     const logLevel = p('LogLevel', {
       type: 'String',
-      default: 'info',
-      allowedValues: ['error', 'warn', 'info', 'debug', 'trace'],
+      default: 'INFO',
+      allowedValues: [...APPLICATION_LOG_LEVELS],
+      description:
+        "The functions' log level: Lambda's ApplicationLogLevel (JSON log format), which they read " +
+        "as AWS_LAMBDA_LOG_LEVEL. Lambda's own lines are kept from WARN.",
     });
     const architecture = p('Architecture', {
       type: 'String',

@@ -36,6 +36,9 @@ export { CHAT_SEVERITIES, TOPIC_ARN_PATTERN } from './destinations';
 export { EXEMPT_TAG_POLICY_ID_PATTERN, EXEMPTIONS_MAX_LENGTH, EXEMPTIONS_PATTERN } from './exemptions';
 export { DEFAULT_SUBSCRIPTION_PROTOCOLS, SUBSCRIBER_PRINCIPALS_PATTERN, SUBSCRIPTION_PROTOCOLS } from './topic';
 
+/** Lambda's application log levels (LoggingConfig.ApplicationLogLevel), the LogLevel parameter's values. */
+export const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'] as const;
+
 
 /**
  * The idc-guardrail central stack: an organization-only event bus, the rules
@@ -241,12 +244,15 @@ export class IdcGuardrail extends Construct {
       },
     });
 
-    // Dead letters, encrypted with the guardrail key.
+    // Dead letters, encrypted with the guardrail key. They and the log groups are retained
+    // when the stack is deleted or they are replaced: what failed and what the guardrail did
+    // stay readable (with the retained key). infra/OPERATIONS.md says how to remove them.
     const queue = (qid: string) =>
       new sqs.Queue(this, qid, {
         encryption: sqs.QueueEncryption.KMS,
         encryptionMasterKey: this.key,
         retentionPeriod: Duration.days(14),
+        removalPolicy: RemovalPolicy.RETAIN,
       });
     const dlqs = {} as Record<FunctionName, sqs.Queue>;
     for (const name of FUNCTION_NAMES) dlqs[name] = queue(`${pascal(name)}DeadLetterQueue`);
@@ -277,7 +283,6 @@ export class IdcGuardrail extends Construct {
       MEMBER_ROLE_NAME: memberRoleName,
       MANAGEMENT_ACCOUNT_ID: props.managementAccountId ?? '',
       REGIONS: props.regions ?? '',
-      RUST_LOG: props.logLevel ?? 'info',
       // Every function publishes findings: to Security Hub and chat too, and as
       // metrics whose Guardrail dimension is the stack's name (AWS::StackName, the
       // value of Stack.of(this).stackName, written as the reference the alarms use too).
@@ -293,6 +298,10 @@ export class IdcGuardrail extends Construct {
       environment.SECURITY_HUB,
       environment.CHAT_TOPIC_ARN,
     );
+    const logLevel = props.logLevel ?? 'INFO';
+    if (!Token.isUnresolved(logLevel) && !(APPLICATION_LOG_LEVELS as readonly string[]).includes(logLevel)) {
+      throw new Error(`idc-guardrail: logLevel ${logLevel} is not one of ${APPLICATION_LOG_LEVELS.join(', ')}`);
+    }
     const sweepConcurrency = props.sweepConcurrency ?? '32';
     const extraEnvironment: Record<FunctionName, Record<string, string>> = {
       'on-create-instance': { OUTSIDE_REGIONS: props.outsideRegions ?? 'evaluate' },
@@ -338,7 +347,7 @@ export class IdcGuardrail extends Construct {
         logGroupName: `${logGroupPrefix}/${name}`,
         retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
         encryptionKey: this.key,
-        removalPolicy: RemovalPolicy.DESTROY,
+        removalPolicy: RemovalPolicy.RETAIN,
       });
       const policy = new iam.Policy(this, `${pascal(name)}Policy`, {
         policyName: `idc-guardrail-${name}`,
@@ -405,7 +414,11 @@ export class IdcGuardrail extends Construct {
         role: roles[name],
         ...(spec.asynchronous ? { retryAttempts: 2, maxEventAge: Duration.hours(6) } : {}),
         logGroup,
-        loggingFormat: lambda.LoggingFormat.TEXT,
+        // JSON: Lambda applies the application log level to the functions' JSON lines and
+        // passes it to them as AWS_LAMBDA_LOG_LEVEL (they set no RUST_LOG).
+        loggingFormat: lambda.LoggingFormat.JSON,
+        applicationLogLevelV2: logLevel as lambda.ApplicationLogLevel,
+        systemLogLevelV2: lambda.SystemLogLevel.WARN,
         environment: { TOPIC_ARN: this.topic.topicArn, ...environment, ...extraEnvironment[name] },
       });
       const cfnFn = fn.node.defaultChild as lambda.CfnFunction;

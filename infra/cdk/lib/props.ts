@@ -63,7 +63,11 @@ export interface IdcGuardrailProps {
   readonly subscriberPrincipals?: string;
   /** @default logs.RetentionDays.ONE_YEAR */
   readonly logRetention?: logs.RetentionDays;
-  /** RUST_LOG. @default 'info' */
+  /**
+   * The functions' log level, Lambda's ApplicationLogLevel (one of APPLICATION_LOG_LEVELS), which
+   * they read as AWS_LAMBDA_LOG_LEVEL; the log format is JSON and Lambda's own lines are kept from
+   * WARN (SystemLogLevel). @default 'INFO'
+   */
   readonly logLevel?: string;
   /** Schedule of the org-wide sweep (rate() or cron()). @default 'rate(1 day)' */
   readonly sweepSchedule?: string;
