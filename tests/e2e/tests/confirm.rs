@@ -35,8 +35,15 @@ async fn outcome_lost_then_confirmed(
     world
         .proxy()
         .inject(publish_of("deleted").always().fault(Fault::Reset));
+    // The invocation fails (the worker: its record fails), as a sandbox that dies would.
     let first = lambda.invoke(event)?;
-    assert!(matches!(first, Invocation::Error(_)), "{first:?}");
+    let failed = match &first {
+        Invocation::Error(_) => true,
+        Invocation::Ok(response) => response["batchItemFailures"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty()),
+    };
+    assert!(failed, "{first:?}");
     world.proxy().clear();
     let announced = world.all_findings().await?;
     assert_eq!(
@@ -98,6 +105,23 @@ async fn the_sweeps_lost_outcome_is_confirmed_by_the_worker() -> Result<()> {
     let mut scheduled = idc_e2e::events::sample("scheduled-sweep.json")?;
     scheduled["account"] = json!(world.management);
     outcome_lost_then_confirmed(&world, "sweep", &scheduled, &arn).await?;
+    assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_workers_lost_outcome_is_confirmed_by_the_next_worker() -> Result<()> {
+    let world = World::start().await?;
+    let member = world.create_member("lost-worker").await?;
+    world
+        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
+        .await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let body = json!({"schema": "idc-guardrail/sweep-task/v1", "sweep_id": "sweep-lost",
+                      "account_id": member})
+    .to_string();
+    let task = records(&[("task-1".to_owned(), body)]);
+    outcome_lost_then_confirmed(&world, "sweep-worker", &task, &arn).await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     Ok(())
 }

@@ -143,21 +143,36 @@ async fn a_denied_list_tags_fails_the_sweep_and_the_worker_when_a_tag_exempts() 
 }
 
 #[tokio::test]
-async fn a_denied_list_applications_fails_both_event_functions() -> Result<()> {
+async fn a_denied_listing_of_applications_or_tags_fails_both_event_functions() -> Result<()> {
     let world = World::start().await?;
-    for via in [Via::CreateInstance, Via::OrgEvent] {
-        let trap = Trap::new(&world, via, &format!("deny-{via:?}").to_lowercase()).await?;
-        let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
-        world
-            .proxy()
-            .inject(Rule::on("ListApplications").fault(denied()));
-        failed_with(function.invoke(&trap.event)?, "IdcGuardrail.Incomplete")?;
-        assert_eq!(metric(&function, "Failures"), json!(1));
-        assert!(trap.exists(&world).await?, "{via:?}");
-        assert_eq!(world.proxy().count("DeleteInstance"), 0, "{via:?}");
-        let all = world.all_findings().await?;
-        assert_eq!(statuses(&all), vec!["dry_run"], "{via:?}: {}", show(&all));
-        world.proxy().clear();
+    let policy = world.protect_exempt_tag(TAG, true).await?;
+    let cases = [
+        ("ListApplications", vec![AUTO]),
+        (
+            "ListTagsForResource",
+            vec![
+                AUTO,
+                ("EXEMPT_TAG", TAG),
+                ("EXEMPT_TAG_POLICY_ID", policy.as_str()),
+            ],
+        ),
+    ];
+    for (denied_operation, vars) in cases {
+        for via in [Via::CreateInstance, Via::OrgEvent] {
+            let name = format!("deny-{denied_operation}-{via:?}").to_lowercase();
+            let trap = Trap::new(&world, via, &name).await?;
+            let function = LambdaFunction::start(trap.function, &world.lambda_env(&vars))?;
+            world
+                .proxy()
+                .inject(Rule::on(denied_operation).fault(denied()));
+            failed_with(function.invoke(&trap.event)?, "IdcGuardrail.Incomplete")?;
+            assert_eq!(metric(&function, "Failures"), json!(1), "{name}");
+            assert!(trap.exists(&world).await?, "{name}");
+            assert_eq!(world.proxy().count("DeleteInstance"), 0, "{name}");
+            let all = world.all_findings().await?;
+            assert_eq!(statuses(&all), vec!["dry_run"], "{name}: {}", show(&all));
+            world.proxy().clear();
+        }
     }
     Ok(())
 }
