@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::clock::Budget;
 use crate::facts::{list_region, Settle};
 use crate::finding::{Finding, RemediationStatus};
-use crate::inventory::InstanceStatus;
+use crate::lifecycle::{Listed, Stage};
 use crate::ports::{Clock, FindingPublisher, InstancePort, PortError, PortErrorKind, TaskQueue};
 use crate::service::{Guardrail, HandleError};
 
@@ -94,25 +94,19 @@ where
         .await
         .map_err(|e| HandleError::Incomplete(vec![format!("{arn} could not be listed ({e})")]))?;
         let status = listed
-            .iter()
+            .into_iter()
             .find(|i| i.instance_arn == arn)
-            .map(|i| &i.status);
-        let detail = match status {
-            None => format!("deleted {arn} in {}; confirmed by listing after the announcement", announced.region),
-            Some(InstanceStatus::DeleteInProgress) => format!(
-                "deletion of {arn} accepted; listing shows DELETE_IN_PROGRESS after the announcement"
-            ),
-            Some(other) => {
-                return Err(HandleError::Incomplete(vec![format!(
-                    "{arn} is still listed as {} after its deletion was announced: no word is \
-                     published; the confirmation will be retried, then kept by the dead-letter queue",
-                    other.as_str()
-                )]))
-            }
+            .map(|i| i.status);
+        let listed = Listed::from(Ok::<_, PortError>(status));
+        let Some(stage) = Stage::confirmed(arn, &announced.region, &listed) else {
+            return Err(HandleError::Incomplete(vec![format!(
+                "{arn} is still listed ({listed:?}) after its deletion was announced: no word is \
+                 published; the confirmation will be retried, then kept by the dead-letter queue"
+            )]));
         };
         let mut finding = announced.clone();
-        finding.remediation.status = RemediationStatus::Deleted;
-        finding.remediation.detail = detail;
+        finding.remediation.status = stage.status();
+        finding.remediation.detail = stage.detail(arn, &announced.region);
         self.remediator(budget)
             .publish_finding(&mut finding)
             .await

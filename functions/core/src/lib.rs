@@ -20,6 +20,7 @@ pub mod facts;
 pub mod finding;
 pub mod ids;
 pub mod inventory;
+pub mod lifecycle;
 pub mod message;
 pub mod outlets;
 pub mod policy;

@@ -17,9 +17,10 @@ use crate::confirm::ConfirmTask;
 use crate::facts::{list_region, Settle};
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
+use crate::lifecycle::{DeleteAnswer, Listed, Stage};
 use crate::message::{IncompleteNotice, Message};
 use crate::policy::Policy;
-use crate::ports::{Clock, DeleteOutcome, FindingPublisher, InstancePort, PortError, TaskQueue};
+use crate::ports::{Clock, FindingPublisher, InstancePort, PortError, TaskQueue};
 use crate::rules::Judged;
 use serde::{Deserialize, Serialize};
 
@@ -153,34 +154,48 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         instance: &Instance,
         troubles: &mut Troubles,
     ) -> (RemediationStatus, String) {
-        let arn = &instance.instance_arn;
+        let (arn, region) = (&instance.instance_arn, &instance.region);
+        let stage = self.carry_out(judged, instance, troubles).await;
+        if stage.fails_invocation() {
+            troubles.incomplete.push(format!(
+                "{arn}: the deletion did not complete ({})",
+                stage.detail(arn, region)
+            ));
+        }
+        (stage.status(), stage.detail(arn, region))
+    }
+
+    /// Planned → Announced → the outcome, through the [`Stage`] transitions.
+    async fn carry_out(
+        &self,
+        judged: &Judged,
+        instance: &Instance,
+        troubles: &mut Troubles,
+    ) -> Stage {
+        let (account, region, arn) = (
+            &instance.owner_account_id,
+            &instance.region,
+            &instance.instance_arn,
+        );
         if !self.budget.allows_action(self.clock.now()) {
-            let why = format!(
-                "{arn}: too little of the invocation was left to delete it and report the outcome"
-            );
-            troubles.incomplete.push(why.clone());
-            return (
-                RemediationStatus::Failed,
-                format!("not deleted: {why}; the event will be retried"),
+            return Stage::not_attempted(
+                "too little of the invocation was left to delete it and report the outcome".into(),
             );
         }
-        let mut intent = judged.violation.finding(judged.decision.outcome(
-            RemediationStatus::Deleting,
-            format!(
-                "deleting {arn} in {}; the outcome follows under this id",
-                instance.region
-            ),
-        ));
+        let announced = Stage::Announced;
+        let mut intent = judged.violation.finding(
+            judged
+                .decision
+                .outcome(announced.status(), announced.detail(arn, region)),
+        );
         log_decision(&intent);
-        let announced = self.publish_finding(&mut intent).await;
-        if let Err(error) = &announced {
-            let detail = format!(
-                "not deleted: the decision could not be announced first ({error}); the event will be retried"
-            );
-            troubles.published(announced);
-            return (RemediationStatus::Failed, detail);
+        let published = self.publish_finding(&mut intent).await;
+        if let Err(error) = &published {
+            let why = format!("the decision could not be announced first ({error})");
+            troubles.published(published);
+            return Stage::not_attempted(why);
         }
-        troubles.published(announced);
+        troubles.published(published);
         // The final word must outlive this invocation: queued before the delete, or no delete.
         if let Some(queue) = self.queue {
             let delay = ConfirmTask::delay(self.budget, self.clock.now());
@@ -192,90 +207,23 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
             )
             .await;
             if let Err(error) = queued {
-                let error = crate::confirm::not_queued(error);
-                troubles
-                    .incomplete
-                    .push(format!("{arn}: not deleted: {error}"));
-                return (
-                    RemediationStatus::Failed,
-                    format!("not deleted: {error}; the event will be retried"),
-                );
+                return Stage::not_attempted(crate::confirm::not_queued(error).to_string());
             }
         }
-        let (status, detail) = self.delete_and_confirm(instance).await;
-        if status == RemediationStatus::Failed {
-            // Not "all clear": the delete may yet take effect, or may need another attempt.
-            troubles
-                .incomplete
-                .push(format!("{arn}: the deletion did not complete ({detail})"));
-        }
-        (status, detail)
-    }
-
-    /// Deletes, then confirms by listing.
-    async fn delete_and_confirm(&self, instance: &Instance) -> (RemediationStatus, String) {
-        let (account, region, arn) = (
-            &instance.owner_account_id,
-            &instance.region,
-            &instance.instance_arn,
+        let answer = DeleteAnswer::from(
+            within(
+                self.clock,
+                self.budget.for_call(self.clock.now()),
+                "DeleteInstance",
+                self.instances.delete_instance(account, region, arn),
+            )
+            .await,
         );
-        let deleted = within(
-            self.clock,
-            self.budget.for_call(self.clock.now()),
-            "DeleteInstance",
-            self.instances.delete_instance(account, region, arn),
-        )
-        .await;
-        match deleted {
-            Ok(DeleteOutcome::NotFound) => (
-                RemediationStatus::AlreadyDeleted,
-                format!("{arn} was already gone when the guardrail tried to delete it"),
-            ),
-            // AWS answers AccessDenied for an instance that is already gone (and a delete whose
-            // answer was lost is retried into that): only listings tell it from a refusal.
-            Err(error) => match self.look_again(instance).await {
-                Ok(None) => (
-                    RemediationStatus::AlreadyDeleted,
-                    format!("{arn} is gone (DeleteInstance answered: {error})"),
-                ),
-                // AWS deletes asynchronously: a second DeleteInstance (a racing delivery, a resent
-                // request) meets the first one's DELETE_IN_PROGRESS. The same listing reads the
-                // same whichever branch sees it.
-                Ok(Some(InstanceStatus::DeleteInProgress)) => (
-                    RemediationStatus::Deleted,
-                    format!(
-                        "deletion of {arn} in progress: the listing shows DELETE_IN_PROGRESS (DeleteInstance answered: {error})"
-                    ),
-                ),
-                Ok(Some(_)) | Err(_) => (
-                    RemediationStatus::Failed,
-                    format!("DeleteInstance failed: {error}"),
-                ),
-            },
-            Ok(DeleteOutcome::Accepted) => match self.look_again(instance).await {
-                Ok(None) => (
-                    RemediationStatus::Deleted,
-                    format!("deleted {arn} in {region}; confirmed by listing"),
-                ),
-                Ok(Some(InstanceStatus::DeleteInProgress)) => (
-                    RemediationStatus::Deleted,
-                    format!("deletion of {arn} accepted; listing shows DELETE_IN_PROGRESS"),
-                ),
-                Ok(Some(status)) => (
-                    RemediationStatus::Failed,
-                    format!(
-                        "DeleteInstance was accepted but {arn} is still listed as {}",
-                        status.as_str()
-                    ),
-                ),
-                Err(error) => (
-                    RemediationStatus::Failed,
-                    format!(
-                        "DeleteInstance was accepted but the deletion could not be confirmed: {error}"
-                    ),
-                ),
-            },
-        }
+        let listed = match answer {
+            DeleteAnswer::NotFound => None,
+            _ => Some(Listed::from(self.look_again(instance).await)),
+        };
+        Stage::after_delete(arn, region, &answer, listed)
     }
 
     /// The instance's status as a listing shows it, `None` once it is gone. An instance still
