@@ -41,14 +41,23 @@ WORKER_QUEUE_CONSUMER_ACTIONS = {
     "sqs:GetQueueAttributes",
     "sqs:ChangeMessageVisibility",
 }
-# ... and what it does with SQS: send its own dead letters (the asynchronously
-# invoked ones), send work items to the worker queue (sweep), consume the worker
-# queue (sweep-worker, whose dead letters SQS moves itself).
+# ... and what it does with SQS: every function sends the delayed confirmation of each delete
+# it announces to the worker queue; the asynchronously invoked ones send their own dead letters,
+# the sweep its work items to the worker queue, and the worker consumes that queue (its dead
+# letters SQS moves itself).
 FUNCTION_ACTIONS = {
     "on-create-instance": COMMON_ACTIONS | {"sqs:SendMessage"},
     "on-org-event": COMMON_ACTIONS | {"sqs:SendMessage"},
     "sweep": COMMON_ACTIONS | {"sqs:SendMessage"},
-    "sweep-worker": COMMON_ACTIONS | WORKER_QUEUE_CONSUMER_ACTIONS,
+    "sweep-worker": COMMON_ACTIONS | WORKER_QUEUE_CONSUMER_ACTIONS | {"sqs:SendMessage"},
+}
+# The statement that lets a function queue its confirmations (the sweep's FanOutToSweepWorkers,
+# on the same queue, covers its confirmations too).
+CONFIRMATION_SIDS = {
+    "on-create-instance": "QueueConfirmations",
+    "on-org-event": "QueueConfirmations",
+    "sweep": "FanOutToSweepWorkers",
+    "sweep-worker": "QueueConfirmations",
 }
 
 REMEDIATION_ACTIONS = {
@@ -93,11 +102,14 @@ COMMON_ENV_VARS = {
     # Central exemptions (a JSON list, each with an expiry) and the SCP that protects EXEMPT_TAG.
     "EXEMPTIONS",
     "EXEMPT_TAG_POLICY_ID",
+    # The worker queue: every function queues there the delayed confirmation of each delete it
+    # announces (the sweep its fan-out's work items too).
+    "WORKER_QUEUE_URL",
 }
 ENV_VARS = {
     "on-create-instance": COMMON_ENV_VARS | {"OUTSIDE_REGIONS"},
     "on-org-event": COMMON_ENV_VARS,
-    "sweep": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY", "FANOUT_THRESHOLD", "WORKER_QUEUE_URL"},
+    "sweep": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY", "FANOUT_THRESHOLD"},
     "sweep-worker": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY"},
 }
 # Environment variable -> the parameter it is set from.
@@ -145,6 +157,14 @@ SAM_PARAMETERS = {
     "OperationsTopicArn",
     "SweepPeriodSeconds",
 }
+
+
+def worker_queue_id(template: dict[str, Any]) -> str:
+    """The worker queue: the source of the (only) event source mapping."""
+    (mapping,) = event_source_mappings(template).values()
+    qid = ref_id(mapping["Properties"]["EventSourceArn"])
+    assert resources(template)[qid]["Type"] == "AWS::SQS::Queue"
+    return qid
 
 
 def function_props(template: dict[str, Any], name: str) -> dict[str, Any]:

@@ -8,13 +8,22 @@ import pytest
 from cfn_templates import (
     FUNCTIONS,
     allowed_actions,
+    as_list,
     function_role_id,
     functions,
     normalized_statements,
     ref_id,
+    render,
+    resources,
     statements,
 )
-from stack_expectations import FUNCTION_ACTIONS, STACKS, function_docs
+from stack_expectations import (
+    CONFIRMATION_SIDS,
+    FUNCTION_ACTIONS,
+    STACKS,
+    function_docs,
+    worker_queue_id,
+)
 
 
 # The only actions granted on any resource: reading the organization, never changing it.
@@ -83,6 +92,38 @@ def test_every_function_may_check_the_exempt_tag_policy(stack, name, request):
     read = st["ReadOrganization"]
     assert read["Resource"] == ["*"] and read["When"] is None and read["Condition"] is None
     assert set(read["Action"]) == READ_ORGANIZATION_ON_ANY_RESOURCE
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_may_queue_its_confirmations(stack, name, request):
+    """Before each DeleteInstance every function sends a delayed confirmation to the worker queue:
+    sqs:SendMessage on that queue alone, unconditionally (the sweep's fan-out statement covers
+    it), and the key that encrypts the queue through SQS: kms:GenerateDataKey (and Decrypt, to
+    reuse a data key) in the function's policy and in the key policy, via SQS only."""
+    template = request.getfixturevalue(stack)
+    queue_id = worker_queue_id(template)
+    docs = function_docs(template, name)
+    (confirm,) = [s for s in statements(docs) if s.get("Sid") == CONFIRMATION_SIDS[name]]
+    assert confirm["Effect"] == "Allow"
+    assert as_list(confirm["Action"]) == ["sqs:SendMessage"]
+    assert [ref_id(r) for r in as_list(confirm["Resource"])] == [queue_id]
+    assert "Condition" not in confirm
+    st = normalized_statements(docs, template)
+    assert st[CONFIRMATION_SIDS[name]]["When"] is None
+    # The queue's key is the guardrail key, which the function may use ...
+    queue = resources(template)[queue_id]["Properties"]
+    key_id = ref_id(queue["KmsMasterKeyId"])
+    (use_key,) = [s for s in statements(docs) if s.get("Sid") == "UseGuardrailKey"]
+    assert [ref_id(r) for r in as_list(use_key["Resource"])] == [key_id]
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(as_list(use_key["Action"]))
+    # ... and whose policy lets the function's role use it through SQS.
+    key_policy = resources(template)[key_id]["Properties"]["KeyPolicy"]
+    (via,) = [s for s in statements([key_policy]) if s.get("Sid") == "FunctionsUseKeyViaSnsAndSqs"]
+    role = function_role_id(template, functions(template)[name])
+    assert role in {ref_id(p) for p in as_list(via["Principal"]["AWS"])}
+    assert {"kms:GenerateDataKey", "kms:Decrypt"} <= set(as_list(via["Action"]))
+    assert "sqs.${AWS::Region}.amazonaws.com" in render(via["Condition"]["StringEquals"]["kms:ViaService"], template)
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)

@@ -9,6 +9,7 @@ import pytest
 
 from cfn_templates import (
     ASYNC_FUNCTIONS,
+    FUNCTIONS,
     as_list,
     event_source_mappings,
     functions,
@@ -25,17 +26,11 @@ from stack_expectations import (
     dead_letter_target,
     function_docs,
     function_props,
+    worker_queue_id,
 )
 
 
 # ----------------------------------------------------------------- sweep fan-out
-
-
-def worker_queue_id(template: dict[str, Any]) -> str:
-    (mapping,) = event_source_mappings(template).values()
-    qid = ref_id(mapping["Properties"]["EventSourceArn"])
-    assert resources(template)[qid]["Type"] == "AWS::SQS::Queue"
-    return qid
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -83,6 +78,24 @@ def test_worker_queue_encrypted_with_redrive_and_long_enough_visibility(stack, r
             assert ref_id(target.get("DeadLetterConfig", {}).get("Arn")) != dlq_id
 
 
+@pytest.mark.parametrize("stack", STACKS)
+def test_worker_queue_carries_delayed_confirmations(stack, request):
+    """Every function queues a confirmation before each DeleteInstance, delayed per message by up
+    to 900 s: SQS allows that on a standard queue only. The worker must see every message (a
+    filter would delete confirmations unread), and a confirmation must outlive its delay and its
+    receives before the redrive moves it to the dead-letter queue."""
+    template = request.getfixturevalue(stack)
+    (mapping,) = event_source_mappings(template).values()
+    assert "FilterCriteria" not in mapping["Properties"]
+    queue = resources(template)[worker_queue_id(template)]["Properties"]
+    assert not queue.get("FifoQueue"), "a per-message DelaySeconds needs a standard queue"
+    assert queue.get("DelaySeconds", 0) == 0, "the functions delay each confirmation themselves"
+    assert "MaximumMessageSize" not in queue, "a confirmation carries a whole finding: keep the default"
+    redrive = queue["RedrivePolicy"]
+    longest_delay = 900
+    assert queue["MessageRetentionPeriod"] > longest_delay + redrive["maxReceiveCount"] * queue["VisibilityTimeout"]
+
+
 def _sqs_grants(template: dict[str, Any], name: str) -> dict[str, set[str]]:
     """SQS action -> logical ids of the queues it is allowed on."""
     out: dict[str, set[str]] = {}
@@ -101,16 +114,25 @@ def test_sqs_permissions_name_their_queues(stack, request):
     own_dlq = {
         name: ref_id(dead_letter_target(function_props(template, name))) for name in ASYNC_FUNCTIONS
     }
-    assert _sqs_grants(template, "on-create-instance") == {"sqs:SendMessage": {own_dlq["on-create-instance"]}}
-    assert _sqs_grants(template, "on-org-event") == {"sqs:SendMessage": {own_dlq["on-org-event"]}}
+    # Every function sends its delete confirmations to the worker queue; the asynchronous ones
+    # their dead letters to their own dead-letter queue, nowhere else.
+    assert _sqs_grants(template, "on-create-instance") == {
+        "sqs:SendMessage": {own_dlq["on-create-instance"], worker_queue}
+    }
+    assert _sqs_grants(template, "on-org-event") == {"sqs:SendMessage": {own_dlq["on-org-event"], worker_queue}}
     assert _sqs_grants(template, "sweep") == {"sqs:SendMessage": {own_dlq["sweep"], worker_queue}}
-    assert _sqs_grants(template, "sweep-worker") == {a: {worker_queue} for a in WORKER_QUEUE_CONSUMER_ACTIONS}
+    assert _sqs_grants(template, "sweep-worker") == {
+        a: {worker_queue} for a in WORKER_QUEUE_CONSUMER_ACTIONS | {"sqs:SendMessage"}
+    }
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_sweep_knows_the_worker_queue(stack, request):
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_function_knows_the_worker_queue(stack, name, request):
+    """The sweep fans out to it; every function (the worker included) queues there the delayed
+    confirmation of each delete it announces."""
     template = request.getfixturevalue(stack)
-    env = function_props(template, "sweep")["Environment"]["Variables"]
+    env = function_props(template, name)["Environment"]["Variables"]
     assert env["WORKER_QUEUE_URL"] == {"Ref": worker_queue_id(template)}  # Ref of a queue = its URL
 
 

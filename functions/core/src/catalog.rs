@@ -135,14 +135,14 @@ pub fn exemption_expired(
     account: &str,
     region: &str,
     instance: &str,
-    exemption: Option<&crate::exemption::ExemptionRef>,
+    exemption: Option<&crate::finding::ExemptionRef>,
 ) -> String {
     let (what, since) = exemption.map_or(("an exemption".to_owned(), "an unknown date"), |e| {
         let what = match e.source {
-            crate::exemption::ExemptionSource::Central => {
+            crate::finding::ExemptionSource::Central => {
                 format!("a central exemption ({}: {})", e.target, e.reason)
             }
-            crate::exemption::ExemptionSource::Tag => format!("the {}", e.reason),
+            crate::finding::ExemptionSource::Tag => format!("the {}", e.reason),
         };
         (what, e.expires.as_deref().unwrap_or("an unknown date"))
     });

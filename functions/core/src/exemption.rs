@@ -9,11 +9,10 @@
 //! Organizations): a tag a member can set on its own instance is no exemption.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use crate::finding::rfc3339;
+use crate::finding::{rfc3339, ExemptionRef, ExemptionSource};
 use crate::inventory::{Instance, Inventory};
-use crate::policy::Policy;
 
 /// What an exemption spares.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,28 +55,6 @@ impl Exemption {
     }
 }
 
-/// How a finding names the exemption that spared it, or that ran out (the `exemption` key).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExemptionRef {
-    pub source: ExemptionSource,
-    /// `account <id>` or the instance's ARN.
-    pub target: String,
-    pub reason: String,
-    /// When it ends (RFC 3339); `null` when that cannot be computed.
-    pub expires: Option<String>,
-    pub expired: bool,
-}
-
-/// Where an exemption comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ExemptionSource {
-    /// `EXEMPTIONS`, held in the central account.
-    Central,
-    /// The exemption tag, protected by a service control policy.
-    Tag,
-}
-
 /// Where an instance stands with the exemptions, at one moment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Standing {
@@ -93,7 +70,15 @@ pub enum Standing {
     TagNotProtected { key: String, why: String },
 }
 
-impl Policy {
+/// What of the policy exempts: the central exemptions and the exemption tag.
+#[derive(Debug, Clone, Copy)]
+pub struct Exempting<'a> {
+    pub exemptions: &'a [Exemption],
+    pub exempt_tag: Option<&'a String>,
+    pub trial_days: u32,
+}
+
+impl Exempting<'_> {
     /// Where `instance` stands with the central exemptions and the exemption tag at `now`.
     /// A holding exemption wins over an expired one; an unknown fact wins over "not exempt".
     pub fn standing(
@@ -123,7 +108,7 @@ impl Policy {
         inventory: &Inventory,
         now: DateTime<Utc>,
     ) -> Standing {
-        let Some(key) = &self.exempt_tag else {
+        let Some(key) = self.exempt_tag else {
             return Standing::NotExempt;
         };
         // A key no policy protects exempts nothing, so the tags need not even be known.

@@ -3,9 +3,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 
 use super::*;
+use crate::finding::ExemptionSource;
 use crate::finding::{RemediationStatus, RuleId};
 use crate::inventory::{InstanceStatus, Organization, TagProtection};
-use crate::policy::Verdict;
+use crate::policy::{Policy, Verdict};
 use crate::rules::classify;
 
 const MEMBER: &str = "222222222222";

@@ -187,7 +187,7 @@ pub struct Finding {
     pub instance: Option<InstanceFacts>,
     /// The exemption that spared the instance, or that ran out (IDC005).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exemption: Option<crate::exemption::ExemptionRef>,
+    pub exemption: Option<ExemptionRef>,
     /// Orders the messages published under one `id`: the highest is the latest word
     /// (microseconds since the Unix epoch at publication). Absent from offline evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -343,4 +343,26 @@ mod tests {
             )
         );
     }
+}
+
+/// How a finding names the exemption that spared it, or that ran out (the `exemption` key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExemptionRef {
+    pub source: ExemptionSource,
+    /// `account <id>` or the instance's ARN.
+    pub target: String,
+    pub reason: String,
+    /// When it ends (RFC 3339); `null` when that cannot be computed.
+    pub expires: Option<String>,
+    pub expired: bool,
+}
+
+/// Where an exemption comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExemptionSource {
+    /// `EXEMPTIONS`, held in the central account.
+    Central,
+    /// The exemption tag, protected by a service control policy.
+    Tag,
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
 
-use crate::exemption::{Exemption, Standing};
+use crate::exemption::{Exempting, Exemption, Standing};
 use crate::finding::{RemediationAction, RemediationStatus, RuleId};
 use crate::inventory::{Instance, Inventory};
 
@@ -52,6 +52,22 @@ impl Default for Policy {
 impl Policy {
     pub fn is_exempt_account(&self, account_id: &str) -> bool {
         self.exempt_accounts.contains(account_id)
+    }
+
+    /// Where `instance` stands with the central exemptions and the exemption tag at `now`
+    /// (see [`Exempting::standing`]).
+    pub fn standing(
+        &self,
+        instance: &Instance,
+        inventory: &Inventory,
+        now: DateTime<Utc>,
+    ) -> Standing {
+        Exempting {
+            exemptions: &self.exemptions,
+            exempt_tag: self.exempt_tag.as_ref(),
+            trial_days: self.trial_days,
+        }
+        .standing(instance, inventory, now)
     }
 
     /// Decides what to do about a finding of `rule` on `instance`.
@@ -98,13 +114,13 @@ impl Policy {
                     str::to_owned,
                 );
                 let by = match exemption.source {
-                    crate::exemption::ExemptionSource::Central => {
+                    crate::finding::ExemptionSource::Central => {
                         format!(
                             "by the security team ({}): {}",
                             exemption.target, exemption.reason
                         )
                     }
-                    crate::exemption::ExemptionSource::Tag => {
+                    crate::finding::ExemptionSource::Tag => {
                         format!("by the {}", exemption.reason)
                     }
                 };

@@ -12,6 +12,7 @@ use thiserror::Error;
 use crate::asff::AsffFinding;
 use crate::inventory::{Instance, Organization};
 use crate::message::Message;
+pub use crate::tag_protection::ServiceControlPolicy;
 
 /// What kind of failure an adapter met; the domain decides what it means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,15 +66,6 @@ pub trait OrganizationPort: Send + Sync {
         &self,
         policy_id: &str,
     ) -> impl Future<Output = Result<ServiceControlPolicy, PortError>> + Send;
-}
-
-/// A service control policy as Organizations describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServiceControlPolicy {
-    /// The policy document, as stored.
-    pub content: String,
-    /// Attached to the root: in force in every account but the management account.
-    pub attached_to_root: bool,
 }
 
 /// Whether a delete was accepted, or there was nothing to delete.

@@ -3,9 +3,10 @@
 
 use crate::clock::Budget;
 use crate::facts::{self, Unreachable};
+use crate::failure::HandleError;
 use crate::inventory::Instance;
 use crate::ports::{Clock, InstancePort, OrganizationPort};
-use crate::service::{Guardrail, HandleError};
+use crate::service::Guardrail;
 
 /// What preflight found in every Region it asked.
 #[derive(Debug, Clone, PartialEq, Eq)]

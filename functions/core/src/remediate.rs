@@ -12,9 +12,12 @@
 //! outcome it finds (`already_deleted` when the first attempt's delete went through): a
 //! subscriber reads the message with the highest `sequence` for an id as the latest word.
 
+use std::time::Duration;
+
 use crate::clock::{within, Budget};
 use crate::confirm::ConfirmTask;
 use crate::facts::{list_region, Settle};
+use crate::failure::HandleError;
 use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
 use crate::lifecycle::{DeleteAnswer, Listed, Stage};
@@ -22,7 +25,7 @@ use crate::message::{IncompleteNotice, Message};
 use crate::policy::Policy;
 use crate::ports::{Clock, FindingPublisher, InstancePort, PortError, TaskQueue};
 use crate::rules::Judged;
-use serde::{Deserialize, Serialize};
+use crate::sweep::summary::UnknownFact;
 
 /// What went wrong on the way, for the invocation's result.
 #[derive(Debug, Default)]
@@ -72,8 +75,7 @@ impl Troubles {
 
     /// The invocation's error, if it must fail: unpublished messages first, then an
     /// incomplete look.
-    pub fn into_error(self) -> Option<crate::service::HandleError> {
-        use crate::service::HandleError;
+    pub fn into_error(self) -> Option<HandleError> {
         match self.first_publish_error {
             Some(first) => Some(HandleError::Publish {
                 failed: self.unpublished,
@@ -84,16 +86,6 @@ impl Troubles {
             None => None,
         }
     }
-}
-
-/// A decision an unknown fact kept from deleting, while deletion is on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnknownFact {
-    pub account_id: String,
-    pub region: String,
-    pub instance_arn: String,
-    /// The fact, in words (as the finding's `remediation.detail` names it).
-    pub fact: String,
 }
 
 /// The ports a remediation uses; `queue` takes the confirmation of every announced delete.
@@ -198,7 +190,7 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         troubles.published(published);
         // The final word must outlive this invocation: queued before the delete, or no delete.
         if let Some(queue) = self.queue {
-            let delay = ConfirmTask::delay(self.budget, self.clock.now());
+            let delay = confirmation_delay(self.budget, self.clock.now());
             let queued = within(
                 self.clock,
                 self.budget.for_call(self.clock.now()),
@@ -207,7 +199,9 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
             )
             .await;
             if let Err(error) = queued {
-                return Stage::not_attempted(crate::confirm::not_queued(error).to_string());
+                return Stage::not_attempted(format!(
+                    "the confirmation of the delete could not be queued ({error})"
+                ));
             }
         }
         let answer = DeleteAnswer::from(
@@ -245,6 +239,18 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
             .find(|i| &i.instance_arn == arn)
             .map(|i| i.status))
     }
+}
+
+/// SQS delays a message by 15 minutes at most.
+const MAX_CONFIRMATION_DELAY: Duration = Duration::from_secs(900);
+/// Beyond the invocation's deadline, so the confirmation never races the invocation.
+const CONFIRMATION_MARGIN: Duration = Duration::from_secs(5);
+
+/// How long a confirmation waits: past what is left of the invocation, within what SQS allows.
+pub fn confirmation_delay(budget: Budget, now: chrono::DateTime<chrono::Utc>) -> Duration {
+    budget.remaining(now).map_or(Duration::ZERO, |left| {
+        (left + CONFIRMATION_MARGIN).min(MAX_CONFIRMATION_DELAY)
+    })
 }
 
 fn log_decision(finding: &Finding) {

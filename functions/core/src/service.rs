@@ -8,13 +8,12 @@
 //! fact). An incomplete look is also published, as an [`IncompleteNotice`], never as silence.
 
 use serde_json::Value;
-use thiserror::Error;
 
 use crate::clock::{Budget, Sequencer};
 use crate::decide::Restraints;
-use crate::error::EventError;
 use crate::event::{parse_event_value, Trigger};
 use crate::facts::{self, OrgFactsError, Unreachable};
+pub use crate::failure::HandleError;
 use crate::finding::{Finding, RuleId, Severity};
 use crate::inventory::Inventory;
 use crate::message::IncompleteNotice;
@@ -25,40 +24,7 @@ use crate::ports::{
 };
 use crate::remediate::{Remediator, Troubles};
 use crate::rules::{evaluate_trigger_with, event_ref};
-use crate::settings::{ConfigError, OutsideRegions, Settings};
-
-#[derive(Debug, Error)]
-pub enum HandleError {
-    #[error("bad event, nothing evaluated or deleted: {0}")]
-    BadEvent(#[from] EventError),
-    #[error("{0}; nothing evaluated or deleted")]
-    Config(ConfigError),
-    #[error("{failed} of {total} message(s) could not be published (first: {first}); failing so the event is retried")]
-    Publish {
-        failed: usize,
-        total: usize,
-        first: PortError,
-    },
-    #[error("could not gather the facts ({0}); findings were published from the event alone and the event will be retried")]
-    Gather(PortError),
-    #[error("incomplete ({}); what was found was published, and the event will be retried", .0.join("; "))]
-    Incomplete(Vec<String>),
-    /// A sweep (or a worker's task) that was incomplete, with what it covered.
-    #[error("incomplete ({}); what was found was published, and the sweep will be retried", .reasons.join("; "))]
-    SweepIncomplete {
-        summary: Box<crate::sweep::SweepSummary>,
-        reasons: Vec<String>,
-    },
-}
-
-impl From<OrgFactsError> for HandleError {
-    fn from(error: OrgFactsError) -> Self {
-        match error {
-            OrgFactsError::Port(e) => HandleError::Gather(e),
-            OrgFactsError::Config(e) => HandleError::Config(e),
-        }
-    }
-}
+use crate::settings::{OutsideRegions, Settings};
 
 /// What one event led to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -10,7 +10,15 @@
 use serde_json::Value;
 
 use crate::inventory::TagProtection;
-use crate::ports::ServiceControlPolicy;
+
+/// A service control policy as Organizations describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceControlPolicy {
+    /// The policy document, as stored.
+    pub content: String,
+    /// Attached to the root: in force in every account but the management account.
+    pub attached_to_root: bool,
+}
 
 /// The `Sid` of the statement that protects the exemption tag.
 pub const STATEMENT_SID: &str = "ProtectIdcGuardrailExemptTag";

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::catalog::rule_text;
-use crate::exemption::ExemptionRef;
+use crate::finding::ExemptionRef;
 use crate::finding::{
     finding_id, rfc3339, Evidence, Finding, InstanceFacts, Remediation, RuleId, TriggerRef,
     FINDING_SCHEMA,

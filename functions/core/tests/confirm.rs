@@ -30,7 +30,7 @@ fn the_confirmation_is_queued_before_the_delete() {
     assert_eq!(announced.instance_arn.as_deref(), Some(MEMBER_ARN));
     // The delay outlives the invocation: unbounded here, so nothing to wait for.
     assert_eq!(
-        ConfirmTask::delay(Budget::unbounded(), now()),
+        idc_core::remediate::confirmation_delay(Budget::unbounded(), now()),
         std::time::Duration::ZERO
     );
 }

@@ -261,11 +261,15 @@ export class IdcGuardrailStack extends Stack {
     out('OnCreateInstanceDeadLetterQueueUrl', g.deadLetterQueues['on-create-instance'].queueUrl);
     out('OnOrgEventDeadLetterQueueUrl', g.deadLetterQueues['on-org-event'].queueUrl);
     out('SweepDeadLetterQueueUrl', g.deadLetterQueues.sweep.queueUrl, 'Sweep invocations that failed after 2 retries.');
-    out('SweepWorkerQueueUrl', g.sweepWorkerQueue.queueUrl, 'One message per account while a large organization is swept.');
+    out(
+      'SweepWorkerQueueUrl',
+      g.sweepWorkerQueue.queueUrl,
+      'One message per account while a large organization is swept, and the delayed confirmation of every announced delete.',
+    );
     out(
       'SweepWorkerDeadLetterQueueUrl',
       g.deadLetterQueues['sweep-worker'].queueUrl,
-      'Accounts the sweep worker failed on 3 times.',
+      'Accounts the sweep worker failed on 3 times, and confirmations of announced deletes whose instance was still listed.',
     );
     // The dead-letter queues by ARN, e.g. for a redrive (aws sqs start-message-move-task
     // --source-arn) or a policy of your own.
@@ -277,7 +281,11 @@ export class IdcGuardrailStack extends Stack {
     );
     out('OnOrgEventDeadLetterQueueArn', g.deadLetterQueues['on-org-event'].queueArn, 'Events on-org-event failed on after its retries.');
     out('SweepDeadLetterQueueArn', g.deadLetterQueues.sweep.queueArn, 'Sweep invocations that failed after 2 retries.');
-    out('WorkerDeadLetterQueueArn', g.deadLetterQueues['sweep-worker'].queueArn, 'Accounts the sweep worker failed on 3 times.');
+    out(
+      'WorkerDeadLetterQueueArn',
+      g.deadLetterQueues['sweep-worker'].queueArn,
+      'Accounts the sweep worker failed on 3 times, and confirmations of announced deletes whose instance was still listed.',
+    );
   }
 }
 

@@ -100,7 +100,7 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Record<strin
     'on-create-instance': 'events on-create-instance failed on after its retries',
     'on-org-event': 'events on-org-event failed on after its retries',
     sweep: 'sweeps that failed after their retries',
-    'sweep-worker': 'accounts the sweep worker failed on 3 times',
+    'sweep-worker': 'accounts the sweep worker failed on 3 times, or of announced deletes whose instance was still listed',
   };
   for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
     alarm(`${pascal(name)}DeadLetterQueueAlarm`, `dead-letters-${name}`, {

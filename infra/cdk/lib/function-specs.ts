@@ -75,7 +75,7 @@ export const SPECS: Record<FunctionName, FunctionSpec> = {
     ],
   },
   'sweep-worker': {
-    description: 'idc-guardrail - sweeps one account per message of the sweep worker queue',
+    description: 'idc-guardrail - per message of the worker queue, sweeps one account or confirms an announced delete',
     memorySize: 256,
     timeout: 300,
     asynchronous: false,

@@ -59,7 +59,10 @@ export class IdcGuardrail extends Construct {
    */
   readonly deadLetterQueues: Record<FunctionName, sqs.Queue>;
   readonly eventTargetDeadLetterQueue: sqs.Queue;
-  /** One message per account when the sweep fans out, consumed by the sweep worker. */
+  /**
+   * Consumed by the sweep worker: one message per account when the sweep fans out, and the
+   * delayed confirmation every function queues before each DeleteInstance.
+   */
   readonly sweepWorkerQueue: sqs.Queue;
   readonly sweepWorkerQueueMapping: lambda.EventSourceMapping;
   readonly rules: Record<string, events.Rule>;
@@ -259,9 +262,14 @@ export class IdcGuardrail extends Construct {
     this.deadLetterQueues = dlqs;
     this.eventTargetDeadLetterQueue = queue('EventTargetDeadLetterQueue');
 
-    // The sweep's fan-out: one message per account. Visibility timeout = 6 x
-    // the worker's timeout (AWS guidance for Lambda event source mappings). A
-    // message is stale once the next sweep runs, hence one day of retention.
+    // The sweep's fan-out: one message per account; also the confirmation every
+    // function queues before each DeleteInstance, delayed by up to 900 s (the most
+    // SQS allows, per message, on a standard queue; the queue itself delays
+    // nothing). Visibility timeout = 6 x the worker's timeout (AWS guidance for
+    // Lambda event source mappings). A sweep message is stale once the next sweep
+    // runs, hence one day of retention, well above a confirmation's delay plus its
+    // 3 receives (900 + 3 x 1800 s); a message that failed 3 times moves to the
+    // worker's dead-letter queue: for a confirmation, an instance still listed.
     this.sweepWorkerQueue = new sqs.Queue(this, 'SweepWorkerQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
@@ -290,6 +298,9 @@ export class IdcGuardrail extends Construct {
       SECURITY_HUB: props.securityHub ?? 'false',
       CHAT_TOPIC_ARN: props.chatTopicArn ?? '',
       CHAT_MIN_SEVERITY: props.chatMinSeverity ?? 'HIGH',
+      // Every function queues each delete's delayed confirmation on the worker
+      // queue (the sweep its fan-out's work items too).
+      WORKER_QUEUE_URL: this.sweepWorkerQueue.queueUrl,
     };
     checkExemptions(environment.EXEMPTIONS, environment.EXEMPT_TAG_POLICY_ID);
     addFindingDestinations(
@@ -306,18 +317,24 @@ export class IdcGuardrail extends Construct {
     const extraEnvironment: Record<FunctionName, Record<string, string>> = {
       'on-create-instance': { OUTSIDE_REGIONS: props.outsideRegions ?? 'evaluate' },
       'on-org-event': {},
-      sweep: {
-        SWEEP_CONCURRENCY: sweepConcurrency,
-        FANOUT_THRESHOLD: props.fanoutThreshold ?? '100',
-        WORKER_QUEUE_URL: this.sweepWorkerQueue.queueUrl,
-      },
+      sweep: { SWEEP_CONCURRENCY: sweepConcurrency, FANOUT_THRESHOLD: props.fanoutThreshold ?? '100' },
       'sweep-worker': { SWEEP_CONCURRENCY: sweepConcurrency },
     };
-    // What a function does with SQS besides the common statements. KMS for
-    // SQS (GenerateDataKey to send, Decrypt to receive) is UseGuardrailKey.
+    // What a function does with SQS besides the common statements: every one
+    // sends to the worker queue. KMS for SQS (GenerateDataKey, and Decrypt to
+    // reuse a data key, to send; Decrypt to receive) is UseGuardrailKey.
+    // Before each DeleteInstance, the delayed confirmation of the delete
+    // (idc-guardrail/confirm-task/v1), which the sweep worker consumes.
+    const queueConfirmations = () =>
+      new iam.PolicyStatement({
+        sid: 'QueueConfirmations',
+        actions: ['sqs:SendMessage'],
+        resources: [this.sweepWorkerQueue.queueArn],
+      });
     const queueStatements: Record<FunctionName, iam.PolicyStatement[]> = {
-      'on-create-instance': [],
-      'on-org-event': [],
+      'on-create-instance': [queueConfirmations()],
+      'on-org-event': [queueConfirmations()],
+      // The fan-out's work items and the confirmations: one statement.
       sweep: [
         new iam.PolicyStatement({
           sid: 'FanOutToSweepWorkers',
@@ -325,8 +342,9 @@ export class IdcGuardrail extends Construct {
           resources: [this.sweepWorkerQueue.queueArn],
         }),
       ],
-      // No sqs:SendMessage: SQS itself moves failed messages to the worker
-      // queue's dead-letter queue.
+      // sqs:SendMessage only to its own queue, for the confirmations of its own
+      // deletes: SQS itself moves failed messages to the worker queue's
+      // dead-letter queue.
       'sweep-worker': [
         new iam.PolicyStatement({
           sid: 'ConsumeSweepWorkerQueue',
@@ -338,6 +356,7 @@ export class IdcGuardrail extends Construct {
           ],
           resources: [this.sweepWorkerQueue.queueArn],
         }),
+        queueConfirmations(),
       ],
     };
     const functions = {} as Record<FunctionName, lambda.Function>;
@@ -466,8 +485,9 @@ export class IdcGuardrail extends Construct {
       ],
     });
 
-    // The sweep worker: one account per message. A failed account is reported
-    // back alone (ReportBatchItemFailures), the rest of the batch is not retried.
+    // The sweep worker: one account, or one delete's confirmation, per message. A
+    // failed record is reported back alone (ReportBatchItemFailures), the rest of
+    // the batch is not retried.
     // No grants here: the worker's policy above declares what it may do.
     this.sweepWorkerQueueMapping = new lambda.EventSourceMapping(this, 'SweepWorkerQueueMapping', {
       target: functions['sweep-worker'],

@@ -75,7 +75,8 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
   'on-create-instance': [...COMMON_ACTIONS, 'sqs:SendMessage'].sort(),
   'on-org-event': [...COMMON_ACTIONS, 'sqs:SendMessage'].sort(),
   sweep: [...COMMON_ACTIONS, 'sqs:SendMessage'].sort(),
-  'sweep-worker': [...COMMON_ACTIONS, ...WORKER_QUEUE_ACTIONS].sort(),
+  // The worker queues the confirmations of its own deletes to its own queue.
+  'sweep-worker': [...COMMON_ACTIONS, ...WORKER_QUEUE_ACTIONS, 'sqs:SendMessage'].sort(),
 };
 const COMMON_ENV = [
   'AUTO_REMEDIATE',
@@ -94,11 +95,12 @@ const COMMON_ENV = [
   'SECURITY_HUB',
   'TOPIC_ARN',
   'TRIAL_DAYS',
+  'WORKER_QUEUE_URL',
 ];
 const FUNCTION_ENV: Record<string, string[]> = {
   'on-create-instance': [...COMMON_ENV, 'OUTSIDE_REGIONS'].sort(),
   'on-org-event': COMMON_ENV,
-  sweep: [...COMMON_ENV, 'FANOUT_THRESHOLD', 'SWEEP_CONCURRENCY', 'WORKER_QUEUE_URL'].sort(),
+  sweep: [...COMMON_ENV, 'FANOUT_THRESHOLD', 'SWEEP_CONCURRENCY'].sort(),
   'sweep-worker': [...COMMON_ENV, 'SWEEP_CONCURRENCY'].sort(),
 };
 
@@ -282,7 +284,7 @@ describe('the sweep and its fan-out', () => {
     expect(queues[dlqId].Properties.MessageRetentionPeriod).toBeGreaterThan(q.MessageRetentionPeriod);
   });
 
-  test('only the sweep sends to the worker queue, only the worker consumes it', () => {
+  test('every function sends to the worker queue (confirmations), only the worker consumes it', () => {
     for (const p of Object.values(all(template, 'AWS::IAM::Policy'))) {
       const role = refId(p.Properties.Roles[0]);
       const fn = Object.entries(all(template, 'AWS::Lambda::Function')).find(([, f]) => refId(f.Properties.Role) === role)![0];
@@ -290,8 +292,8 @@ describe('the sweep and its fan-out', () => {
       const onWorkerQueue = p.Properties.PolicyDocument.Statement.filter((s: any) => refId(s.Resource) === workerQueueId)
         .flatMap((s: any) => asList<string>(s.Action))
         .sort();
-      const expected: Record<string, string[]> = { sweep: ['sqs:SendMessage'], 'sweep-worker': WORKER_QUEUE_ACTIONS };
-      expect([name, onWorkerQueue]).toEqual([name, expected[name] ?? []]);
+      const expected = name === 'sweep-worker' ? [...WORKER_QUEUE_ACTIONS, 'sqs:SendMessage'].sort() : ['sqs:SendMessage'];
+      expect([name, onWorkerQueue]).toEqual([name, expected]);
     }
   });
 

@@ -3,7 +3,8 @@
 //! with a bounded number of calls in flight; memory holds only the account instances found.
 //! Above a threshold the sweep fans out one task per account to a worker queue instead.
 
-mod summary;
+mod confirm;
+pub mod summary;
 mod task;
 
 use futures_util::stream::{self, StreamExt};
@@ -11,6 +12,7 @@ use futures_util::stream::{self, StreamExt};
 use crate::clock::Budget;
 pub use crate::facts::Unreachable;
 use crate::facts::{self, AccountListing};
+use crate::failure::HandleError;
 use crate::finding::Finding;
 use crate::inventory::Inventory;
 use crate::ports::{
@@ -19,7 +21,7 @@ use crate::ports::{
 };
 use crate::remediate::Troubles;
 use crate::rules::evaluate_sweep;
-use crate::service::{Guardrail, HandleError};
+use crate::service::Guardrail;
 use crate::settings::FORWARDING_RULE_NAME;
 pub use summary::{
     Coverage, CoverageGap, GapKind, SweepMode, SweepSummary, UnknownFact, Watch, SUMMARY_SCHEMA,

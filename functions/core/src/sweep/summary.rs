@@ -9,7 +9,6 @@ use crate::facts::Unreachable;
 use crate::finding::{rfc3339, Finding};
 use crate::inventory::Inventory;
 use crate::message::Message;
-pub use crate::remediate::UnknownFact;
 
 /// Value of the summary's `schema` key.
 pub const SUMMARY_SCHEMA: &str = "idc-guardrail/sweep-summary/v1";
@@ -125,6 +124,16 @@ impl Watch {
             gaps,
         }
     }
+}
+
+/// A decision an unknown fact kept from deleting, while deletion is on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnknownFact {
+    pub account_id: String,
+    pub region: String,
+    pub instance_arn: String,
+    /// The fact, in words (as the finding's `remediation.detail` names it).
+    pub fact: String,
 }
 
 /// How much of the organization a sweep listed.
