@@ -309,14 +309,22 @@ where
             )
         );
         let mut inventory = organization?;
-        if is_org_event(trigger) && inventory.organization.is_none() {
-            // The event itself comes from the organization: an answer that there is none is a
-            // glitch to retry, not a standalone account (IDC003) and never an all-clear.
+        let forwarded = self
+            .settings
+            .own_account_id
+            .as_deref()
+            .is_some_and(|own| own != account);
+        if inventory.organization.is_none() && (is_org_event(trigger) || forwarded) {
+            // The event itself proves the organization (an Organizations event, or one another
+            // account put on the central bus, which only the organization's accounts may): an
+            // answer that there is none is a glitch to retry, never IDC003 or an all-clear.
             return Err(OrgFactsError::Port(PortError::new(
                 PortErrorKind::Other,
                 "DescribeOrganization",
-                "answered that the guardrail's account is in no organization, but the event is an \
-                 Organizations event of its organization",
+                format!(
+                    "answered that the guardrail's account is in no organization, but the event \
+                     (of account {account}) comes from its organization"
+                ),
             )));
         }
         if inventory.management_account_id() == Some(account) {

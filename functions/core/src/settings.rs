@@ -56,6 +56,9 @@ pub struct Settings {
     /// Above this many accounts the sweep fans out to the worker queue, if there is one
     /// (`FANOUT_THRESHOLD`).
     pub fanout_threshold: usize,
+    /// The guardrail's own account (the findings topic's). Only accounts of the organization
+    /// may put events on the central bus, so an event of another account proves there is one.
+    pub own_account_id: Option<String>,
 }
 
 impl Default for Settings {
@@ -68,6 +71,7 @@ impl Default for Settings {
             outside_regions: OutsideRegions::default(),
             sweep_concurrency: DEFAULT_SWEEP_CONCURRENCY,
             fanout_threshold: DEFAULT_FANOUT_THRESHOLD,
+            own_account_id: None,
         }
     }
 }

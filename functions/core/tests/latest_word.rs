@@ -120,3 +120,29 @@ fn absence_right_after_creation_is_no_proof_and_no_word_is_published() {
         RemediationStatus::AlreadyDeleted
     );
 }
+
+#[test]
+fn a_forwarded_create_instance_answered_not_in_use_is_incomplete_not_idc003() {
+    // Only the organization's accounts may put events on the central bus: a member's event
+    // proves the organization, whatever one answer of DescribeOrganization says.
+    let mut g = guardrail(Instances::with(world()), Publisher::default(), deleting());
+    g.organizations.not_in_use = true;
+    g.settings.own_account_id = Some(MGMT.to_owned());
+    let out = block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded(),
+    ));
+    assert!(matches!(out, Err(HandleError::Gather(_))), "{out:?}");
+    assert!(g.publisher.sent().iter().all(|f| f.rule != RuleId::IDC003));
+    assert!(g.instances.deletes().is_empty());
+    // The guardrail's own account, standalone: IDC003, as before.
+    let mut g = guardrail(Instances::with(world()), Publisher::default(), deleting());
+    g.organizations.not_in_use = true;
+    g.settings.own_account_id = Some(MEMBER.to_owned());
+    let out = block_on(g.handle(
+        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        Budget::unbounded(),
+    ));
+    assert!(out.is_ok(), "{out:?}");
+    assert_eq!(g.publisher.sent()[0].rule, RuleId::IDC003);
+}

@@ -184,6 +184,7 @@ impl LambdaSettings {
                 outside_regions,
                 sweep_concurrency,
                 fanout_threshold,
+                own_account_id: topic_arn.split(':').nth(4).map(str::to_owned),
             },
             topic_arn,
             member_role_name,

@@ -57,27 +57,31 @@ fn not_in_use_once() -> Rule {
         })
 }
 
+/// One "not in an organization" answer, in a fresh container, to an event that proves the
+/// organization (an Organizations event; a member's event on the central bus): neither IDC003
+/// nor an all-clear, the invocation fails, and its retry deletes as it should.
 #[tokio::test]
-async fn a_one_off_not_in_use_answer_is_no_all_clear() -> Result<()> {
+async fn a_one_off_not_in_use_answer_is_no_idc003_and_no_all_clear() -> Result<()> {
     let world = World::start().await?;
-    let trap = Trap::new(&world, Via::OrgEvent, "glitch").await?;
-    let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
-    world.proxy().inject(not_in_use_once());
-    failed_with(function.invoke(&trap.event)?, "IdcGuardrail.GatherFailed")?;
-    let messages = world.messages().await?;
-    assert!(
-        messages.iter().all(|m| m.message_type() != "all_clear"),
-        "no all-clear from one contradicting answer"
-    );
-    assert!(messages.iter().all(|m| m.rule() != "IDC003"));
-    assert!(trap.exists(&world).await?);
-    // The retry (Organizations answers again) deletes as it should.
-    let retried = function.invoke(&trap.event)?;
-    assert!(
-        matches!(retried, idc_e2e::runtime::Invocation::Ok(_)),
-        "{retried:?}"
-    );
-    assert!(!trap.exists(&world).await?);
+    for via in [Via::OrgEvent, Via::CreateInstance] {
+        let trap = Trap::new(&world, via, &format!("glitch-{via:?}").to_lowercase()).await?;
+        let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
+        world.proxy().inject(not_in_use_once());
+        failed_with(function.invoke(&trap.event)?, "IdcGuardrail.GatherFailed")?;
+        let messages = world.messages().await?;
+        assert!(
+            messages.iter().all(|m| m.message_type() != "all_clear"),
+            "{via:?}: no all-clear from one contradicting answer"
+        );
+        assert!(messages.iter().all(|m| m.rule() != "IDC003"), "{via:?}");
+        assert!(trap.exists(&world).await?);
+        let retried = function.invoke(&trap.event)?;
+        assert!(
+            matches!(retried, idc_e2e::runtime::Invocation::Ok(_)),
+            "{via:?}: {retried:?}"
+        );
+        assert!(!trap.exists(&world).await?, "{via:?}");
+    }
     Ok(())
 }
 
