@@ -72,21 +72,16 @@ def main() -> int:
         calls["AssumeRole"] += 1
         for region in regions:
             t = time.perf_counter()
-            sso = session.client(
-                "sso-admin",
-                region_name=region,
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-                **endpoint,
-            )
-            events = session.client(
-                "events",
-                region_name=region,
-                aws_access_key_id=creds["AccessKeyId"],
-                aws_secret_access_key=creds["SecretAccessKey"],
-                aws_session_token=creds["SessionToken"],
-                **endpoint,
+            sso, events = (
+                session.client(
+                    service,
+                    region_name=region,
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"],
+                    **endpoint,
+                )
+                for service in ("sso-admin", "events")
             )
             client_setup += time.perf_counter() - t
             # The same coverage check the sweep makes: the forwarding rule, present and enabled.

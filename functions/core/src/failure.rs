@@ -41,3 +41,14 @@ impl From<OrgFactsError> for HandleError {
         }
     }
 }
+
+impl HandleError {
+    /// The one message an invocation had to publish could not be.
+    pub fn unpublished(first: PortError) -> Self {
+        HandleError::Publish {
+            failed: 1,
+            total: 1,
+            first,
+        }
+    }
+}

@@ -52,11 +52,7 @@ where
         self.remediator(budget)
             .publish_finding(&mut finding)
             .await
-            .map_err(|first| HandleError::Publish {
-                failed: 1,
-                total: 1,
-                first,
-            })?;
+            .map_err(HandleError::unpublished)?;
         tracing::info!(finding_id = %finding.id, instance_arn = arn, "announced delete confirmed");
         Ok(finding)
     }

@@ -98,11 +98,7 @@ where
             self.remediator(budget)
                 .publish(&summary.to_message())
                 .await
-                .map_err(|first| HandleError::Publish {
-                    failed: 1,
-                    total: 1,
-                    first,
-                })?;
+                .map_err(HandleError::unpublished)?;
             return Ok(SweepReport {
                 summary,
                 findings: vec![],
