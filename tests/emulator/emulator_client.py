@@ -115,6 +115,14 @@ def register_sso_admin(aws, account):
     aws.orgs().register_delegated_administrator(AccountId=account, ServicePrincipal=SSO)
 
 
+def enabled_hub(aws, account=MGMT, region=R1, **config):
+    """A Security Hub client of `account` in `region`, after EnableSecurityHub there: as in AWS, the
+    emulator refuses every other Security Hub call before it."""
+    hub = aws.client("securityhub", account, region, **config)
+    hub.enable_security_hub()
+    return hub
+
+
 def switch(aws, name, body):
     """POST a test-only switch (`/idc-guardrail/<name>`); it must be accepted. Answers its JSON."""
     status, answer = post(aws.url, f"/idc-guardrail/{name}", body)
@@ -131,7 +139,3 @@ def delete_in_progress_reads(aws, reads):
     """From now on DeleteInstance leaves an instance DELETE_IN_PROGRESS for `reads` reads (0: gone at once)."""
     return switch(aws, "delete-in-progress-reads", {"reads": reads})
 
-
-def require_securityhub_enable(aws, account, require=True):
-    """Security Hub calls of `account` refused until it calls EnableSecurityHub (per Region)."""
-    return switch(aws, "securityhub-require-enable", {"account_id": account, "require": require})

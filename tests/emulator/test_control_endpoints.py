@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_client import (MGMT, post, Aws, code, seed_org_instance, register_sso_admin, create_status,
-                             delete_in_progress_reads, require_securityhub_enable)
+                             delete_in_progress_reads)
 
 
 # ------------------------------------------------------------------ test-only switches
@@ -75,12 +75,11 @@ def test_reset_clears_extension_state(aws, org):
     denied = f"arn:aws:iam::{org[0]}:role/OrganizationAccountAccessRole"
     assert post(aws.url, "/idc-guardrail/deny-assume-role", {"role_arn": denied})[0] == 200
     delete_in_progress_reads(aws, 4)
-    require_securityhub_enable(aws, org[0])
     assert post(aws.url, "/moto-api/reset")[0] == 200
     state = post(aws.url, "/idc-guardrail/state", method="GET")[1]
     assert state == {"instances": [], "create_status": "ACTIVE", "create_active_after_reads": None,
                      "create_status_reason": None, "delete_conflicts": 0, "delete_in_progress_reads": 0,
-                     "denied_role_arns": [], "securityhub_require_enable": []}
+                     "denied_role_arns": []}
     create_status(aws, "CREATE_FAILED", status_reason="r")
     assert post(aws.url, "/moto-api/reset")[0] == 200
     assert post(aws.url, "/idc-guardrail/state", method="GET")[1]["create_status_reason"] is None

@@ -1,5 +1,6 @@
 """Emulator: Security Hub findings of a custom product, imported, re-imported, read with filters and
-resolved; subscription (EnableSecurityHub / DisableSecurityHub)."""
+resolved; subscription (EnableSecurityHub / DisableSecurityHub): as in AWS, every call but
+EnableSecurityHub is refused until the account enables Security Hub in that Region."""
 
 import json
 from datetime import datetime
@@ -7,7 +8,7 @@ from datetime import datetime
 import pytest
 from botocore.exceptions import ParamValidationError
 
-from emulator_client import MGMT, R1, R2, post, refused, require_securityhub_enable
+from emulator_client import MGMT, R1, R2, enabled_hub, post, refused
 
 PRODUCT = f"arn:aws:securityhub:{R1}:{MGMT}:product/{MGMT}/default"
 PARTNER = f"arn:aws:securityhub:{R1}::product/acme/scanner"  # not the default product
@@ -28,8 +29,13 @@ def finding(**over):
     return {k: v for k, v in f.items() if v is not None}
 
 
-def test_reimport_keeps_workflow_and_batch_update_resolves(aws):
-    hub = aws.client("securityhub", MGMT)
+@pytest.fixture
+def hub(aws):
+    """The management account's Security Hub in R1, enabled first (AWS refuses everything else before)."""
+    return enabled_hub(aws)
+
+
+def test_reimport_keeps_workflow_and_batch_update_resolves(hub):
     assert hub.batch_import_findings(Findings=[finding()])["FailedCount"] == 0
     again = finding(RecordState="ARCHIVED", Compliance={"Status": "PASSED"}, Workflow={"Status": "RESOLVED"})
     assert hub.batch_import_findings(Findings=[again])["FailedCount"] == 0
@@ -43,24 +49,21 @@ def test_reimport_keeps_workflow_and_batch_update_resolves(aws):
     assert hub.get_findings()["Findings"][0]["Workflow"]["Status"] == "RESOLVED"
 
 
-def test_unknown_findings_are_unprocessed(aws):
-    hub = aws.client("securityhub", MGMT)
+def test_unknown_findings_are_unprocessed(hub):
     out = hub.batch_update_findings(FindingIdentifiers=[{"Id": "nope", "ProductArn": PRODUCT}],
                                     Workflow={"Status": "RESOLVED"})
     assert out["UnprocessedFindings"] == [{"FindingIdentifier": {"Id": "nope", "ProductArn": PRODUCT},
                                            "ErrorCode": "FindingNotFound", "ErrorMessage": "Finding Not Found"}]
 
 
-def test_default_product_findings_only_from_the_account_they_name(aws):
-    hub = aws.client("securityhub", MGMT)
+def test_default_product_findings_only_from_the_account_they_name(hub):
     out = hub.batch_import_findings(Findings=[finding(AwsAccountId="222222222222")])
     assert out["FailedCount"] == 1
     assert out["FailedFindings"][0]["ErrorCode"] == "AccessDeniedException"
     assert hub.get_findings()["Findings"] == []
 
 
-def test_new_findings_default_to_workflow_new_and_record_state_active(aws):
-    hub = aws.client("securityhub", MGMT)
+def test_new_findings_default_to_workflow_new_and_record_state_active(hub):
     hub.batch_import_findings(Findings=[finding(Id="bare", Workflow=None, RecordState=None),
                                         finding(Id="notified", Workflow={"Status": "NOTIFIED"})])
     stored = {f["Id"]: f for f in hub.get_findings()["Findings"]}
@@ -72,8 +75,7 @@ def test_new_findings_default_to_workflow_new_and_record_state_active(aws):
     assert (bare["RecordState"], bare["Title"], bare["Workflow"]) == ("ARCHIVED", "t2", {"Status": "NEW"})
 
 
-def test_batch_update_keeps_note_and_reimport_cannot_change_it(aws):
-    hub = aws.client("securityhub", MGMT)
+def test_batch_update_keeps_note_and_reimport_cannot_change_it(aws, hub):
     hub.batch_import_findings(Findings=[finding()])
     ident = [{"Id": "idc001-x", "ProductArn": PRODUCT}]
     out = hub.batch_update_findings(FindingIdentifiers=ident, Note={"Text": "owner asked", "UpdatedBy": "alice"})
@@ -106,8 +108,7 @@ def _seed(hub):
                               Workflow={"Status": "RESOLVED"})
 
 
-def test_get_findings_honours_string_filters(aws):
-    hub = aws.client("securityhub", MGMT)
+def test_get_findings_honours_string_filters(hub):
     _seed(hub)
     ids = lambda **filters: sorted(f["Id"] for f in hub.get_findings(Filters=filters)["Findings"])  # noqa: E731
     eq = lambda *values, cmp="EQUALS": [{"Value": v, "Comparison": cmp} for v in values]  # noqa: E731
@@ -133,8 +134,7 @@ def test_get_findings_honours_string_filters(aws):
     assert sorted(f["Id"] for p in pages for f in p["Findings"]) == ["idc001-a", "idc001-b", "idc002-c"]
 
 
-def test_get_findings_refuses_what_it_cannot_answer(aws):
-    hub = aws.client("securityhub", MGMT)
+def test_get_findings_refuses_what_it_cannot_answer(hub):
     _seed(hub)
     for filters, words in (
             ({"Id": [{"Value": "a", "Comparison": "EQUALS"}, {"Value": "b", "Comparison": "NOT_EQUALS"}]}, "EQUALS"),
@@ -166,32 +166,35 @@ def test_enable_twice_is_a_conflict_and_disable_unsubscribes(aws):
     hub.enable_security_hub()  # again, after a disable
 
 
-def test_imports_without_enable_work_unless_the_account_opts_in(aws, org):
+def test_every_call_but_enable_refused_until_enabled_per_account_and_region(aws, org):
     member, other = org[0], org[1]
     hub = aws.client("securityhub", member)
     mine = finding(ProductArn=product(member), AwsAccountId=member)
-    # Default: as the project's end-to-end tests do, import and read without EnableSecurityHub.
-    assert hub.batch_import_findings(Findings=[mine])["FailedCount"] == 0
-    assert len(hub.get_findings()["Findings"]) == 1
-    assert require_securityhub_enable(aws, member) == {"securityhub_require_enable": [member]}
     not_subscribed = ("InvalidAccessException", 401, f"Account {member} is not subscribed to AWS Security Hub")
     ident = [{"Id": mine["Id"], "ProductArn": mine["ProductArn"]}]
-    for call, kwargs in ((hub.batch_import_findings, {"Findings": [mine]}), (hub.get_findings, {}),
-                         (hub.batch_update_findings, {"FindingIdentifiers": ident, "Workflow": {"Status": "NOTIFIED"}}),
-                         (hub.describe_hub, {})):
+    calls = ((hub.batch_import_findings, {"Findings": [mine]}), (hub.get_findings, {}),
+             (hub.batch_update_findings, {"FindingIdentifiers": ident, "Workflow": {"Status": "NOTIFIED"}}),
+             (hub.describe_hub, {}), (hub.disable_security_hub, {}), (hub.list_members, {}),
+             (hub.get_administrator_account, {}))
+    for call, kwargs in calls:  # before EnableSecurityHub, as AWS answers
         assert refused(call, **kwargs) == not_subscribed, call
-    theirs = aws.client("securityhub", other)  # other accounts: as before
+    theirs = enabled_hub(aws, other)  # another account's subscription is not this one's
     assert theirs.batch_import_findings(Findings=[finding(ProductArn=product(other), AwsAccountId=other)])[
         "FailedCount"] == 0
+    assert refused(hub.get_findings) == not_subscribed
     hub.enable_security_hub()
     assert hub.batch_import_findings(Findings=[mine])["FailedCount"] == 0
     assert hub.batch_update_findings(FindingIdentifiers=ident, Workflow={"Status": "NOTIFIED"})["ProcessedFindings"]
+    assert [f["Id"] for f in hub.get_findings()["Findings"]] == [mine["Id"]]
     elsewhere = aws.client("securityhub", member, R2)  # subscription is per Region
     assert refused(elsewhere.get_findings) == not_subscribed
+    assert refused(elsewhere.batch_import_findings, Findings=[finding(
+        ProductArn=product(member, R2), AwsAccountId=member)]) == not_subscribed
     hub.disable_security_hub()
-    assert refused(hub.get_findings) == not_subscribed
-    require_securityhub_enable(aws, member, require=False)
+    for call, kwargs in calls:  # and again after DisableSecurityHub
+        assert refused(call, **kwargs) == not_subscribed, call
+    hub.enable_security_hub()
     assert hub.get_findings()["Findings"] == []  # disabling dropped them (stock moto: at once)
-    for bad in ({"account_id": "12"}, {"account_id": member, "require": "yes"}, {}):
-        status, body = post(aws.url, "/idc-guardrail/securityhub-require-enable", bad)
-        assert status == 400 and body["__type"] == "ValidationException", bad
+    assert post(aws.url, "/moto-api/reset")[0] == 200  # the reset forgets every subscription
+    assert refused(aws.client("securityhub", MGMT).get_findings) == (
+        "InvalidAccessException", 401, f"Account {MGMT} is not subscribed to AWS Security Hub")

@@ -131,6 +131,12 @@ impl World {
 
         let (topic_arn, queue_url) =
             topic_to_queue(&sdk, "idc-guardrail-findings", "security-team", false).await?;
+        // Security Hub answers only an account that enabled it, as in AWS: the guardrail's own.
+        aws_sdk_securityhub::Client::new(&sdk)
+            .enable_security_hub()
+            .send()
+            .await
+            .context("EnableSecurityHub")?;
         Ok(World {
             emulator,
             sdk,

@@ -67,8 +67,9 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
   ``Note``; a re-import by ``BatchImportFindings`` keeps ``Workflow`` (and the other customer
   fields), as the API reference says it must; new findings default to Workflow NEW and RecordState
   ACTIVE; default-product findings only from the account they name; ``GetFindings`` honours its
-  string ``Filters``; EnableSecurityHub twice is ResourceConflictException; "not subscribed"
-  refusals (opt-in per account). See ``securityhub.py``.
+  string ``Filters``; EnableSecurityHub twice is ResourceConflictException; every call but
+  EnableSecurityHub refused ("not subscribed") before EnableSecurityHub in the caller's account and
+  Region and after DisableSecurityHub, as in AWS. See ``securityhub.py``.
 * sts: stock AssumeRole succeeds for any role ARN (the role need not exist). A role ARN put on the
   deny list (endpoint below) answers what AWS answers for a missing or untrusting role: HTTP 403,
   awsQuery ``<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code>...``, "User: CALLER
@@ -89,8 +90,6 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
   /idc-guardrail/delete-conflicts       {"count": N}  next N DeleteInstance -> ConflictException
   /idc-guardrail/delete-in-progress-reads {"reads": N}  DeleteInstance leaves DELETE_IN_PROGRESS for
                                         N reads, then gone (0, the default: at once)
-  /idc-guardrail/securityhub-require-enable {"account_id": A, "require"?: true | false}  Security
-                                        Hub calls of A refused until EnableSecurityHub (per Region)
   /idc-guardrail/instance-created-date  {"instance_arn": ARN, "created_date": EPOCH_SECONDS | RFC3339}
                                         the CreatedDate ListInstances/DescribeInstance report
   /idc-guardrail/deny-assume-role       {"role_arn": ROLE_ARN, "deny"?: true | false}  AssumeRole of

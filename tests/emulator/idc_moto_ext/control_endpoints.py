@@ -99,16 +99,6 @@ def delete_in_progress_reads(body):
     return dict(STATE)
 
 
-def securityhub_require_enable(body):
-    # Opt-in per account: Security Hub calls refused (InvalidAccessException) until EnableSecurityHub.
-    account, require = body["account_id"], body.get("require", True)
-    if not isinstance(account, str) or not re.fullmatch(r"\d{12}", account) or not isinstance(require, bool):
-        raise AwsError("ValidationException", "account_id: 12 digits; require: true or false")
-    accounts = set(STATE["securityhub_require_enable"]) - {account}
-    STATE["securityhub_require_enable"] = sorted(accounts | ({account} if require else set()))
-    return {"securityhub_require_enable": STATE["securityhub_require_enable"]}
-
-
 def instance_created_date(body):
     # The sweep's IDC005 needs an instance past its trial window; CreateInstance stamps "now".
     inst, when = find_instance(body["instance_arn"])[1], body["created_date"]
@@ -169,8 +159,7 @@ def _reset(self):
 
 def install():
     for fn in (seed_org_instance, instance_status, create_instance_status, delete_conflicts,
-               delete_in_progress_reads, instance_created_date, deny_assume_role,
-               securityhub_require_enable, state):
+               delete_in_progress_reads, instance_created_date, deny_assume_role, state):
         moto_api_urls.url_paths["{0}/idc-guardrail/" + fn.__name__.replace("_", "-")] = _endpoint(fn)
     DomainDispatcherApplication.get_application = _get_application
     MotoAPIBackend.reset = _reset

@@ -16,11 +16,10 @@
 * GetFindings honours ``Filters`` (``securityhub_filters``); stock moto ignores them.
 * EnableSecurityHub a second time: ``ResourceConflictException`` (HTTP 409) "Account is already
   subscribed to Security Hub" (stock: a silent success).
-* Not subscribed: DescribeHub and DisableSecurityHub before EnableSecurityHub (stock, too) and, for
-  an account put on ``/idc-guardrail/securityhub-require-enable``, every call but EnableSecurityHub
-  answer ``InvalidAccessException`` (HTTP 401) "Account <id> is not subscribed to AWS Security Hub"
-  until EnableSecurityHub in that Region, and again after DisableSecurityHub. Opt-in because the
-  project's end-to-end tests import findings without enabling Security Hub first.
+* Not subscribed: every call but EnableSecurityHub answers ``InvalidAccessException`` (HTTP 401)
+  "Account <id> is not subscribed to AWS Security Hub" until the caller's account enables Security
+  Hub in that Region, and again after DisableSecurityHub, as AWS does (stock refuses only
+  DescribeHub and DisableSecurityHub).
 """
 
 import functools
@@ -35,7 +34,6 @@ from moto.securityhub.responses import SecurityHubResponse
 from moto.utilities.paginator import paginate
 
 from . import securityhub_filters
-from .state import STATE
 
 # Fields a finding provider cannot change with BatchImportFindings once the finding exists.
 _CUSTOMER_FIELDS = ("Workflow", "Note", "UserDefinedFields", "VerificationState")
@@ -133,14 +131,14 @@ def _enable_security_hub(self, *args, **kwargs):
 
 
 def _subscribed(method):
-    """Refuses a call while the caller's account is not subscribed in this Region, where that
-    applies (see the module docstring)."""
+    """Refuses every call but EnableSecurityHub while the caller's account has not enabled Security
+    Hub in this Region (see the module docstring)."""
+    if method.__name__ == "enable_security_hub":
+        return method
+
     @functools.wraps(method)
     def action(self):
-        name = method.__name__
-        if name != "enable_security_hub" and not self.securityhub_backend.enabled and (
-                name in ("describe_hub", "disable_security_hub")
-                or self.current_account in STATE["securityhub_require_enable"]):
+        if not self.securityhub_backend.enabled:
             raise SecurityHubClientError(
                 "InvalidAccessException", f"Account {self.current_account} is not subscribed to AWS Security Hub")
         return method(self)

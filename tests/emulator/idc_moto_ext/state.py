@@ -8,8 +8,7 @@ import threading
 STATUSES = ("ACTIVE", "CREATE_IN_PROGRESS", "CREATE_FAILED", "DELETE_IN_PROGRESS")
 LOCK = threading.RLock()
 DEFAULTS = {"create_status": "ACTIVE", "create_active_after_reads": None, "create_status_reason": None,
-            "delete_conflicts": 0, "delete_in_progress_reads": 0, "denied_role_arns": [],
-            "securityhub_require_enable": []}
+            "delete_conflicts": 0, "delete_in_progress_reads": 0, "denied_role_arns": []}
 STATE = copy.deepcopy(DEFAULTS)
 
 
