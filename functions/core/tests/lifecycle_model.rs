@@ -5,12 +5,16 @@
 //! after the delete (its outcome never published) — followed by the worker receiving the
 //! queued confirmations (or not), the latest word of every finding id is true about the
 //! instance, or the event (or a confirmation) ends in a dead-letter queue; and nothing
-//! protected is ever deleted.
+//! protected is ever deleted. Deliveries run one after the other, or two at once (two
+//! sandboxes: duplicate deliveries of one event, an event racing the sweep, two sweeps),
+//! interleaved AWS call by AWS call in a generated order. Two sandboxes stamp `sequence` from
+//! clocks that agree (Lambda's hosts keep NTP time); the model shares one sequencer.
 
 use std::collections::BTreeMap;
 
+use idc_core::finding::TriggerRef;
 use idc_core::{Budget, Finding, InstanceStatus, RemediationStatus};
-use idc_testkit::*;
+use idc_testkit::{interleave, *};
 use proptest::prelude::*;
 
 /// What one delivery meets.
@@ -56,36 +60,81 @@ fn latest_words(all: Vec<Finding>) -> BTreeMap<String, Finding> {
 
 /// Which function delivers: an event function (Lambda retries the same event) or the sweep
 /// (the schedule's retries sweep again under the same sweep id).
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Via {
     Event,
     Sweep,
 }
 
-fn deliver(g: &Fake, via: Via) -> bool {
+fn via() -> impl Strategy<Value = Via> {
+    prop_oneof![Just(Via::Event), Just(Via::Sweep)]
+}
+
+/// One delivery, or two at once taking turns call by call as `schedule` says.
+#[derive(Debug, Clone)]
+enum Round {
+    Alone(Via),
+    Together(Via, Via, Vec<bool>),
+}
+
+fn rounds() -> impl Strategy<Value = Vec<(Round, Faults)>> {
+    let round = prop_oneof![
+        via().prop_map(Round::Alone),
+        (via(), via(), proptest::collection::vec(proptest::bool::ANY, 1..16))
+            .prop_map(|(a, b, schedule)| Round::Together(a, b, schedule)),
+    ];
+    proptest::collection::vec((round, faults()), 1..4)
+}
+
+/// One delivery; true if its invocation failed (Lambda retries it, then the DLQ keeps it).
+async fn deliver(g: &Fake, via: Via) -> bool {
     match via {
-        Via::Event => block_on(g.handle(
-            create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-            Budget::unbounded(),
-        ))
-        .is_err(),
-        Via::Sweep => block_on(g.sweep(
-            "sweep-model",
-            Budget::unbounded(),
-            &idc_core::sweep::no_progress,
-        ))
-        .is_err(),
+        Via::Event => g
+            .handle(
+                create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+                Budget::unbounded(),
+            )
+            .await
+            .is_err(),
+        Via::Sweep => g
+            .sweep(
+                "sweep-model",
+                Budget::unbounded(),
+                &idc_core::sweep::no_progress,
+            )
+            .await
+            .is_err(),
     }
 }
 
-fn check(
-    via: Via,
-    deliveries: &[Faults],
-    confirmations_received: bool,
-) -> Result<(), TestCaseError> {
+/// A round: per trigger, whether one of its invocations failed.
+fn run(g: &Fake, round: &Round) -> BTreeMap<Via, bool> {
+    let mut failed = BTreeMap::new();
+    match round {
+        Round::Alone(via) => {
+            failed.insert(*via, block_on(deliver(g, *via)));
+        }
+        Round::Together(a, b, schedule) => {
+            let (fa, fb) = interleave(deliver(g, *a), deliver(g, *b), schedule);
+            failed.insert(*a, fa);
+            let both = failed.get(b).copied().unwrap_or(false) || fb;
+            failed.insert(*b, both);
+        }
+    }
+    failed
+}
+
+fn alone(via: Via, deliveries: &[Faults]) -> Vec<(Round, Faults)> {
+    deliveries.iter().map(|f| (Round::Alone(via), *f)).collect()
+}
+
+fn check(rounds: &[(Round, Faults)], confirmations_received: bool) -> Result<(), TestCaseError> {
     let mut g = guardrail(Instances::with(world()), Publisher::default(), auto());
-    let mut last_failed = false;
-    for f in deliveries {
+    g.instances.gives_way = true;
+    g.publisher.gives_way = true;
+    // Per trigger, whether its latest delivery failed (Lambda retries it, then keeps it in the DLQ).
+    let mut last_failed: BTreeMap<Via, bool> = BTreeMap::new();
+    for (round, f) in rounds {
         g.instances.deleted_concurrently = f.answer_lost;
         g.instances.delete_in_progress_elsewhere = f.conflict_in_progress;
         g.instances.delete_is_ignored = f.delete_ignored;
@@ -97,7 +146,9 @@ fn check(
             failing.extend(["deleted", "already_deleted", "failed"]);
         }
         g.publisher.fail_statuses = failing;
-        last_failed = deliver(&g, via);
+        for (via, failed) in run(&g, round) {
+            last_failed.insert(via, failed);
+        }
     }
     g.publisher.fail_statuses = vec![];
     g.instances.deleted_concurrently = false;
@@ -115,7 +166,6 @@ fn check(
             }
         }
     }
-    let in_dlq = last_failed || confirmation_failed;
 
     // The truth about the member's instance, and nothing protected touched.
     let live = g
@@ -133,34 +183,42 @@ fn check(
     prop_assert!(!g.instances.deletes().iter().any(|d| d == ORG_ARN));
 
     let words = latest_words(g.publisher.all());
-    let word = words
+    let about_member: Vec<&Finding> = words
         .values()
-        .find(|f| f.instance_arn.as_deref() == Some(MEMBER_ARN));
-    let said_gone = word.is_some_and(|f| {
-        matches!(
-            f.remediation.status,
-            RemediationStatus::Deleted | RemediationStatus::AlreadyDeleted
-        )
-    });
-    // "Gone" is only ever said of an instance that is gone.
+        .filter(|f| f.instance_arn.as_deref() == Some(MEMBER_ARN))
+        .collect();
+    let any_in_dlq = last_failed.values().any(|f| *f) || confirmation_failed;
     prop_assert!(
-        !said_gone || gone,
-        "{via:?}: said gone while it exists: {word:?}"
+        !about_member.is_empty() || any_in_dlq || gone && !confirmations_received,
+        "no word about the instance and nothing in a DLQ, rounds {rounds:?}"
     );
-    // Otherwise the word is true (still there, and not said to be handled), the event or a
-    // confirmation is in a DLQ, or the confirmation is still on its way (not yet received).
-    if !said_gone {
-        let still_there_and_said_so = !gone
-            && word.is_some_and(|f| {
-                matches!(
-                    f.remediation.status,
-                    RemediationStatus::Failed | RemediationStatus::DryRun
-                )
-            });
+    for word in about_member {
+        // A trigger's event is in a DLQ when the last delivery under it failed.
+        let via = match word.trigger {
+            TriggerRef::Event { .. } => Via::Event,
+            TriggerRef::Sweep { .. } => Via::Sweep,
+        };
+        let in_dlq = last_failed.get(&via).copied().unwrap_or(false) || confirmation_failed;
+        let said_gone = matches!(
+            word.remediation.status,
+            RemediationStatus::Deleted | RemediationStatus::AlreadyDeleted
+        );
+        // "Gone" is only ever said of an instance that is gone.
         prop_assert!(
-            still_there_and_said_so || in_dlq || !confirmations_received && gone,
-            "{via:?}: latest word {:?} while gone={gone}, deliveries {deliveries:?}",
-            word.map(|f| f.remediation.status)
+            !said_gone || gone,
+            "said gone while it exists: {word:?}, rounds {rounds:?}"
+        );
+        // Otherwise the word is true (still there, and not said to be handled), the trigger or
+        // a confirmation is in a DLQ, or the confirmation is still on its way (not received).
+        let still_there_and_said_so = !gone
+            && matches!(
+                word.remediation.status,
+                RemediationStatus::Failed | RemediationStatus::DryRun
+            );
+        prop_assert!(
+            said_gone || still_there_and_said_so || in_dlq || !confirmations_received && gone,
+            "{via:?}'s latest word {:?} while gone={gone}, rounds {rounds:?}",
+            word.remediation.status
         );
     }
     Ok(())
@@ -174,7 +232,7 @@ proptest! {
         deliveries in proptest::collection::vec(faults(), 1..4),
         confirmations_received in proptest::bool::ANY,
     ) {
-        check(Via::Event, &deliveries, confirmations_received)?;
+        check(&alone(Via::Event, &deliveries), confirmations_received)?;
     }
 
     #[test]
@@ -182,6 +240,14 @@ proptest! {
         deliveries in proptest::collection::vec(faults(), 1..4),
         confirmations_received in proptest::bool::ANY,
     ) {
-        check(Via::Sweep, &deliveries, confirmations_received)?;
+        check(&alone(Via::Sweep, &deliveries), confirmations_received)?;
+    }
+
+    #[test]
+    fn the_latest_word_of_two_sandboxes_at_once_is_true_or_it_is_in_a_dlq(
+        rounds in rounds(),
+        confirmations_received in proptest::bool::ANY,
+    ) {
+        check(&rounds, confirmations_received)?;
     }
 }

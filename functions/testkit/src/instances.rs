@@ -6,7 +6,7 @@ use idc_core::ports::{
 };
 use idc_core::Instance;
 
-use crate::lock_err;
+use crate::{give_way, lock_err};
 use crate::sample::{ADMIN, MGMT};
 
 /// sso-admin: the instances alive, what was listed and deleted, and the faults to inject.
@@ -33,6 +33,8 @@ pub struct Instances {
     /// Another request deleted the instance just before: it is `DELETE_IN_PROGRESS`, and the
     /// guardrail's `DeleteInstance` meets a ConflictException.
     pub delete_in_progress_elsewhere: bool,
+    /// Every call gives way first, so that [`crate::interleave`] can run two deliveries at once.
+    pub gives_way: bool,
 }
 
 impl Default for Instances {
@@ -50,6 +52,7 @@ impl Default for Instances {
             applications_denied: BTreeSet::new(),
             also_listed: Vec::new(),
             delete_in_progress_elsewhere: false,
+            gives_way: false,
         }
     }
 }
@@ -72,12 +75,21 @@ impl Instances {
     }
 }
 
+impl Instances {
+    async fn give_way(&self) {
+        if self.gives_way {
+            give_way().await;
+        }
+    }
+}
+
 impl InstancePort for Instances {
     async fn list_instances(
         &self,
         account_id: &str,
         region: &str,
     ) -> Result<Vec<Instance>, PortError> {
+        self.give_way().await;
         *self.lists.lock().map_err(lock_err)? += 1;
         if self.unreachable || self.unreachable_accounts.contains(account_id) {
             return Err(PortError::new(
@@ -111,6 +123,7 @@ impl InstancePort for Instances {
         _: &str,
         arn: &str,
     ) -> Result<u32, PortError> {
+        self.give_way().await;
         if self.applications_denied.contains(account_id) {
             return Err(PortError::new(
                 PortErrorKind::AccessDenied,
@@ -131,6 +144,7 @@ impl InstancePort for Instances {
         _: &str,
         arn: &str,
     ) -> Result<BTreeMap<String, String>, PortError> {
+        self.give_way().await;
         let live = self.live.lock().map_err(lock_err)?;
         Ok(live
             .iter()
@@ -144,6 +158,7 @@ impl InstancePort for Instances {
         _: &str,
         arn: &str,
     ) -> Result<DeleteOutcome, PortError> {
+        self.give_way().await;
         self.deletes.lock().map_err(lock_err)?.push(arn.to_owned());
         let mut live = self.live.lock().map_err(lock_err)?;
         let Some(pos) = live.iter().position(|i| i.instance_arn == arn) else {

@@ -14,7 +14,7 @@ mod queue;
 mod sample;
 mod security_hub;
 
-pub use block_on::block_on;
+pub use block_on::{block_on, give_way, interleave};
 pub use clock::FakeClock;
 pub use fleet::{fleet_account, Fleet, TRIAL_TAG};
 pub use guardrail::{guardrail, Fake};

@@ -3,7 +3,7 @@ use std::sync::Mutex;
 use idc_core::ports::{FindingPublisher, PortError, PortErrorKind};
 use idc_core::{Finding, IncompleteNotice, Message, RemediationStatus, SweepSummary};
 
-use crate::lock_err;
+use crate::{give_way, lock_err};
 
 /// Records every message; `broken` fails them all, `fail_statuses` only the findings with
 /// one of these remediation statuses (e.g. `deleting`: the announcement before a delete).
@@ -12,6 +12,9 @@ pub struct Publisher {
     pub messages: Mutex<Vec<Message>>,
     pub broken: bool,
     pub fail_statuses: Vec<&'static str>,
+    /// Every publish gives way first, so that [`crate::interleave`] can run two deliveries at
+    /// once.
+    pub gives_way: bool,
 }
 
 impl Publisher {
@@ -50,6 +53,9 @@ impl Publisher {
 
 impl FindingPublisher for Publisher {
     async fn publish(&self, message: &Message) -> Result<(), PortError> {
+        if self.gives_way {
+            give_way().await;
+        }
         let status = message
             .attributes
             .iter()
