@@ -80,7 +80,11 @@ enum Round {
 fn rounds() -> impl Strategy<Value = Vec<(Round, Faults)>> {
     let round = prop_oneof![
         via().prop_map(Round::Alone),
-        (via(), via(), proptest::collection::vec(proptest::bool::ANY, 1..16))
+        (
+            via(),
+            via(),
+            proptest::collection::vec(proptest::bool::ANY, 1..16)
+        )
             .prop_map(|(a, b, schedule)| Round::Together(a, b, schedule)),
     ];
     proptest::collection::vec((round, faults()), 1..4)

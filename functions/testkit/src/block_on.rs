@@ -35,11 +35,7 @@ pub async fn give_way() {
 
 /// Two sandboxes at once: at each step the next entry of `schedule` (cycled; `true` = the
 /// first) says which of the two moves on to its next call; one that has finished is skipped.
-pub fn interleave<A: Future, B: Future>(
-    a: A,
-    b: B,
-    schedule: &[bool],
-) -> (A::Output, B::Output) {
+pub fn interleave<A: Future, B: Future>(a: A, b: B, schedule: &[bool]) -> (A::Output, B::Output) {
     let (mut a, mut b) = (pin!(a), pin!(b));
     let (mut out_a, mut out_b) = (None, None);
     let mut cx = Context::from_waker(Waker::noop());

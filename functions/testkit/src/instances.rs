@@ -6,8 +6,8 @@ use idc_core::ports::{
 };
 use idc_core::Instance;
 
-use crate::{give_way, lock_err};
 use crate::sample::{ADMIN, MGMT};
+use crate::{give_way, lock_err};
 
 /// sso-admin: the instances alive, what was listed and deleted, and the faults to inject.
 pub struct Instances {

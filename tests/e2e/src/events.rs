@@ -70,3 +70,29 @@ pub fn register_delegated_admin(management: &str, account: &str, event_id: &str)
     set(&mut event, "/detail/eventID", json!(event_id));
     Ok(event)
 }
+
+/// The SQS event Lambda hands a queue's consumer: one record per `(message id, body)`.
+pub fn sqs_records(messages: &[(String, String)]) -> Value {
+    let records: Vec<Value> = messages
+        .iter()
+        .map(|(id, body)| {
+            json!({"messageId": id, "receiptHandle": "h", "body": body, "eventSource": "aws:sqs"})
+        })
+        .collect();
+    json!({ "Records": records })
+}
+
+/// The sweep worker's event for one account of sweep `sweep_id`.
+pub fn sweep_task(sweep_id: &str, account: &str) -> Value {
+    let body = json!({"schema": "idc-guardrail/sweep-task/v1", "sweep_id": sweep_id,
+                      "account_id": account})
+    .to_string();
+    sqs_records(&[("task-1".to_owned(), body)])
+}
+
+/// The scheduled sweep's event in the management account `management`.
+pub fn scheduled_sweep(management: &str) -> Result<Value> {
+    let mut event = sample("scheduled-sweep.json")?;
+    event["account"] = json!(management);
+    Ok(event)
+}

@@ -4,20 +4,12 @@
 //! good (the sandbox's last act), and the latest word per id must still be `deleted`.
 
 use anyhow::Result;
+use idc_e2e::events::{scheduled_sweep, sqs_records, sweep_task};
 use idc_e2e::faults::{publish_of, show, statuses, Trap, Via, AUTO};
 use idc_e2e::proxy::Fault;
 use idc_e2e::runtime::{Invocation, LambdaFunction};
 use idc_e2e::world::{latest_words, World, HOME_REGION, OTHER_REGION};
 use serde_json::{json, Value};
-
-/// The worker's SQS event for the queue's messages.
-fn records(messages: &[(String, String)]) -> Value {
-    let records: Vec<Value> = messages
-        .iter()
-        .map(|(id, body)| json!({"messageId": id, "receiptHandle": "h", "body": body, "eventSource": "aws:sqs"}))
-        .collect();
-    json!({ "Records": records })
-}
 
 /// Runs `function` on `event` with the outcome's publish lost, then the worker on what the
 /// queue holds; the latest word of the instance's finding must be `deleted`.
@@ -64,7 +56,7 @@ async fn outcome_lost_then_confirmed(
         "one confirmation per announced delete"
     );
     let worker = LambdaFunction::start("sweep-worker", &env)?;
-    let Invocation::Ok(response) = worker.invoke(&records(&confirmations))? else {
+    let Invocation::Ok(response) = worker.invoke(&sqs_records(&confirmations))? else {
         panic!("worker: {}", worker.logs())
     };
     assert_eq!(response["batchItemFailures"], json!([]), "{response}");
@@ -102,8 +94,7 @@ async fn the_sweeps_lost_outcome_is_confirmed_by_the_worker() -> Result<()> {
         .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
         .await?;
     let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let mut scheduled = idc_e2e::events::sample("scheduled-sweep.json")?;
-    scheduled["account"] = json!(world.management);
+    let scheduled = scheduled_sweep(&world.management)?;
     outcome_lost_then_confirmed(&world, "sweep", &scheduled, &arn).await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     Ok(())
@@ -117,10 +108,7 @@ async fn the_workers_lost_outcome_is_confirmed_by_the_next_worker() -> Result<()
         .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
         .await?;
     let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let body = json!({"schema": "idc-guardrail/sweep-task/v1", "sweep_id": "sweep-lost",
-                      "account_id": member})
-    .to_string();
-    let task = records(&[("task-1".to_owned(), body)]);
+    let task = sweep_task("sweep-lost", &member);
     outcome_lost_then_confirmed(&world, "sweep-worker", &task, &arn).await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     Ok(())

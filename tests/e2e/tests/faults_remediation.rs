@@ -181,8 +181,7 @@ async fn sweep_outcome_unpublished_fails_after_the_announcement() -> Result<()> 
     world
         .proxy()
         .inject(publish_of("deleted").fault(Fault::Status(500)));
-    let mut scheduled = idc_e2e::events::sample("scheduled-sweep.json")?;
-    scheduled["account"] = json!(world.management);
+    let scheduled = idc_e2e::events::scheduled_sweep(&world.management)?;
 
     failed_with(function.invoke(&scheduled)?, "IdcGuardrail.PublishFailed")?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);

@@ -1,15 +1,17 @@
 //! The latest word is true through odd but legal AWS answers, with the real Lambda binaries
 //! behind the fault proxy: a listing that shows the event's instance as another account's is
 //! not "gone", a one-off "not in an organization" is not an all-clear, and the management-
-//! account guard does not remember such an answer.
+//! account guard does not remember such an answer; a conflict with a deletion under way is
+//! `deleted` in every function.
 
 use anyhow::{bail, Result};
 use idc_core::ports::{InstancePort, OrganizationPort, PortErrorKind};
+use idc_e2e::events::{scheduled_sweep, sweep_task};
 use idc_e2e::faults::{failed_with, show, statuses, Trap, Via, AUTO};
 use idc_e2e::proxy::{Fault, Rule};
-use idc_e2e::runtime::LambdaFunction;
-use idc_e2e::world::{World, HOME_REGION};
-use serde_json::json;
+use idc_e2e::runtime::{Invocation, LambdaFunction};
+use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
+use serde_json::{json, Value};
 
 /// A listing of the member's Region that shows its instance owned by `owner` (or by nobody).
 fn listed_as(instance_arn: &str, owner: Option<&str>) -> Fault {
@@ -124,35 +126,72 @@ async fn the_guard_never_keeps_a_not_in_use_answer() -> Result<()> {
 /// AWS deletes asynchronously. A `DeleteInstance` whose answer is lost is sent again by the
 /// SDK and meets the first request's deletion under way (`ConflictException`); the listing then
 /// shows `DELETE_IN_PROGRESS`, which is `deleted`, as the success branch reads it — not `failed`.
-#[tokio::test]
-async fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() -> Result<()> {
-    let world = World::start().await?;
+/// Runs `function` on `event` so, and checks the latest word about `instance_arn`.
+async fn conflict_is_deleted(
+    world: &World,
+    function: &str,
+    event: &Value,
+    instance_arn: &str,
+) -> Result<()> {
     world.emulator.post(
         "/idc-guardrail/delete-in-progress-reads",
         &json!({"reads": 3}),
     )?;
-    let trap = Trap::created(&world, "async-delete").await?;
-    let function = LambdaFunction::start(trap.function, &world.lambda_env(&[AUTO]))?;
+    let lambda = LambdaFunction::start(function, &world.lambda_env(&[AUTO]))?;
     world
         .proxy()
         .inject(Rule::on("DeleteInstance").times(1).fault(Fault::LoseAnswer));
-    let answer = function.invoke(&trap.event)?;
+    let before = world.proxy().count("DeleteInstance");
+    let answer = lambda.invoke(event)?;
+    let failed = match &answer {
+        Invocation::Error(_) => true,
+        Invocation::Ok(response) => response["batchItemFailures"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty()),
+    };
+    assert!(!failed, "{function}: {answer:?}\n{}", lambda.logs());
     assert!(
-        matches!(answer, idc_e2e::runtime::Invocation::Ok(_)),
-        "{answer:?}\n{}",
-        function.logs()
+        world.proxy().count("DeleteInstance") >= before + 2,
+        "{function}: the SDK sent it again"
     );
-    assert!(
-        world.proxy().count("DeleteInstance") >= 2,
-        "the SDK sent it again"
-    );
-    let all = world.all_findings().await?;
+    world.proxy().clear();
+    let about: Vec<_> = world
+        .all_findings()
+        .await?
+        .into_iter()
+        .filter(|f| f.finding["instance_arn"] == instance_arn)
+        .collect();
     assert_eq!(
-        statuses(&all),
+        statuses(&about),
         vec!["deleting", "deleted"],
-        "{}",
-        show(&all)
+        "{function}: {}",
+        show(&about)
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() -> Result<()> {
+    let world = World::start().await?;
+    for via in [Via::CreateInstance, Via::OrgEvent] {
+        let trap = Trap::new(&world, via, &format!("async-{via:?}").to_lowercase()).await?;
+        conflict_is_deleted(&world, trap.function, &trap.event, &trap.instance_arn).await?;
+    }
+
+    let member = world.create_member("async-sweep").await?;
+    world
+        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
+        .await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    conflict_is_deleted(&world, "sweep", &scheduled_sweep(&world.management)?, &arn).await?;
+
+    let member = world.create_member("async-worker").await?;
+    world
+        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
+        .await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let task = sweep_task("sweep-async", &member);
+    conflict_is_deleted(&world, "sweep-worker", &task, &arn).await?;
     Ok(())
 }
 

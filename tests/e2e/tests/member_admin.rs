@@ -34,18 +34,9 @@ fn metric(function: &LambdaFunction, metric: &str) -> Value {
 }
 
 fn scheduled(world: &World, id: &str) -> Result<Value> {
-    let mut event = idc_e2e::events::sample("scheduled-sweep.json")?;
-    event["account"] = json!(world.management);
+    let mut event = idc_e2e::events::scheduled_sweep(&world.management)?;
     event["id"] = json!(id);
     Ok(event)
-}
-
-fn task(world_sweep: &str, account: &str) -> Value {
-    let body = json!({"schema": "idc-guardrail/sweep-task/v1", "sweep_id": world_sweep,
-                      "account_id": account})
-    .to_string();
-    json!({"Records": [{"messageId": "task-1", "receiptHandle": "h", "body": body,
-                        "eventSource": "aws:sqs"}]})
 }
 
 /// A member whose instance is swept: the instance created, the member stack deployed.
@@ -97,7 +88,9 @@ async fn sweep_and_worker_fail(
     );
 
     let worker = LambdaFunction::start("sweep-worker", &env)?;
-    let Invocation::Ok(response) = worker.invoke(&task("sweep-tick-2", &trap.account))? else {
+    let Invocation::Ok(response) =
+        worker.invoke(&idc_e2e::events::sweep_task("sweep-tick-2", &trap.account))?
+    else {
         panic!("the worker reports failures per record: {}", worker.logs())
     };
     assert_eq!(response["batchItemFailures"][0]["itemIdentifier"], "task-1");

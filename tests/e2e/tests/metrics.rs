@@ -105,8 +105,7 @@ async fn the_sweep_prints_its_coverage_and_duration() -> Result<()> {
         world.create_member("sweep-m-2").await?,
     ];
     world.create_instance(&members[0], HOME_REGION, &[]).await?;
-    let mut scheduled = events::sample("scheduled-sweep.json")?;
-    scheduled["account"] = json!(world.management);
+    let mut scheduled = events::scheduled_sweep(&world.management)?;
 
     let sweep = LambdaFunction::start("sweep", &world.lambda_env(&[NAME]))?;
     ok(sweep.invoke(&scheduled)?)?;

@@ -9,7 +9,7 @@ use anyhow::{Context, Result};
 use idc_core::sweep::no_progress;
 use idc_e2e::runtime::{binary, Invocation, LambdaFunction};
 use idc_e2e::world::{latest_words, World, HOME_REGION, OTHER_REGION};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 const THIRD_REGION: &str = "ap-southeast-2";
 const REGIONS: &str = "us-east-1,eu-west-1,ap-southeast-2";
@@ -259,8 +259,7 @@ async fn scheduled_sweep_fans_out_to_the_worker_with_partial_batch_failures() ->
     let env = p.world.lambda_env(&vars(&env));
 
     let sweep = LambdaFunction::start("sweep", &env)?;
-    let mut scheduled = idc_e2e::events::sample("scheduled-sweep.json")?;
-    scheduled["account"] = json!(p.world.management);
+    let scheduled = idc_e2e::events::scheduled_sweep(&p.world.management)?;
 
     let Invocation::Ok(summary) = sweep.invoke(&scheduled)? else {
         panic!("the sweep failed: {}", sweep.logs())
@@ -270,16 +269,16 @@ async fn scheduled_sweep_fans_out_to_the_worker_with_partial_batch_failures() ->
 
     let tasks = p.world.take_messages(&queue_url).await?;
     assert_eq!(tasks.len(), 20, "one task per account");
-    let mut records: Vec<Value> = tasks
+    let messages: Vec<(String, String)> = tasks
         .iter()
-        .map(|(id, body)| json!({"messageId": id, "receiptHandle": "h", "body": body, "eventSource": "aws:sqs"}))
+        .cloned()
+        .chain([("not-a-task".to_owned(), "{\"hello\": 1}".to_owned())])
         .collect();
-    records.push(json!({"messageId": "not-a-task", "receiptHandle": "h", "body": "{\"hello\": 1}", "eventSource": "aws:sqs"}));
 
     let worker = LambdaFunction::start("sweep-worker", &env)?;
     let mut failures = Vec::new();
-    for batch in records.chunks(10) {
-        let Invocation::Ok(response) = worker.invoke(&json!({"Records": batch}))? else {
+    for batch in messages.chunks(10) {
+        let Invocation::Ok(response) = worker.invoke(&idc_e2e::events::sqs_records(batch))? else {
             panic!("worker failed: {}", worker.logs())
         };
         for f in response["batchItemFailures"]
