@@ -1,27 +1,36 @@
-//! Every place a message goes, behind the one `FindingPublisher` the live path knows: the
-//! findings topic always; for findings, Security Hub (`SECURITY_HUB=true`) and the chat topic
-//! (`CHAT_TOPIC_ARN`) when configured. Any failure is the publish's failure, so the existing
-//! accounting fails the invocation and Lambda retries the event (the DLQ keeps it in the end):
-//! no outlet loses a finding silently.
+//! The outlets: Security Hub and chat, fed from the findings topic through the outlets queue,
+//! off the delete path. The functions that delete publish only to the findings topic (the
+//! system of record); nothing they do waits on Security Hub or chat.
 //!
-//! The findings topic goes first: if it fails nothing else is tried, and the retry sends all.
-//! The `deleting` announcement goes to the findings topic alone: it is the system of record's
-//! promise before `DeleteInstance`, and only what is published there decides whether the
-//! delete happens — a failing Security Hub or chat must never leave `deleting` announced for a
-//! delete that is then not attempted. Their copy follows with the outcome, seconds later.
-//! Security Hub and chat then go out together. A retry after one of them failed sends the
-//! message to the topic again, which the finding contract allows (same `id` and a higher
-//! `sequence`); Security Hub upserts by `Id`, so its copy is simply refreshed.
-//!
-//! The finding is read back from the message body (the finding contract), not carried beside
-//! it: every message is built in one place per kind, and the body is exactly what subscribers
-//! get, so Security Hub and chat can never say something the topic did not.
+//! A batch of deliveries (raw SNS messages: each body is a finding, the finding contract) is
+//! handled as a whole and answers the deliveries that failed, so that SQS delivers only those
+//! again (partial batch failures) and, in the end, the outlets' dead-letter queue keeps them:
+//! - a body that is not a finding fails (nothing is lost; the DLQ shows what was wrong);
+//! - `deleting` announcements are for the record only: neither imported nor sent to chat;
+//! - per finding `id` only the latest word of the batch (highest `sequence`) goes out; the
+//!   older ones are done (their word is superseded);
+//! - a word older than what Security Hub already holds for its id (its `UpdatedAt`, which is
+//!   the `sequence`'s time) is late: it changes nothing and is not sent to chat either, so a
+//!   late delivery never moves a finding back. The same word again (a repeated delivery, or
+//!   the retry of a batch whose chat notice failed) is not imported again but goes to chat:
+//!   chat may hear a word twice, never not at all;
+//! - the rest is imported in batches of at most 100 (`BatchImportFindings`' limit); a failed
+//!   call fails its batch's deliveries, a finding Security Hub refuses fails its delivery; the
+//!   imported findings whose instance is gone are then resolved (`BatchUpdateFindings`);
+//! - chat gets one notification per latest word of at least the threshold's severity.
 
-use crate::asff::{to_asff, Product};
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::DateTime;
+
+use crate::asff::{to_asff, AsffFinding, Product};
 use crate::chat::{reaches_chat, to_chat};
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RemediationStatus, Severity};
 use crate::message::Message;
-use crate::ports::{FindingPublisher, PortError, PortErrorKind, SecurityHubPort};
+use crate::ports::{FindingPublisher, PortError, SecurityHubPort};
+
+/// `BatchImportFindings` takes at most 100 findings per request.
+pub const IMPORT_BATCH: usize = 100;
 
 /// Security Hub and where its findings are imported.
 pub struct HubOutlet<H> {
@@ -35,28 +44,22 @@ pub struct ChatOutlet<C> {
     pub min_severity: Severity,
 }
 
-pub struct Outlets<P, H, C> {
-    pub findings: P,
+pub struct Outlets<H, C> {
     pub security_hub: Option<HubOutlet<H>>,
     pub chat: Option<ChatOutlet<C>>,
 }
 
-/// The finding a message carries, when it is one.
-pub fn finding_of(message: &Message) -> Result<Option<Finding>, PortError> {
-    let is_finding = message
-        .attributes
-        .iter()
-        .any(|(name, value)| *name == "message_type" && value == "finding");
-    if !is_finding {
-        return Ok(None);
-    }
-    serde_json::from_str(&message.body).map(Some).map_err(|e| {
-        PortError::new(
-            PortErrorKind::Other,
-            "Publish",
-            format!("finding {} is not a finding: {e}", message.id),
-        )
-    })
+/// One message of the outlets queue: its SQS id and its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub message_id: String,
+    pub body: String,
+}
+
+/// A finding's latest word in a batch, and the deliveries that carried its id.
+struct Latest {
+    finding: Finding,
+    deliveries: Vec<String>,
 }
 
 /// The chat topic's message for a finding: the custom notification as the body, the finding's
@@ -70,45 +73,161 @@ pub fn chat_message(finding: &Finding) -> Message {
     }
 }
 
-impl<P, H, C> FindingPublisher for Outlets<P, H, C>
-where
-    P: FindingPublisher,
-    H: SecurityHubPort,
-    C: FindingPublisher,
-{
-    async fn publish(&self, message: &Message) -> Result<(), PortError> {
-        self.findings.publish(message).await?;
-        let Some(finding) = finding_of(message)? else {
-            return Ok(());
+/// The latest word per finding id; the deliveries that are not findings go to `failed`.
+fn latest_words(deliveries: &[Delivery], failed: &mut BTreeSet<String>) -> Vec<Latest> {
+    let mut latest: BTreeMap<String, Latest> = BTreeMap::new();
+    for delivery in deliveries {
+        let finding: Finding = match serde_json::from_str(&delivery.body) {
+            Ok(finding) => finding,
+            Err(error) => {
+                tracing::error!(message_id = %delivery.message_id, error = %error, "not a finding: kept for the dead-letter queue");
+                failed.insert(delivery.message_id.clone());
+                continue;
+            }
         };
-        if finding.remediation.status == crate::finding::RemediationStatus::Deleting {
-            return Ok(());
+        match latest.get_mut(&finding.id) {
+            Some(seen) => {
+                seen.deliveries.push(delivery.message_id.clone());
+                if finding.sequence > seen.finding.sequence {
+                    seen.finding = finding;
+                }
+            }
+            None => {
+                latest.insert(
+                    finding.id.clone(),
+                    Latest {
+                        finding,
+                        deliveries: vec![delivery.message_id.clone()],
+                    },
+                );
+            }
         }
-        let hub = async {
-            match &self.security_hub {
-                Some(hub) => {
-                    let imported = hub.port.import(&[to_asff(&finding, &hub.product)]).await;
-                    if let Err(error) = &imported {
-                        tracing::error!(finding_id = %finding.id, error = %error, "not imported into Security Hub");
-                    }
-                    imported
-                }
-                None => Ok(()),
-            }
-        };
-        let chat = async {
-            match &self.chat {
-                Some(chat) if reaches_chat(&finding, chat.min_severity) => {
-                    let sent = chat.topic.publish(&chat_message(&finding)).await;
-                    if let Err(error) = &sent {
-                        tracing::error!(finding_id = %finding.id, error = %error, "not sent to the chat topic");
-                    }
-                    sent
-                }
-                _ => Ok(()),
-            }
-        };
-        let (hub, chat) = futures_util::future::join(hub, chat).await;
-        hub.and(chat)
     }
+    latest
+        .into_values()
+        .filter(|l| l.finding.remediation.status != RemediationStatus::Deleting)
+        .collect()
+}
+
+/// How what Security Hub holds for an id compares with this word's `UpdatedAt`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    /// Nothing, or an older word: import this one.
+    Older,
+    /// This very word: nothing to import.
+    Same,
+    /// A later word: this one is late and done.
+    Newer,
+}
+
+fn held(ours: &str, held: Option<&String>) -> Held {
+    let parse = |t: &str| DateTime::parse_from_rfc3339(t).ok();
+    match (parse(ours), held.and_then(|h| parse(h))) {
+        (Some(ours), Some(held)) if held > ours => Held::Newer,
+        (Some(ours), Some(held)) if held == ours => Held::Same,
+        _ => Held::Older,
+    }
+}
+
+impl<H: SecurityHubPort, C: FindingPublisher> Outlets<H, C> {
+    /// Handles one batch; answers the message ids of the deliveries that failed.
+    pub async fn deliver(&self, deliveries: &[Delivery]) -> BTreeSet<String> {
+        let mut failed = BTreeSet::new();
+        let mut words = latest_words(deliveries, &mut failed);
+        if let Some(hub) = &self.security_hub {
+            words = self.import(hub, words, &mut failed).await;
+        }
+        if let Some(chat) = &self.chat {
+            for word in words
+                .iter()
+                .filter(|w| reaches_chat(&w.finding, chat.min_severity))
+            {
+                if let Err(error) = chat.topic.publish(&chat_message(&word.finding)).await {
+                    tracing::error!(finding_id = %word.finding.id, error = %error, "not sent to the chat topic");
+                    failed.extend(word.deliveries.iter().cloned());
+                }
+            }
+        }
+        failed
+    }
+
+    /// Imports the words Security Hub does not hold yet and resolves the ones whose instance
+    /// is gone; answers the words that are in Security Hub now, for chat. Late words are done
+    /// and dropped here.
+    async fn import(
+        &self,
+        hub: &HubOutlet<H>,
+        words: Vec<Latest>,
+        failed: &mut BTreeSet<String>,
+    ) -> Vec<Latest> {
+        let mut fresh = Vec::new();
+        for chunk in words.chunks(IMPORT_BATCH) {
+            let asff: Vec<AsffFinding> = chunk
+                .iter()
+                .map(|w| to_asff(&w.finding, &hub.product))
+                .collect();
+            match self.import_chunk(hub, &asff).await {
+                Ok(outcome) => {
+                    for (word, finding) in chunk.iter().zip(&asff) {
+                        if let Some(reason) = outcome.refused.get(&finding.id) {
+                            tracing::error!(finding_id = %finding.id, reason = %reason, "refused by Security Hub");
+                            failed.extend(word.deliveries.iter().cloned());
+                        } else if !outcome.late.contains(&finding.id) {
+                            fresh.push(Latest {
+                                finding: word.finding.clone(),
+                                deliveries: word.deliveries.clone(),
+                            });
+                        }
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(findings = asff.len(), error = %error, "not imported into Security Hub");
+                    failed.extend(chunk.iter().flat_map(|w| w.deliveries.iter().cloned()));
+                }
+            }
+        }
+        fresh
+    }
+
+    async fn import_chunk(
+        &self,
+        hub: &HubOutlet<H>,
+        asff: &[AsffFinding],
+    ) -> Result<ChunkOutcome, PortError> {
+        let ids: Vec<&str> = asff.iter().map(|f| f.id.as_str()).collect();
+        let holds = hub.port.updated_at(&hub.product.arn(), &ids).await?;
+        let mut late = BTreeSet::new();
+        let mut new = Vec::new();
+        for f in asff {
+            match held(&f.updated_at, holds.get(&f.id)) {
+                Held::Newer => {
+                    late.insert(f.id.clone());
+                }
+                Held::Same => {}
+                Held::Older => new.push(f.clone()),
+            }
+        }
+        if new.is_empty() {
+            return Ok(ChunkOutcome {
+                late,
+                refused: BTreeMap::new(),
+            });
+        }
+        let mut refused = hub.port.import(&new).await?;
+        let resolved: Vec<&AsffFinding> = new
+            .iter()
+            .filter(|f| f.workflow.status == "RESOLVED" && !refused.contains_key(&f.id))
+            .collect();
+        if !resolved.is_empty() {
+            refused.extend(hub.port.resolve(&resolved).await?);
+        }
+        Ok(ChunkOutcome { late, refused })
+    }
+}
+
+/// What became of one import batch: the ids Security Hub already held newer (done), and the
+/// ones it refused (why).
+struct ChunkOutcome {
+    late: BTreeSet<String>,
+    refused: BTreeMap<String, String>,
 }

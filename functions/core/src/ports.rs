@@ -137,12 +137,26 @@ pub trait FindingPublisher: Send + Sync {
 }
 
 /// AWS Security Hub in the guardrail's own account: findings imported in the AWS Security
-/// Finding Format, upserted by `Id`. A finding any part of a batch failed to import is an error.
+/// Finding Format, upserted by `Id`. Each call answers the findings it refused (id → why); an
+/// error is a call that failed as a whole.
 pub trait SecurityHubPort: Send + Sync {
+    /// `BatchImportFindings` (at most 100).
     fn import(
         &self,
         findings: &[AsffFinding],
-    ) -> impl Future<Output = Result<(), PortError>> + Send;
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, PortError>> + Send;
+    /// `BatchUpdateFindings`: `Workflow.Status` RESOLVED, which an import cannot set.
+    fn resolve(
+        &self,
+        findings: &[&AsffFinding],
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, PortError>> + Send;
+    /// The `UpdatedAt` Security Hub holds for each of these ids of `product_arn` (an id it
+    /// does not hold is absent).
+    fn updated_at(
+        &self,
+        product_arn: &str,
+        ids: &[&str],
+    ) -> impl Future<Output = Result<BTreeMap<String, String>, PortError>> + Send;
 }
 
 /// Wall-clock time and waiting, so the domain can keep to the invocation's deadline and back

@@ -1,13 +1,14 @@
-//! The outlets behind the publisher port, over in-memory fakes: Security Hub and the chat topic
-//! beside the findings topic, and what their failures do to the invocation.
+//! The outlets as the findings topic's subscriber, over in-memory fakes: what the functions
+//! that delete published reaches Security Hub and the chat topic in batches, latest word per
+//! id, never moved back by a late or repeated delivery; what fails is named per delivery.
+
+use std::collections::BTreeSet;
 
 use idc_core::asff::Product;
-use idc_core::outlets::{ChatOutlet, HubOutlet, Outlets};
-use idc_core::{Budget, Guardrail, HandleError, Policy, Severity};
+use idc_core::outlets::{ChatOutlet, Delivery, HubOutlet, Outlets};
+use idc_core::{Budget, Finding, RemediationStatus, Severity};
 use idc_testkit::*;
 use serde_json::Value;
-
-type WithOutlets = Guardrail<Org, Instances, Outlets<Publisher, Hub, Publisher>, FakeClock>;
 
 fn product() -> Product {
     Product {
@@ -18,13 +19,8 @@ fn product() -> Product {
     }
 }
 
-fn outlets(
-    hub: Hub,
-    chat: Publisher,
-    min_severity: Severity,
-) -> Outlets<Publisher, Hub, Publisher> {
+fn outlets(hub: Hub, chat: Publisher, min_severity: Severity) -> Outlets<Hub, Publisher> {
     Outlets {
-        findings: Publisher::default(),
         security_hub: Some(HubOutlet {
             port: hub,
             product: product(),
@@ -36,177 +32,189 @@ fn outlets(
     }
 }
 
-fn guardrail_with(outlets: Outlets<Publisher, Hub, Publisher>, policy: Policy) -> WithOutlets {
-    Guardrail::new(
-        Org::default(),
-        Instances::with(world()),
-        outlets,
-        FakeClock::default(),
-        settings(policy),
-    )
-}
-
-fn chat_bodies(chat: &Publisher) -> Vec<Value> {
-    chat.messages
-        .lock()
-        .map(|m| {
-            m.iter()
-                .filter_map(|m| serde_json::from_str(&m.body).ok())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-#[test]
-fn a_deletion_is_imported_then_resolved_under_one_id_and_chat_gets_the_outcome_only() {
-    let g = guardrail_with(
-        outlets(Hub::default(), Publisher::default(), Severity::High),
-        auto(),
-    );
+/// What the findings topic got from one deletion of the member's instance: `deleting`, then
+/// `deleted`, as the outlets queue receives them (raw delivery: the body is the finding).
+fn deletion_words() -> Vec<Finding> {
+    let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(
         create_event(MEMBER, "eu-west-1", MEMBER_ARN),
         Budget::unbounded(),
     ));
     assert!(out.is_ok(), "{out:?}");
-    let Some(hub) = &g.publisher.security_hub else {
-        panic!("configured")
-    };
-    let imports = hub
-        .port
-        .imports
-        .lock()
-        .map(|i| i.clone())
-        .unwrap_or_default();
-    let states: Vec<(&str, &str)> = imports
+    g.publisher.all()
+}
+
+fn delivery(n: usize, finding: &Finding) -> Delivery {
+    Delivery {
+        message_id: format!("m{n}"),
+        body: serde_json::to_string(finding).unwrap_or_default(),
+    }
+}
+
+fn deliveries(findings: &[Finding]) -> Vec<Delivery> {
+    findings
         .iter()
-        .map(|f| (f.workflow.status.as_str(), f.record_state.as_str()))
-        .collect();
-    // The announcement goes to the findings topic alone: Security Hub gets the outcome.
-    assert_eq!(states, vec![("RESOLVED", "ARCHIVED")]);
-    assert_eq!(hub.port.findings().len(), 1);
-    assert_eq!(
-        imports[0].compliance.as_ref().map(|c| c.status.as_str()),
-        Some("PASSED")
-    );
-    let Some(chat) = &g.publisher.chat else {
-        panic!("configured")
-    };
-    let bodies = chat_bodies(&chat.topic);
-    assert_eq!(
-        bodies.len(),
-        1,
-        "the outcome, not the announcement: {bodies:?}"
-    );
-    assert_eq!(bodies[0]["source"], "custom");
+        .enumerate()
+        .map(|(n, f)| delivery(n, f))
+        .collect()
+}
+
+fn chat_bodies(o: &Outlets<Hub, Publisher>) -> Vec<Value> {
+    o.chat
+        .as_ref()
+        .and_then(|c| c.topic.messages.lock().ok().map(|m| m.clone()))
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| serde_json::from_str(&m.body).ok())
+        .collect()
+}
+
+fn hub(o: &Outlets<Hub, Publisher>) -> &Hub {
+    match &o.security_hub {
+        Some(h) => &h.port,
+        None => panic!("configured"),
+    }
+}
+
+fn ids(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| (*n).to_owned()).collect()
+}
+
+#[test]
+fn a_deletion_is_imported_then_resolved_and_chat_gets_the_outcome_only() {
+    let o = outlets(Hub::default(), Publisher::default(), Severity::High);
+    let words = deletion_words();
+    assert_eq!(words.len(), 2);
+    let failed = block_on(o.deliver(&deliveries(&words)));
+    assert!(failed.is_empty(), "{failed:?}");
+
+    let held = hub(&o).findings();
+    assert_eq!(held.len(), 1);
+    let finding = held.values().next().cloned();
+    let states = finding.map(|f| (f.workflow.status, f.record_state));
+    assert_eq!(states, Some(("RESOLVED".into(), "ARCHIVED".into())));
+    assert_eq!(hub(&o).import_calls().len(), 1, "one batch, one import");
+    assert_eq!(hub(&o).resolved.lock().map(|r| r.len()).unwrap_or(0), 1);
+
+    let bodies = chat_bodies(&o);
+    assert_eq!(bodies.len(), 1, "the outcome, not the announcement");
     assert_eq!(
         bodies[0]["metadata"]["additionalContext"]["remediation_status"],
         "deleted"
     );
-    assert_eq!(g.publisher.findings.all().len(), 2, "the topic gets both");
 }
 
 #[test]
-fn a_failing_import_fails_the_invocation_but_never_holds_the_delete_back() {
-    let hub = Hub {
+fn a_late_word_never_moves_security_hub_back_and_a_repeat_changes_nothing() {
+    let o = outlets(Hub::default(), Publisher::default(), Severity::High);
+    let words = deletion_words();
+    let deleted = words[1].clone();
+    // The announcement arrives after the outcome, in another batch; then the outcome again.
+    assert!(block_on(o.deliver(&[delivery(1, &deleted)])).is_empty());
+    assert!(block_on(o.deliver(&[delivery(0, &words[0])])).is_empty());
+    assert!(block_on(o.deliver(&[delivery(2, &deleted)])).is_empty());
+    // An older `failed` word (a lower sequence) delivered late.
+    let mut older = deleted.clone();
+    older.sequence = deleted.sequence.map(|s| s - 1);
+    older.remediation.status = RemediationStatus::Failed;
+    assert!(block_on(o.deliver(&[delivery(3, &older)])).is_empty());
+
+    assert_eq!(hub(&o).import_calls().len(), 1, "only the first delivery");
+    let held = hub(&o).findings();
+    assert_eq!(
+        held.values().next().map(|f| f.workflow.status.clone()),
+        Some("RESOLVED".into())
+    );
+    assert_eq!(
+        chat_bodies(&o).len(),
+        2,
+        "chat heard the outcome, and its repeat (never the late word)"
+    );
+
+    // In one batch, the highest sequence wins whatever the order.
+    let o = outlets(Hub::default(), Publisher::default(), Severity::High);
+    let failed = block_on(o.deliver(&deliveries(&[deleted.clone(), older, deleted])));
+    assert!(failed.is_empty());
+    assert_eq!(hub(&o).import_calls(), vec![vec![words[1].id.clone()]]);
+}
+
+#[test]
+fn a_failing_security_hub_fails_every_delivery_of_the_batch_for_sqs_to_retry() {
+    let broken = Hub {
         broken: true,
         ..Hub::default()
     };
-    let g = guardrail_with(outlets(hub, Publisher::default(), Severity::High), auto());
-    let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded(),
-    ));
-    assert!(matches!(out, Err(HandleError::Publish { .. })), "{out:?}");
-    // Security Hub does not decide whether the instance is deleted.
-    assert_eq!(g.instances.deletes(), vec![MEMBER_ARN.to_owned()]);
-    let sent: Vec<_> = g
-        .publisher
-        .findings
-        .all()
-        .iter()
-        .map(|f| f.remediation.status)
-        .collect();
-    assert_eq!(
-        sent,
-        vec![
-            idc_core::RemediationStatus::Deleting,
-            idc_core::RemediationStatus::Deleted
-        ],
-        "the topic heard every word"
-    );
+    let o = outlets(broken, Publisher::default(), Severity::High);
+    let failed = block_on(o.deliver(&deliveries(&deletion_words())));
+    assert_eq!(failed, ids(&["m0", "m1"]), "both carried the id");
+    assert!(chat_bodies(&o).is_empty(), "chat waits for the retry");
 }
 
 #[test]
-fn a_failing_chat_topic_fails_the_invocation() {
-    let chat = Publisher {
+fn a_refused_finding_fails_only_its_delivery() {
+    let words = deletion_words();
+    let mut other = words[1].clone();
+    other.id = "idc001-other".into();
+    let hub_refusing = Hub {
+        refuses: ids(&["idc001-other"]),
+        ..Hub::default()
+    };
+    let o = outlets(hub_refusing, Publisher::default(), Severity::High);
+    let failed = block_on(o.deliver(&deliveries(&[words[1].clone(), other])));
+    assert_eq!(failed, ids(&["m1"]));
+    assert_eq!(hub(&o).findings().len(), 1);
+}
+
+#[test]
+fn imports_go_in_batches_of_at_most_a_hundred() {
+    let words = deletion_words();
+    let many: Vec<Finding> = (0..250)
+        .map(|n| {
+            let mut f = words[1].clone();
+            f.id = format!("idc001-{n:03}");
+            f
+        })
+        .collect();
+    let o = outlets(Hub::default(), Publisher::default(), Severity::Critical);
+    assert!(block_on(o.deliver(&deliveries(&many))).is_empty());
+    let sizes: Vec<usize> = hub(&o).import_calls().iter().map(Vec::len).collect();
+    assert_eq!(sizes, vec![100, 100, 50]);
+    assert_eq!(hub(&o).findings().len(), 250);
+}
+
+#[test]
+fn what_is_not_a_finding_fails_alone_and_names_itself() {
+    let words = deletion_words();
+    let mut batch = deliveries(&words);
+    batch.push(Delivery {
+        message_id: "junk".into(),
+        body: "{\"hello\": 1}".into(),
+    });
+    let o = outlets(Hub::default(), Publisher::default(), Severity::High);
+    assert_eq!(block_on(o.deliver(&batch)), ids(&["junk"]));
+    assert_eq!(hub(&o).findings().len(), 1);
+}
+
+#[test]
+fn a_failing_chat_topic_fails_the_delivery_and_chat_keeps_to_its_threshold() {
+    let words = deletion_words();
+    let broken_chat = Publisher {
         broken: true,
         ..Publisher::default()
     };
-    let g = guardrail_with(
-        outlets(Hub::default(), chat, Severity::High),
-        Policy::default(),
-    );
-    let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded(),
-    ));
-    assert!(matches!(out, Err(HandleError::Publish { .. })), "{out:?}");
-}
+    let mut o = outlets(Hub::default(), broken_chat, Severity::High);
+    assert_eq!(block_on(o.deliver(&deliveries(&words))), ids(&["m0", "m1"]));
+    // The retry finds the word in Security Hub already, and still reaches chat.
+    if let Some(chat) = o.chat.as_mut() {
+        chat.topic.broken = false;
+    }
+    assert!(block_on(o.deliver(&deliveries(&words))).is_empty());
+    assert_eq!(chat_bodies(&o).len(), 1);
+    assert_eq!(hub(&o).import_calls().len(), 1, "imported once");
 
-#[test]
-fn chat_keeps_to_its_threshold() {
-    // IDC001 is HIGH: below a CRITICAL threshold it stays off chat, but still reaches the hub.
-    let g = guardrail_with(
-        outlets(Hub::default(), Publisher::default(), Severity::Critical),
-        Policy::default(),
-    );
-    let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded(),
-    ));
-    assert!(out.is_ok(), "{out:?}");
-    let (Some(chat), Some(hub)) = (&g.publisher.chat, &g.publisher.security_hub) else {
-        panic!("configured")
-    };
-    assert!(chat_bodies(&chat.topic).is_empty());
-    assert_eq!(hub.port.findings().len(), 1);
-
-    let g = guardrail_with(
-        outlets(Hub::default(), Publisher::default(), Severity::High),
-        Policy::default(),
-    );
-    let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
-        Budget::unbounded(),
-    ));
-    assert!(out.is_ok(), "{out:?}");
-    let Some(chat) = &g.publisher.chat else {
-        panic!("configured")
-    };
-    assert_eq!(chat_bodies(&chat.topic).len(), 1);
-}
-
-#[test]
-fn notices_go_to_the_topic_only() {
-    let outlets = outlets(Hub::default(), Publisher::default(), Severity::Info);
-    let message = idc_core::IncompleteNotice::all_clear(
-        &idc_core::finding::TriggerRef::Sweep {
-            sweep_id: "s".into(),
-        },
-        MEMBER,
-        None,
-        vec!["us-east-1".into()],
-        now(),
-    )
-    .to_message();
-    let sent = block_on(idc_core::ports::FindingPublisher::publish(
-        &outlets, &message,
-    ));
-    assert!(sent.is_ok());
-    let (Some(chat), Some(hub)) = (&outlets.chat, &outlets.security_hub) else {
-        panic!("configured")
-    };
-    assert!(hub.port.findings().is_empty());
-    assert!(chat_bodies(&chat.topic).is_empty());
-    assert_eq!(outlets.findings.all_clears().len(), 1);
+    // IDC001 is HIGH: below a CRITICAL threshold it stays off chat, but reaches the hub.
+    let o = outlets(Hub::default(), Publisher::default(), Severity::Critical);
+    assert!(block_on(o.deliver(&deliveries(&words))).is_empty());
+    assert!(chat_bodies(&o).is_empty());
+    assert_eq!(hub(&o).findings().len(), 1);
 }
