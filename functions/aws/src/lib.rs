@@ -10,7 +10,6 @@ pub mod https;
 pub mod organizations;
 pub mod securityhub;
 pub mod sessions;
-pub mod signed_json;
 pub mod sns;
 pub mod sqs;
 pub mod ssoadmin;

@@ -1,229 +1,206 @@
-//! Security Hub: findings imported in ASFF (`BatchImportFindings`) into the account the
-//! guardrail runs in, as its default custom product.
-//!
-//! `BatchImportFindings` cannot change `Workflow` once a finding exists (AWS Security Hub API
-//! reference: after creation, `Note`, `UserDefinedFields`, `VerificationState` and `Workflow`
-//! belong to the customer's investigation). So a finding whose instance is gone is imported
-//! with `Compliance` PASSED and `RecordState` ARCHIVED, then resolved with
-//! `BatchUpdateFindings` (`Workflow.Status` RESOLVED), which the account may call on its own
-//! findings. Either call failing, or any finding of a batch failing, is an error.
-//!
-//! The ASFF the domain built (`idc_core::asff`) is sent as it is, signed and retried by the
-//! SDK's runtime ([`crate::signed_json`]); only the SDK's endpoint rules for Security Hub are
-//! used from its crate, not its model.
+//! Security Hub, through the SDK's generated client: findings imported in ASFF
+//! (`BatchImportFindings`) into the account the guardrail runs in, as its default custom
+//! product; resolved with `BatchUpdateFindings` (an import cannot set `Workflow` once a finding
+//! exists: after creation `Note`, `UserDefinedFields`, `VerificationState` and `Workflow`
+//! belong to the customer's investigation); and what Security Hub holds read back with
+//! `GetFindings`, so that a late word never moves a finding back. Signing, retries (throttling
+//! included) and error parsing are the SDK's.
 
-use aws_config::SdkConfig;
-use aws_sdk_securityhub::config::endpoint::{DefaultResolver, Params, ResolveEndpoint};
-use aws_types::service_config::ServiceConfigKey;
+use std::collections::BTreeMap;
+
+use aws_sdk_securityhub::types::{
+    AwsSecurityFinding, AwsSecurityFindingFilters, AwsSecurityFindingIdentifier, Compliance,
+    ComplianceStatus, Recommendation, RecordState, Remediation, Resource, ResourceDetails,
+    Severity, SeverityLabel, StringFilter, StringFilterComparison, Workflow,
+    WorkflowStatus, WorkflowUpdate,
+};
+use aws_sdk_securityhub::Client;
 use idc_core::asff::AsffFinding;
-use idc_core::ports::{PortError, PortErrorKind, SecurityHubPort};
-use serde::{Deserialize, Serialize};
+use idc_core::ports::{PortError, SecurityHubPort};
 
 use crate::errors::port_error;
-use crate::signed_json::{JsonOperation, Service};
 
-const IMPORT: &str = "BatchImportFindings";
-const UPDATE: &str = "BatchUpdateFindings";
+/// `GetFindings` takes at most 20 values per filter attribute.
+const IDS_PER_LOOKUP: usize = 20;
 
-pub struct SecurityHubImporter {
-    /// The two calls, or why they cannot be made (endpoint parameters the rules refuse).
-    calls: Result<Calls, String>,
+pub struct SecurityHub {
+    client: Client,
 }
 
-struct Calls {
-    import: JsonOperation,
-    update: JsonOperation,
-}
-
-impl SecurityHubImporter {
-    pub fn from_config(config: &SdkConfig) -> Self {
-        let calls = endpoint_params(config).map(|params| {
-            let service = Service {
-                id: "SecurityHub",
-                signing_name: "securityhub",
-                endpoint: DefaultResolver::new().into_shared_resolver(),
-                endpoint_params: params,
-            };
-            Calls {
-                import: JsonOperation::new(config, &service, IMPORT, "POST", "/findings/import"),
-                update: JsonOperation::new(
-                    config,
-                    &service,
-                    UPDATE,
-                    "PATCH",
-                    "/findings/batchupdate",
-                ),
-            }
-        });
-        SecurityHubImporter { calls }
-    }
-
-    fn calls(&self, operation: &str) -> Result<&Calls, PortError> {
-        self.calls
-            .as_ref()
-            .map_err(|why| PortError::new(PortErrorKind::Other, operation, why.clone()))
-    }
-
-    async fn resolve(&self, resolved: &[&AsffFinding]) -> Result<(), PortError> {
-        let request = UpdateRequest {
-            finding_identifiers: resolved
-                .iter()
-                .map(|f| FindingIdentifier {
-                    id: &f.id,
-                    product_arn: &f.product_arn,
-                })
-                .collect(),
-            workflow: WorkflowUpdate { status: "RESOLVED" },
-        };
-        let answer: UpdateAnswer = call(&self.calls(UPDATE)?.update, UPDATE, &request).await?;
-        match answer.unprocessed_findings.first() {
-            None => Ok(()),
-            Some(first) => Err(PortError::new(
-                PortErrorKind::Other,
-                UPDATE,
-                format!(
-                    "{} finding(s) not resolved (first: {}: {})",
-                    answer.unprocessed_findings.len(),
-                    first.error_code.as_deref().unwrap_or("Unknown"),
-                    first.error_message.as_deref().unwrap_or_default()
-                ),
-            )),
+impl SecurityHub {
+    pub fn from_config(config: &aws_config::SdkConfig) -> Self {
+        SecurityHub {
+            client: Client::new(config),
         }
     }
 }
 
-impl SecurityHubPort for SecurityHubImporter {
-    async fn import(&self, findings: &[AsffFinding]) -> Result<(), PortError> {
-        let request = ImportRequest { findings };
-        let answer: ImportAnswer = call(&self.calls(IMPORT)?.import, IMPORT, &request).await?;
-        let failed = answer.failed_count.unwrap_or_default();
-        if let Some(first) = answer.failed_findings.first() {
-            return Err(PortError::new(
-                PortErrorKind::Other,
-                IMPORT,
-                format!(
-                    "{} finding(s) failed (first: {} {}: {})",
-                    failed.max(1),
-                    first.id.as_deref().unwrap_or_default(),
-                    first.error_code.as_deref().unwrap_or("Unknown"),
-                    first.error_message.as_deref().unwrap_or_default()
-                ),
-            ));
-        }
-        if failed > 0 {
-            return Err(PortError::new(
-                PortErrorKind::Other,
-                IMPORT,
-                format!("{failed} finding(s) failed"),
-            ));
-        }
-        let resolved: Vec<&AsffFinding> = findings
-            .iter()
-            .filter(|f| f.workflow.status == "RESOLVED")
-            .collect();
-        if !resolved.is_empty() {
-            self.resolve(&resolved).await?;
-        }
-        for finding in findings {
-            tracing::info!(finding_id = %finding.id, record_state = %finding.record_state, workflow = %finding.workflow.status, "imported into Security Hub");
-        }
-        Ok(())
-    }
-}
-
-/// Sends `request` as JSON and reads the answer; an answer that is not the expected JSON is
-/// an error (never read as "nothing failed").
-async fn call<A: for<'de> Deserialize<'de>>(
-    operation: &JsonOperation,
-    name: &str,
-    request: &impl Serialize,
-) -> Result<A, PortError> {
-    let body = serde_json::to_vec(request)
-        .map_err(|e| PortError::new(PortErrorKind::Other, name, e.to_string()))?;
-    let answer = operation
-        .call(body)
-        .await
-        .map_err(|e| port_error(name, e))?;
-    serde_json::from_slice(&answer).map_err(|e| {
-        PortError::new(
-            PortErrorKind::Other,
-            name,
-            format!("unreadable answer: {e}"),
-        )
-    })
-}
-
-/// The endpoint rules' parameters, from the configuration as the SDK's own client reads it:
-/// an endpoint set in code wins, then `AWS_ENDPOINT_URL_SECURITYHUB` (or the profile's
-/// `endpoint_url` for the service), then `AWS_ENDPOINT_URL`.
-fn endpoint_params(config: &SdkConfig) -> Result<Params, String> {
-    let endpoint = if config.get_origin("endpoint_url").is_client_config() {
-        config.endpoint_url().map(str::to_owned)
-    } else {
-        ServiceConfigKey::builder()
-            .service_id("SecurityHub")
-            .env("AWS_ENDPOINT_URL")
-            .profile("endpoint_url")
+/// The domain's ASFF as the SDK's type: the same fields, nothing added.
+fn to_sdk(f: &AsffFinding) -> AwsSecurityFinding {
+    let resources = f.resources.iter().map(|r| {
+        Resource::builder()
+            .r#type(&r.kind)
+            .id(&r.id)
+            .partition(r.partition.as_str().into())
+            .region(&r.region)
+            .set_details(r.details.as_ref().map(|d| {
+                ResourceDetails::builder()
+                    .set_other(Some(d.other.clone().into_iter().collect()))
+                    .build()
+            }))
             .build()
-            .ok()
-            .and_then(|key| config.service_config()?.load_config(key))
-            .or_else(|| config.endpoint_url().map(str::to_owned))
-    };
-    Params::builder()
-        .set_region(config.region().map(|r| r.as_ref().to_owned()))
-        .set_use_fips(config.use_fips())
-        .set_use_dual_stack(config.use_dual_stack())
-        .set_endpoint(endpoint)
+    });
+    AwsSecurityFinding::builder()
+        .schema_version(&f.schema_version)
+        .id(&f.id)
+        .product_arn(&f.product_arn)
+        .generator_id(&f.generator_id)
+        .aws_account_id(&f.aws_account_id)
+        .set_types(Some(f.types.clone()))
+        .created_at(&f.created_at)
+        .updated_at(&f.updated_at)
+        .severity(
+            Severity::builder()
+                .label(SeverityLabel::from(f.severity.label.as_str()))
+                .original(&f.severity.original)
+                .build(),
+        )
+        .title(&f.title)
+        .description(&f.description)
+        .remediation(
+            Remediation::builder()
+                .recommendation(
+                    Recommendation::builder()
+                        .text(&f.remediation.recommendation.text)
+                        .set_url(f.remediation.recommendation.url.clone())
+                        .build(),
+                )
+                .build(),
+        )
+        .set_source_url(f.source_url.clone())
+        .set_product_fields(Some(f.product_fields.clone().into_iter().collect()))
+        .set_resources(Some(resources.collect()))
+        .set_compliance(f.compliance.as_ref().map(|c| {
+            Compliance::builder()
+                .status(ComplianceStatus::from(c.status.as_str()))
+                .build()
+        }))
+        .workflow(
+            Workflow::builder()
+                .status(WorkflowStatus::from(f.workflow.status.as_str()))
+                .build(),
+        )
+        .record_state(RecordState::from(f.record_state.as_str()))
         .build()
-        .map_err(|e| format!("Security Hub endpoint parameters: {e}"))
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct ImportRequest<'a> {
-    findings: &'a [AsffFinding],
+fn equals(value: &str) -> StringFilter {
+    StringFilter::builder()
+        .value(value)
+        .comparison(StringFilterComparison::Equals)
+        .build()
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct ImportAnswer {
-    failed_count: Option<i64>,
-    #[serde(default)]
-    failed_findings: Vec<Failure>,
-}
+impl SecurityHubPort for SecurityHub {
+    async fn import(&self, findings: &[AsffFinding]) -> Result<BTreeMap<String, String>, PortError> {
+        const IMPORT: &str = "BatchImportFindings";
+        let answer = self
+            .client
+            .batch_import_findings()
+            .set_findings(Some(findings.iter().map(to_sdk).collect()))
+            .send()
+            .await
+            .map_err(|e| port_error(IMPORT, e))?;
+        let refused: BTreeMap<String, String> = answer
+            .failed_findings()
+            .iter()
+            .map(|f| {
+                (
+                    f.id().unwrap_or_default().to_owned(),
+                    format!(
+                        "{}: {}",
+                        f.error_code().unwrap_or("Unknown"),
+                        f.error_message().unwrap_or_default()
+                    ),
+                )
+            })
+            .collect();
+        if answer.failed_count().unwrap_or_default() > 0 && refused.is_empty() {
+            // A count without names: no finding of the batch can be taken as imported.
+            return Ok(findings
+                .iter()
+                .map(|f| (f.id.clone(), "counted as failed, not named".to_owned()))
+                .collect());
+        }
+        for f in findings.iter().filter(|f| !refused.contains_key(&f.id)) {
+            tracing::info!(finding_id = %f.id, record_state = %f.record_state, workflow = %f.workflow.status, "imported into Security Hub");
+        }
+        Ok(refused)
+    }
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateRequest<'a> {
-    finding_identifiers: Vec<FindingIdentifier<'a>>,
-    workflow: WorkflowUpdate,
-}
+    async fn resolve(&self, findings: &[&AsffFinding]) -> Result<BTreeMap<String, String>, PortError> {
+        const UPDATE: &str = "BatchUpdateFindings";
+        let identifiers = findings.iter().map(|f| {
+            AwsSecurityFindingIdentifier::builder()
+                .id(&f.id)
+                .product_arn(&f.product_arn)
+                .build()
+        });
+        let answer = self
+            .client
+            .batch_update_findings()
+            .set_finding_identifiers(Some(identifiers.collect()))
+            .workflow(WorkflowUpdate::builder().status(WorkflowStatus::Resolved).build())
+            .send()
+            .await
+            .map_err(|e| port_error(UPDATE, e))?;
+        Ok(answer
+            .unprocessed_findings()
+            .iter()
+            .map(|u| {
+                (
+                    u.finding_identifier()
+                        .and_then(|i| i.id())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    format!(
+                        "not resolved: {}: {}",
+                        u.error_code().unwrap_or("Unknown"),
+                        u.error_message().unwrap_or_default()
+                    ),
+                )
+            })
+            .collect())
+    }
 
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct FindingIdentifier<'a> {
-    id: &'a str,
-    product_arn: &'a str,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct WorkflowUpdate {
-    status: &'static str,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct UpdateAnswer {
-    #[serde(default)]
-    unprocessed_findings: Vec<Failure>,
-}
-
-/// A finding Security Hub did not take, and why.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Failure {
-    id: Option<String>,
-    error_code: Option<String>,
-    error_message: Option<String>,
+    async fn updated_at(
+        &self,
+        product_arn: &str,
+        ids: &[&str],
+    ) -> Result<BTreeMap<String, String>, PortError> {
+        const GET: &str = "GetFindings";
+        let mut held = BTreeMap::new();
+        for chunk in ids.chunks(IDS_PER_LOOKUP) {
+            let filters = AwsSecurityFindingFilters::builder()
+                .product_arn(equals(product_arn))
+                .set_id(Some(chunk.iter().map(|id| equals(id)).collect()))
+                .build();
+            let mut pages = self
+                .client
+                .get_findings()
+                .filters(filters)
+                .max_results(100)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| port_error(GET, e))?;
+                for f in page.findings() {
+                    if let (Some(id), Some(updated_at)) = (f.id(), f.updated_at()) {
+                        held.insert(id.to_owned(), updated_at.to_owned());
+                    }
+                }
+            }
+        }
+        Ok(held)
+    }
 }

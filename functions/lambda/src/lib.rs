@@ -5,6 +5,7 @@
 pub mod env;
 pub mod logging;
 pub mod metrics;
+pub mod outlets;
 pub mod route;
 pub mod sweep;
 pub mod wiring;
@@ -47,6 +48,20 @@ pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
         let budget = wiring::budget(&event.context);
         let mut metrics = InvocationMetrics::default();
         let result = sweep::scheduled(guardrail, event.payload, budget, &mut metrics).await;
+        emit(&result, metrics, name);
+        result.map_err(route::diagnostic)
+    }))
+    .await
+}
+
+/// The life of the outlets function: batches of the outlets queue (the findings topic's raw
+/// messages), partial batch failures back to SQS.
+pub async fn run_outlets() -> Result<(), lambda_runtime::Error> {
+    let (outlets, name) = wiring::cold_start_outlets().await?;
+    let (outlets, name) = (&outlets, name.as_str());
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        let mut metrics = InvocationMetrics::default();
+        let result = outlets::deliver(outlets, event.payload, &mut metrics).await;
         emit(&result, metrics, name);
         result.map_err(route::diagnostic)
     }))

@@ -1,14 +1,15 @@
 //! The cold start: logs, settings from the environment (an invalid value fails here, naming
 //! the variable), one SDK configuration and one set of clients for the life of the container;
-//! and each invocation's budget from Lambda's deadline. The publisher is the outlets: the
-//! findings topic, and Security Hub and the chat topic when configured.
+//! and each invocation's budget from Lambda's deadline. The functions that delete publish to
+//! the findings topic alone; the outlets function (Security Hub, chat) is the topic's
+//! subscriber, wired here too.
 
 use aws_config::SdkConfig;
 use chrono::{DateTime, Utc};
 use idc_aws::clients::{member_instances, sdk_config};
 use idc_aws::clock::SystemClock;
 use idc_aws::organizations::Organizations;
-use idc_aws::securityhub::SecurityHubImporter;
+use idc_aws::securityhub::SecurityHub;
 use idc_aws::sns::SnsPublisher;
 use idc_aws::sqs::SqsTaskQueue;
 use idc_aws::ssoadmin::SsoAdminInstances;
@@ -20,13 +21,13 @@ use idc_core::{Budget, Guardrail};
 use crate::env::LambdaSettings;
 use crate::logging::init_logging;
 
-/// Where the guardrail's messages go on AWS.
-pub type AwsOutlets = Outlets<SnsPublisher, SecurityHubImporter, SnsPublisher>;
+/// Security Hub and the chat topic on AWS.
+pub type AwsOutlets = Outlets<SecurityHub, SnsPublisher>;
 
 /// The guardrail wired to AWS, with the worker queue: the sweep fans out to it, and every
 /// function queues there the confirmation of each delete it announces.
 pub type AwsGuardrail =
-    Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock, SqsTaskQueue>;
+    Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock, SqsTaskQueue>;
 
 /// Builds the guardrail and its clients, with the worker queue when `WORKER_QUEUE_URL` names
 /// one; called once per container.
@@ -42,7 +43,7 @@ fn without_queue(
     base: &SdkConfig,
     settings: LambdaSettings,
 ) -> (
-    Guardrail<Organizations, SsoAdminInstances, AwsOutlets, SystemClock>,
+    Guardrail<Organizations, SsoAdminInstances, SnsPublisher, SystemClock>,
     Option<String>,
 ) {
     let LambdaSettings {
@@ -50,28 +51,8 @@ fn without_queue(
         topic_arn,
         member_role_name,
         worker_queue_url,
-        security_hub,
-        chat_topic_arn,
-        chat_min_severity,
-        guardrail_name,
+        ..
     } = settings;
-    // The findings topic's account, Region and partition are the guardrail's own (the
-    // settings checked that its ARN names them when SECURITY_HUB is on).
-    let security_hub = security_hub
-        .then(|| Product::from_arn(&topic_arn, &guardrail_name))
-        .flatten()
-        .map(|product| HubOutlet {
-            port: SecurityHubImporter::from_config(base),
-            product,
-        });
-    let outlets = Outlets {
-        findings: SnsPublisher::from_config(base, topic_arn),
-        security_hub,
-        chat: chat_topic_arn.map(|arn| ChatOutlet {
-            topic: SnsPublisher::from_config(base, arn),
-            min_severity: chat_min_severity,
-        }),
-    };
     let organizations = Organizations::from_config(base);
     let instances = member_instances(
         base,
@@ -79,8 +60,36 @@ fn without_queue(
         &member_role_name,
         guardrail.management_account_id.as_deref(),
     );
-    let guardrail = Guardrail::new(organizations, instances, outlets, SystemClock, guardrail);
+    let findings = SnsPublisher::from_config(base, topic_arn);
+    let guardrail = Guardrail::new(organizations, instances, findings, SystemClock, guardrail);
     (guardrail, worker_queue_url)
+}
+
+/// The outlets, as configured: Security Hub of the findings topic's account and Region
+/// (`SECURITY_HUB=true`; the settings checked that the topic's ARN names them), and the chat
+/// topic (`CHAT_TOPIC_ARN`).
+pub fn outlets(base: &SdkConfig, settings: &LambdaSettings) -> AwsOutlets {
+    let security_hub = settings
+        .security_hub
+        .then(|| Product::from_arn(&settings.topic_arn, &settings.guardrail_name))
+        .flatten()
+        .map(|product| HubOutlet {
+            port: SecurityHub::from_config(base),
+            product,
+        });
+    Outlets {
+        security_hub,
+        chat: settings.chat_topic_arn.as_ref().map(|arn| ChatOutlet {
+            topic: SnsPublisher::from_config(base, arn.clone()),
+            min_severity: settings.chat_min_severity,
+        }),
+    }
+}
+
+/// Cold start of the outlets function: its outlets, and the guardrail's name for metrics.
+pub async fn cold_start_outlets() -> Result<(AwsOutlets, String), lambda_runtime::Error> {
+    let (base, settings) = configure("Outlets").await?;
+    Ok((outlets(&base, &settings), settings.guardrail_name))
 }
 
 /// The invocation's budget: Lambda's deadline for this event.
