@@ -6,6 +6,13 @@
 //! retries it and, in the end, its dead-letter queue keeps it. Either way the highest
 //! `sequence` per id is true, or the confirmation is in a DLQ. A confirmation that cannot be
 //! queued means no delete.
+//!
+//! A `failed` word (a delete not attempted, or not confirmed) is settled the same way: the
+//! invocation that says it fails, but its retry may no longer see the instance (another
+//! delivery, the sweep or someone else deleted it meanwhile) and so say nothing more under
+//! that id. The `failed` finding is queued too; once the invocation is over the worker lists
+//! the instance: gone is published as `already_deleted` (being deleted: `deleted`); still
+//! there, the `failed` word stands and the task is done.
 
 use serde::{Deserialize, Serialize};
 
@@ -14,7 +21,7 @@ use crate::finding::{Finding, RemediationStatus};
 /// Value of a confirmation's `schema` key.
 pub const CONFIRM_SCHEMA: &str = "idc-guardrail/confirm-task/v1";
 
-/// A confirmation: the announced `deleting` finding.
+/// A confirmation: the announced `deleting` finding, or a `failed` one to settle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfirmTask {
     pub schema: String,
@@ -39,10 +46,15 @@ impl ConfirmTask {
             serde_json::from_value::<ConfirmTask>(value)
                 .map_err(|e| format!("not a confirmation: {e}"))
                 .and_then(|task| match task.finding.remediation.status {
-                    RemediationStatus::Deleting if task.finding.instance_arn.is_some() => Ok(task),
-                    _ => {
-                        Err("a confirmation carries a `deleting` finding with its instance".into())
+                    RemediationStatus::Deleting | RemediationStatus::Failed
+                        if task.finding.instance_arn.is_some() =>
+                    {
+                        Ok(task)
                     }
+                    _ => Err(
+                        "a confirmation carries a `deleting` or `failed` finding with its instance"
+                            .into(),
+                    ),
                 }),
         )
     }

@@ -5,6 +5,7 @@
 //! Planned ──announce──▶ Announced ──DeleteInstance + listing──▶ Deleted | AlreadyDeleted | Failed
 //!    └──────────────────────┴──(no time, announcement or confirmation not sent)──▶ NotAttempted
 //! Announced ──confirmation (the worker, later)──▶ Deleted | (still there: no word, retried)
+//! Failed ──settling (the worker, later)──▶ AlreadyDeleted | Deleted | (still there: it stands)
 //! ```
 //!
 //! Each AWS answer is a typed input ([`DeleteAnswer`], [`Listed`]); each transition is one
@@ -135,6 +136,21 @@ impl Stage {
             ))),
             Listed::DeleteInProgress => Some(Stage::Deleted(format!(
                 "deletion of {arn} accepted; listing shows DELETE_IN_PROGRESS after the announcement"
+            ))),
+            Listed::Still(_) | Listed::Unknown(_) => None,
+        }
+    }
+
+    /// Failed → the worker's settling, once the invocation that said `failed` is over: gone is
+    /// `AlreadyDeleted`, being deleted is `Deleted`; still there, the `failed` word stands
+    /// (`None`: nothing to publish, and nothing to retry).
+    pub fn settled(arn: &str, region: &str, listed: &Listed) -> Option<Stage> {
+        match listed {
+            Listed::Gone => Some(Stage::AlreadyDeleted(format!(
+                "{arn} in {region} is gone: confirmed by listing after the guardrail's attempt failed"
+            ))),
+            Listed::DeleteInProgress => Some(Stage::Deleted(format!(
+                "deletion of {arn} under way: listing shows DELETE_IN_PROGRESS after the guardrail's attempt failed"
             ))),
             Listed::Still(_) | Listed::Unknown(_) => None,
         }

@@ -130,14 +130,41 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         let finding = match (judged.decision.allows_delete(), judged.instance()) {
             (true, Some(instance)) => {
                 let (status, detail) = self.announce_and_delete(judged, instance, troubles).await;
-                judged
+                let finding = judged
                     .violation
-                    .finding(judged.decision.outcome(status, detail))
+                    .finding(judged.decision.outcome(status, detail));
+                if status == RemediationStatus::Failed {
+                    self.settle_later(&finding, troubles).await;
+                }
+                finding
             }
             _ => judged.finding(),
         };
         log_decision(&finding);
         finding
+    }
+
+    /// Queues the settling of a `failed` word (see [`crate::confirm`]), so that it is not the
+    /// last word of an instance that another delivery deletes meanwhile. The invocation fails
+    /// either way; a settling that cannot be queued is named among its troubles.
+    async fn settle_later(&self, failed: &Finding, troubles: &mut Troubles) {
+        let Some(queue) = self.queue else {
+            return;
+        };
+        let delay = confirmation_delay(self.budget, self.clock.now());
+        let queued = within(
+            self.clock,
+            self.budget.for_call(self.clock.now()),
+            "SendMessage",
+            queue.confirm_later(&ConfirmTask::new(failed), delay),
+        )
+        .await;
+        if let Err(error) = queued {
+            troubles.incomplete.push(format!(
+                "{}: the settling of its failed deletion could not be queued ({error})",
+                failed.instance_arn.as_deref().unwrap_or("instance")
+            ));
+        }
     }
 
     async fn announce_and_delete(

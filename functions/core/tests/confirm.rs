@@ -58,7 +58,7 @@ fn a_crash_after_the_delete_is_confirmed_by_the_worker() {
     let task = queue(&g).confirmations().remove(0);
     let worker = guardrail(Instances::with(vec![]), Publisher::default(), auto());
     let confirmed = block_on(worker.confirm(&task, Budget::unbounded()));
-    let Ok(finding) = confirmed else {
+    let Ok(Some(finding)) = confirmed else {
         panic!("{confirmed:?}")
     };
     assert_eq!(finding.id, task.finding.id);
@@ -84,7 +84,9 @@ fn an_instance_still_there_is_not_confirmed_and_nothing_is_said() {
     }
     let worker = guardrail(Instances::with(deleting), Publisher::default(), auto());
     let out = block_on(worker.confirm(&task, Budget::unbounded()));
-    assert!(out.is_ok_and(|f| f.remediation.status == RemediationStatus::Deleted));
+    assert!(
+        out.is_ok_and(|f| f.is_some_and(|f| f.remediation.status == RemediationStatus::Deleted))
+    );
 }
 
 #[test]
@@ -93,4 +95,44 @@ fn a_body_that_is_not_a_confirmation_is_left_to_the_sweep_tasks() {
     assert!(ConfirmTask::parse("not json").is_none());
     let bad = ConfirmTask::parse(r#"{"schema":"idc-guardrail/confirm-task/v1","finding":{}}"#);
     assert!(matches!(bad, Some(Err(_))));
+}
+
+/// A `failed` word is settled by the worker: the announcement could not be published, so
+/// nothing was deleted and `failed` was said; another delivery then deletes the instance, and
+/// the retry of the first would see nothing. The worker's settling says `already_deleted`
+/// under the failed word's id; while the instance is still there the word stands.
+#[test]
+fn a_failed_word_is_settled_by_the_worker() {
+    let mut g = guardrail(Instances::with(world()), Publisher::default(), auto());
+    g.publisher.fail_statuses = vec!["deleting"];
+    assert!(member_create(&g).is_err());
+    assert!(g.instances.deletes().is_empty());
+    let tasks = queue(&g).confirmations();
+    assert_eq!(tasks.len(), 1, "the failed word is queued for settling");
+    let task = &tasks[0];
+    assert_eq!(task.finding.remediation.status, RemediationStatus::Failed);
+    let parsed = serde_json::to_string(task)
+        .ok()
+        .and_then(|body| ConfirmTask::parse(&body));
+    assert!(matches!(parsed, Some(Ok(_))), "the worker reads it back");
+
+    // Still there: the word stands, nothing is said, nothing is retried.
+    let worker = guardrail(Instances::with(world()), Publisher::default(), auto());
+    let out = block_on(worker.confirm(task, Budget::unbounded()));
+    assert!(matches!(out, Ok(None)), "{out:?}");
+    assert!(worker.publisher.all().is_empty());
+
+    // Gone meanwhile: `already_deleted`, later than `failed`.
+    let worker = guardrail(Instances::with(vec![]), Publisher::default(), auto());
+    let out = block_on(worker.confirm(task, Budget::unbounded()));
+    let Ok(Some(settled)) = out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(settled.id, task.finding.id);
+    assert_eq!(
+        settled.remediation.status,
+        RemediationStatus::AlreadyDeleted
+    );
+    let failed_word = g.publisher.all().last().and_then(|f| f.sequence);
+    assert!(settled.sequence > failed_word);
 }

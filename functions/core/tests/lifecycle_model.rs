@@ -255,3 +255,27 @@ proptest! {
         check(&rounds, confirmations_received)?;
     }
 }
+
+/// Found by the model: the sweep's announcement is lost (it says `failed`, and fails); then an
+/// event and the sweep's retry run at once, the event deleting first, so the retry no longer
+/// sees the instance. The worker's settling of the `failed` word keeps it from being the last.
+#[test]
+fn a_failed_word_is_not_the_last_once_another_delivery_deletes() {
+    let quiet = Faults {
+        announcement_fails: false,
+        answer_lost: false,
+        conflict_in_progress: false,
+        delete_ignored: false,
+        dies_after_delete: false,
+    };
+    let lost = Faults {
+        announcement_fails: true,
+        ..quiet
+    };
+    let rounds = [
+        (Round::Alone(Via::Sweep), lost),
+        (Round::Together(Via::Event, Via::Sweep, vec![true]), quiet),
+    ];
+    let checked = check(&rounds, true);
+    assert!(checked.is_ok(), "{checked:?}");
+}

@@ -62,8 +62,8 @@ pub async fn worker(
             (Some(Ok(confirmation)), _) => Box::pin(guardrail.confirm(&confirmation, budget))
                 .await
                 .map(|finding| {
-                    metrics.count(std::iter::once(&finding));
-                    1
+                    metrics.count(finding.iter());
+                    finding.iter().count()
                 })
                 .map_err(|e| e.to_string()),
             (Some(Err(problem)), _) => Err(problem),
