@@ -14,7 +14,7 @@
 # AWS_REGION: without REGION, a first guided deploy offers us-east-1.
 
 VENV ?= .venv
-LAMBDA_BINS ?= on-create-instance on-org-event sweep sweep-worker
+LAMBDA_BINS ?= on-create-instance on-org-event sweep sweep-worker outlets
 ORG_ID ?=
 SAM ?= $(shell command -v sam 2>/dev/null || echo $(VENV)/bin/sam)
 SAM_BUILD_FLAGS ?=

@@ -49,7 +49,7 @@ cdk_synth() {
     npm ci --no-audit --no-fund
   fi
   # Placeholder binaries: the checks are about the template, not the code.
-  for fn in on-create-instance on-org-event sweep sweep-worker; do
+  for fn in on-create-instance on-org-event sweep sweep-worker outlets; do
     mkdir -p "$WORK/code/$fn"
     printf '#!/bin/sh\nexit 0\n' >"$WORK/code/$fn/bootstrap"
   done

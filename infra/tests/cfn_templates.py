@@ -32,12 +32,17 @@ EVENTS = REPO / "events"
 SCP_DIR = INFRA / "scp"
 
 FUNCTION_TAG = "idc-guardrail:function"
-FUNCTIONS = ("on-create-instance", "on-org-event", "sweep", "sweep-worker")
+FUNCTIONS = ("on-create-instance", "on-org-event", "sweep", "sweep-worker", "outlets")
+# The functions that judge and remediate: they assume the member role, publish findings and are
+# named by FunctionRoleArns. The outlets function (Security Hub, chat) takes the findings from its
+# own queue, off the delete path, and exists only when one of them is asked for (HasOutlets).
+REMEDIATION_FUNCTIONS = ("on-create-instance", "on-org-event", "sweep", "sweep-worker")
+OUTLETS = "outlets"
 # Routed to by event patterns; the sweep runs on a schedule, its worker on SQS.
 EVENT_FUNCTIONS = ("on-create-instance", "on-org-event")
 # Invoked asynchronously (EventBridge): a function dead-letter queue and
-# bounded retries. The worker is invoked synchronously by its event source
-# mapping; its dead letters are the worker queue's redrive target.
+# bounded retries. The worker and the outlets are invoked synchronously by their
+# event source mappings; their dead letters are their queues' redrive targets.
 ASYNC_FUNCTIONS = ("on-create-instance", "on-org-event", "sweep")
 
 
@@ -169,11 +174,17 @@ def as_list(value: Any) -> list[Any]:
 
 def statements(docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The statements of policy documents; those of a conditional policy carry the
-    condition's name under WHEN."""
+    condition's name under WHEN, and so does a statement `!If [Cond, statement,
+    !Ref AWS::NoValue]` (a key policy cannot be split into conditional policies)."""
     out = []
     for d in docs:
         for s in as_list(d["Statement"]):
-            assert set(s) != {"Fn::If"}, f"make a conditional statement a conditional policy: {s}"
+            if set(s) == {"Fn::If"}:
+                when, s, otherwise = s["Fn::If"]
+                assert otherwise == {"Ref": "AWS::NoValue"}, f"a statement or none, not two: {s}"
+                assert WHEN not in d, f"a conditional statement in a conditional policy: {s}"
+                out.append({**s, WHEN: when})
+                continue
             out.append({**s, WHEN: d[WHEN]} if WHEN in d else s)
     return out
 

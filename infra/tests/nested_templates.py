@@ -8,6 +8,11 @@ parameter is replaced by the expression the parent passes for it, and a
 `!GetAtt Child.Outputs.Name` by the child's output value. The result reads like a single
 stack (logical ids are kept; two files defining the same id is an error), so the checks
 written for one stack compare it with the CDK stack as they are.
+
+A parent passes a conditional resource's value down as `!If [Cond, !GetAtt Child.Outputs.X,
+""]` (the output exists only under Cond); inside a resource or output that exists only under
+Cond, or under a condition that implies it, such an `Fn::If` is replaced by its first branch:
+it is the value there.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Any, Callable
+
+from cfn_conditions import implies
 
 NESTED_TYPES = ("AWS::Serverless::Application", "AWS::CloudFormation::Stack")
 # Which file each resource came from, e.g. to resolve a function's CodeUri.
@@ -56,6 +63,9 @@ def flatten(path: Path, load: Callable[[Path], dict[str, Any]]) -> dict[str, Any
     merged[NESTED] = {}
     _inline(top, merged, load)
     merged["Outputs"] = {k: _resolve(v, top) for k, v in top.template.get("Outputs", {}).items()}
+    for section in ("Resources", "Outputs"):
+        for k, v in merged[section].items():
+            merged[section][k] = _under(v, v.get("Condition"), merged["Conditions"])
     if not merged["Conditions"]:
         del merged["Conditions"]
     return merged
@@ -87,6 +97,20 @@ def _inline(scope: _Scope, merged: dict[str, Any], load: Callable[[Path], dict[s
         value = _resolve(cond, scope)
         previous = merged["Conditions"].setdefault(name, value)
         assert previous == value, f"condition {name} means two things ({scope.path.name})"
+
+
+def _under(value: Any, condition: str | None, conditions: dict[str, Any]) -> Any:
+    """`value` of something that exists only under `condition`: each `Fn::If` on a condition it
+    implies is its first branch. (Condition names mean one thing in every file: see _inline.)"""
+    if condition is None:
+        return value
+    if isinstance(value, list):
+        return [_under(v, condition, conditions) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if set(value) == {"Fn::If"} and implies(condition, value["Fn::If"][0], conditions):
+        return _under(value["Fn::If"][1], condition, conditions)
+    return {k: _under(v, condition, conditions) for k, v in value.items()}
 
 
 def _param(scope: _Scope, name: str) -> Any:

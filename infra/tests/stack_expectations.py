@@ -7,6 +7,7 @@ from typing import Any
 
 from cfn_templates import (
     ASYNC_FUNCTIONS,
+    OUTLETS,
     event_source_mappings,
     function_role_id,
     functions,
@@ -15,7 +16,7 @@ from cfn_templates import (
     role_policy_documents,
 )
 
-# Exactly these, nothing more: what every function needs (assume the member
+# Exactly these, nothing more: what every function that judges needs (assume the member
 # role, publish findings, read the organization) plus its logs ...
 COMMON_ACTIONS = {
     "sts:AssumeRole",
@@ -31,9 +32,6 @@ COMMON_ACTIONS = {
     "organizations:ListTargetsForPolicy",
     "logs:CreateLogStream",
     "logs:PutLogEvents",
-    # Only when SecurityHub=true (a conditional statement).
-    "securityhub:BatchImportFindings",
-    "securityhub:BatchUpdateFindings",
 }
 WORKER_QUEUE_CONSUMER_ACTIONS = {
     "sqs:ReceiveMessage",
@@ -50,6 +48,18 @@ FUNCTION_ACTIONS = {
     "on-org-event": COMMON_ACTIONS | {"sqs:SendMessage"},
     "sweep": COMMON_ACTIONS | {"sqs:SendMessage"},
     "sweep-worker": COMMON_ACTIONS | WORKER_QUEUE_CONSUMER_ACTIONS | {"sqs:SendMessage"},
+    # Off the delete path: consume the outlets queue (decrypting through SQS), import into
+    # Security Hub (only with SecurityHub=true), publish to the chat topic (only with
+    # ChatTopicArn), write its logs. No member role, no Organizations, no findings topic.
+    OUTLETS: WORKER_QUEUE_CONSUMER_ACTIONS
+    | {
+        "kms:Decrypt",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "securityhub:BatchImportFindings",
+        "securityhub:BatchUpdateFindings",
+        "sns:Publish",
+    },
 }
 # The statement that lets a function queue its confirmations (the sweep's FanOutToSweepWorkers,
 # on the same queue, covers its confirmations too).
@@ -93,12 +103,9 @@ COMMON_ENV_VARS = {
     "MEMBER_ROLE_NAME",
     "MANAGEMENT_ACCOUNT_ID",
     "REGIONS",
-    # Every function publishes findings: to Security Hub and chat too, and as metrics
-    # whose Guardrail dimension is GUARDRAIL_NAME.
+    # Every function that judges publishes findings (to the topic only: not to Security Hub, not
+    # to chat), and metrics whose Guardrail dimension is GUARDRAIL_NAME.
     "GUARDRAIL_NAME",
-    "SECURITY_HUB",
-    "CHAT_TOPIC_ARN",
-    "CHAT_MIN_SEVERITY",
     # Central exemptions (a JSON list, each with an expiry) and the SCP that protects EXEMPT_TAG.
     "EXEMPTIONS",
     "EXEMPT_TAG_POLICY_ID",
@@ -111,7 +118,12 @@ ENV_VARS = {
     "on-org-event": COMMON_ENV_VARS,
     "sweep": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY", "FANOUT_THRESHOLD"},
     "sweep-worker": COMMON_ENV_VARS | {"SWEEP_CONCURRENCY"},
+    # The findings topic (its ARN names the partition, account and Region of the Security Hub
+    # product), the metrics' dimension, and the outlets' settings; nothing else.
+    OUTLETS: {"TOPIC_ARN", "GUARDRAIL_NAME", "SECURITY_HUB", "CHAT_TOPIC_ARN", "CHAT_MIN_SEVERITY"},
 }
+# What only the outlets know: no function that judges has any of them.
+OUTLETS_ENV_VARS = {"SECURITY_HUB", "CHAT_TOPIC_ARN", "CHAT_MIN_SEVERITY"}
 # Environment variable -> the parameter it is set from.
 ENV_PARAMETERS = {
     "REGIONS": "Regions",
@@ -159,12 +171,28 @@ SAM_PARAMETERS = {
 }
 
 
-def worker_queue_id(template: dict[str, Any]) -> str:
-    """The worker queue: the source of the (only) event source mapping."""
-    (mapping,) = event_source_mappings(template).values()
-    qid = ref_id(mapping["Properties"]["EventSourceArn"])
+def mapping_of(template: dict[str, Any], name: str) -> dict[str, Any]:
+    """The (only) event source mapping that invokes the function `name`."""
+    fid = functions(template)[name]
+    (mapping,) = [
+        m for m in event_source_mappings(template).values() if ref_id(m["Properties"]["FunctionName"]) == fid
+    ]
+    return mapping
+
+
+def queue_of(template: dict[str, Any], name: str) -> str:
+    """The queue the function `name` consumes: the source of its event source mapping."""
+    qid = ref_id(mapping_of(template, name)["Properties"]["EventSourceArn"])
     assert resources(template)[qid]["Type"] == "AWS::SQS::Queue"
     return qid
+
+
+def worker_queue_id(template: dict[str, Any]) -> str:
+    return queue_of(template, "sweep-worker")
+
+
+def outlets_queue_id(template: dict[str, Any]) -> str:
+    return queue_of(template, OUTLETS)
 
 
 def function_props(template: dict[str, Any], name: str) -> dict[str, Any]:
@@ -185,12 +213,13 @@ def dead_letter_target(props: dict[str, Any]) -> Any:
 
 
 def dead_letter_queues(template: dict[str, Any]) -> set[str]:
-    """Every dead-letter queue: the functions', the rules' and the worker queue's redrive target."""
+    """Every dead-letter queue: the functions', the rules', and the redrive targets of the worker
+    queue and of the outlets queue."""
     out = {ref_id(dead_letter_target(function_props(template, n))) for n in ASYNC_FUNCTIONS}
     for rule in resources(template, "AWS::Events::Rule").values():
         for target in rule["Properties"]["Targets"]:
             out.add(ref_id(target["DeadLetterConfig"]["Arn"]))
-    (mapping,) = event_source_mappings(template).values()
-    worker_queue = resources(template)[ref_id(mapping["Properties"]["EventSourceArn"])]
-    out.add(ref_id(worker_queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]))
+    for mapping in event_source_mappings(template).values():
+        queue = resources(template)[ref_id(mapping["Properties"]["EventSourceArn"])]
+        out.add(ref_id(queue["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]))
     return out

@@ -38,6 +38,26 @@ ALARM_TOPIC = {
 }
 
 
+# The outlets' alarms, which exist only with the outlets (Security Hub or chat).
+OUTLETS_ALARMS = {"dead-letters-outlets", "errors-outlets"}
+HAS_OUTLETS = {
+    "Fn::Or": [
+        {"Fn::Equals": ["${SecurityHub}", "true"]},
+        {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]},
+    ]
+}
+
+
+def alarm_conditions(template: dict[str, Any]) -> dict[str, Any]:
+    """Alarm name (without the stack name in front) -> the condition it exists under, rendered."""
+    out = {}
+    for alarm in resources(template, "AWS::CloudWatch::Alarm").values():
+        name = render(alarm["Properties"]["AlarmName"], template).split("-", 1)[1]
+        when = alarm.get("Condition")
+        out[name] = render(template["Conditions"][when], template) if when else None
+    return out
+
+
 def alarms(template: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Alarm name (without the stack name in front) -> properties."""
     out = {}
@@ -58,7 +78,8 @@ def dimension(props: dict[str, Any], name: str) -> Any:
 def test_every_alarm_notifies_the_operations_topic(stack, request):
     template = request.getfixturevalue(stack)
     found = alarms(template)
-    assert len(found) == 5 + 4 + 4
+    # Six dead-letter queues, five functions, four sweep metrics.
+    assert len(found) == 6 + 5 + 4
     for name, props in found.items():
         assert render(props["AlarmActions"], template) == [ALARM_TOPIC], name
         assert render(props["OKActions"], template) == [ALARM_TOPIC], name
@@ -72,7 +93,7 @@ def test_any_message_in_any_dead_letter_queue_alarms(stack, request):
     dlq_alarms = {n: p for n, p in alarms(template).items() if n.startswith("dead-letters-")}
     watched = {ref_id(dimension(p, "QueueName")) for p in dlq_alarms.values()}
     assert watched == dead_letter_queues(template)
-    assert len(dead_letter_queues(template)) == 5
+    assert len(dead_letter_queues(template)) == 6
     for name, p in dlq_alarms.items():
         assert render(dimension(p, "QueueName"), template) == "${AWS::SQS::Queue.QueueName}", name
         assert (p["Namespace"], p["MetricName"], p["Statistic"]) == (
@@ -147,6 +168,28 @@ def test_sam_and_cdk_alarms_match(sam, cdk):
         return {n: render(p, template) for n, p in alarms(template).items()}
 
     assert rendered(sam) == rendered(cdk)
+    assert alarm_conditions(sam) == alarm_conditions(cdk)
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_outlets_alarms_exist_with_the_outlets_only(stack, request):
+    """dead-letters-outlets watches the outlets queue's dead letters (findings not imported into
+    Security Hub or not posted to chat), errors-outlets the outlets function: both only with
+    the outlets, every other alarm always."""
+    from cfn_templates import OUTLETS
+    from stack_expectations import outlets_queue_id
+
+    template = request.getfixturevalue(stack)
+    conditions = alarm_conditions(template)
+    assert {n for n, c in conditions.items() if c is not None} == OUTLETS_ALARMS
+    for name in OUTLETS_ALARMS:
+        assert conditions[name] == HAS_OUTLETS, name
+    found = alarms(template)
+    queue = resources(template)[outlets_queue_id(template)]["Properties"]
+    dlq = ref_id(queue["RedrivePolicy"]["deadLetterTargetArn"])
+    assert ref_id(dimension(found["dead-letters-outlets"], "QueueName")) == dlq
+    assert ref_id(dimension(found["errors-outlets"], "FunctionName")) == functions(template)[OUTLETS]
+    assert "Security Hub" in found["dead-letters-outlets"]["AlarmDescription"]
 
 
 _UNIT = {"minute": 60, "minutes": 60, "hour": 3600, "hours": 3600, "day": 86400, "days": 86400}

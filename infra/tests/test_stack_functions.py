@@ -9,6 +9,8 @@ import pytest
 from cfn_templates import (
     ASYNC_FUNCTIONS,
     FUNCTIONS,
+    OUTLETS,
+    REMEDIATION_FUNCTIONS,
     functions,
     ref_id,
     render,
@@ -19,6 +21,7 @@ from stack_expectations import (
     ENV_PARAMETERS,
     SYSTEM_LOG_LEVEL,
     ENV_VARS,
+    OUTLETS_ENV_VARS,
     STACKS,
     dead_letter_target,
     function_props,
@@ -74,7 +77,19 @@ def test_function_sizes(stack, request):
         "on-org-event": (256, 300),
         "sweep": (512, 900),
         "sweep-worker": (256, 300),
+        OUTLETS: (256, 60),
     }
+
+
+@pytest.mark.parametrize("stack", STACKS)
+@pytest.mark.parametrize("name", REMEDIATION_FUNCTIONS)
+def test_the_functions_that_delete_know_nothing_of_security_hub_or_chat(stack, name, request):
+    """Security Hub and chat are off the delete path: the functions that judge and delete publish
+    to the findings topic only, and the outlets function takes the findings from there."""
+    template = request.getfixturevalue(stack)
+    env = function_props(template, name)["Environment"]["Variables"]
+    assert not OUTLETS_ENV_VARS & set(env), name
+    assert env["TOPIC_ARN"] == function_props(template, OUTLETS)["Environment"]["Variables"]["TOPIC_ARN"]
 
 
 def test_sam_and_cdk_function_settings_match(sam, cdk):

@@ -7,6 +7,8 @@ import pytest
 
 from cfn_templates import (
     FUNCTIONS,
+    OUTLETS,
+    REMEDIATION_FUNCTIONS,
     allowed_actions,
     as_list,
     function_role_id,
@@ -53,7 +55,7 @@ def test_function_iam_actions_are_exactly_the_listed_ones(stack, name, request):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", REMEDIATION_FUNCTIONS)
 def test_assume_role_only_member_role_inside_the_org(stack, name, request):
     template = request.getfixturevalue(stack)
     st = normalized_statements(function_docs(template, name), template)
@@ -71,9 +73,11 @@ def test_publish_only_to_the_topic_and_key(stack, name, request):
     st = normalized_statements(function_docs(template, name), template)
     for sid, s in st.items():
         if "sns:Publish" in s["Action"] and sid == "PublishChatNotices":
+            assert name == OUTLETS, f"{name} posts to chat"
             assert s["Resource"] == ["${ChatTopicArn}"]
             assert s["When"] == {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]}
         elif "sns:Publish" in s["Action"]:
+            assert name != OUTLETS, "the outlets publish no finding"
             assert s["Resource"] == ["${AWS::SNS::Topic}"]
             assert s["When"] is None
         if any(a.startswith("kms:") for a in s["Action"]):
@@ -83,7 +87,7 @@ def test_publish_only_to_the_topic_and_key(stack, name, request):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", REMEDIATION_FUNCTIONS)
 def test_every_function_may_check_the_exempt_tag_policy(stack, name, request):
     """The exempt tag counts only while ExemptTagPolicyId protects it: every function (each one
     judges instances) reads the policy and its targets, read only."""
@@ -95,7 +99,7 @@ def test_every_function_may_check_the_exempt_tag_policy(stack, name, request):
 
 
 @pytest.mark.parametrize("stack", STACKS)
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", REMEDIATION_FUNCTIONS)
 def test_every_function_may_queue_its_confirmations(stack, name, request):
     """Before each DeleteInstance every function sends a delayed confirmation to the worker queue:
     sqs:SendMessage on that queue alone, unconditionally (the sweep's fan-out statement covers
@@ -134,11 +138,21 @@ def test_sam_and_cdk_function_policies_are_identical(sam, cdk, name):
 
 
 def test_function_role_arns_output_names_every_role(sam, cdk):
+    """The member role trusts these: the functions that judge and delete, not the outlets (which
+    assume no member role). The outlets role is an output of its own, only with the outlets."""
     for template in (sam, cdk):
         value = template["Outputs"]["FunctionRoleArns"]["Value"]["Fn::Join"]
         assert value[0] == ","
         roles = {ref_id(v) for v in value[1]}
-        assert roles == {function_role_id(template, lid) for lid in functions(template).values()}
+        ids = functions(template)
+        assert roles == {function_role_id(template, ids[n]) for n in REMEDIATION_FUNCTIONS}
+        outlets_role = function_role_id(template, ids[OUTLETS])
+        assert outlets_role not in roles
+        output = template["Outputs"]["OutletsRoleArn"]
+        assert ref_id(output["Value"]) == outlets_role
+        assert template["Conditions"][output["Condition"]] == template["Conditions"][
+            template["Resources"][outlets_role]["Condition"]
+        ]
 
 
 SECURITY_HUB_PRODUCT = (
@@ -149,14 +163,34 @@ SECURITY_HUB_HUB = (
 )
 
 
+HAS_OUTLETS = {
+    "Fn::Or": [
+        {"Fn::Equals": ["${SecurityHub}", "true"]},
+        {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]},
+    ]
+}
+
+
 @pytest.mark.parametrize("stack", STACKS)
-@pytest.mark.parametrize("name", FUNCTIONS)
-def test_security_hub_and_chat_only_when_asked(stack, name, request):
-    """BatchImportFindings on the account's own default product and BatchUpdateFindings on its
-    own hub (to resolve a deleted instance's finding), only with SecurityHub=true;
-    Publish to the chat topic only when one is given. Nothing else is conditional."""
+@pytest.mark.parametrize("name", REMEDIATION_FUNCTIONS)
+def test_the_functions_that_delete_may_not_reach_security_hub_or_chat(stack, name, request):
+    """Off the delete path: no Security Hub action, no chat topic, nothing conditional."""
     template = request.getfixturevalue(stack)
     st = normalized_statements(function_docs(template, name), template)
+    assert not [a for s in st.values() for a in s["Action"] if a.startswith("securityhub:")]
+    assert not {"ImportFindingsToSecurityHub", "ResolveFindingsInSecurityHub", "PublishChatNotices"} & set(st)
+    assert all(r != "${ChatTopicArn}" for s in st.values() for r in s["Resource"])
+    assert sorted(sid for sid, s in st.items() if s["When"] is not None) == []
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_security_hub_and_chat_only_when_asked(stack, request):
+    """The outlets function: BatchImportFindings on the account's own default product and
+    BatchUpdateFindings on its own hub (to resolve a deleted instance's finding), only with
+    SecurityHub=true; Publish to the chat topic only when one is given; its queue, the key
+    (through SQS, to decrypt only) and its logs whenever it exists (HasOutlets)."""
+    template = request.getfixturevalue(stack)
+    st = normalized_statements(function_docs(template, OUTLETS), template)
     assert st["ImportFindingsToSecurityHub"] == {
         "When": {"Fn::Equals": ["${SecurityHub}", "true"]},
         "Effect": "Allow",
@@ -173,13 +207,48 @@ def test_security_hub_and_chat_only_when_asked(stack, name, request):
         "Principal": None,
         "Condition": None,
     }
-    assert st["PublishChatNotices"]["Action"] == ["sns:Publish"]
-    conditional = sorted(sid for sid, s in st.items() if s["When"] is not None)
-    assert conditional == [
-        "ImportFindingsToSecurityHub",
-        "PublishChatNotices",
-        "ResolveFindingsInSecurityHub",
-    ]
+    assert st["PublishChatNotices"] == {
+        "When": {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]},
+        "Effect": "Allow",
+        "Action": ["sns:Publish"],
+        "Resource": ["${ChatTopicArn}"],
+        "Principal": None,
+        "Condition": None,
+    }
+    common = {"When": HAS_OUTLETS, "Effect": "Allow", "Principal": None, "Condition": None}
+    assert st["ConsumeOutletsQueue"] == {
+        **common,
+        "Action": ["sqs:ChangeMessageVisibility", "sqs:DeleteMessage", "sqs:GetQueueAttributes", "sqs:ReceiveMessage"],
+        "Resource": ["${AWS::SQS::Queue.Arn}"],
+    }
+    assert st["UseGuardrailKey"] == {**common, "Action": ["kms:Decrypt"], "Resource": ["${AWS::KMS::Key.Arn}"]}
+    assert st["WriteLogs"] == {
+        **common,
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": ["${AWS::Logs::LogGroup.Arn}"],
+    }
+    assert set(st) == {
+        "ConsumeOutletsQueue", "UseGuardrailKey", "WriteLogs",
+        "ImportFindingsToSecurityHub", "ResolveFindingsInSecurityHub", "PublishChatNotices",
+    }
+    # The queue it consumes is the outlets queue, the log group its own.
+    from stack_expectations import function_props, outlets_queue_id
+
+    docs = function_docs(template, OUTLETS)
+    (consume,) = [s for s in statements(docs) if s.get("Sid") == "ConsumeOutletsQueue"]
+    assert ref_id(consume["Resource"]) == outlets_queue_id(template)
+    (logs,) = [s for s in statements(docs) if s.get("Sid") == "WriteLogs"]
+    assert ref_id(logs["Resource"]) == ref_id(function_props(template, OUTLETS)["LoggingConfig"]["LogGroup"])
+
+
+def test_sam_and_cdk_security_hub_and_chat_policies_have_one_role(sam, cdk):
+    """Each destination policy is the outlets role's alone."""
+    for template in (sam, cdk):
+        outlets_role = function_role_id(template, functions(template)[OUTLETS])
+        for pol in resources(template, "AWS::IAM::Policy").values():
+            names = {s.get("Sid") for s in as_list(pol["Properties"]["PolicyDocument"]["Statement"])}
+            if names & {"ImportFindingsToSecurityHub", "ResolveFindingsInSecurityHub", "PublishChatNotices"}:
+                assert [ref_id(r) for r in pol["Properties"]["Roles"]] == [outlets_role]
 
 
 def test_the_guides_delegation_policy_delegates_every_organizations_action(sam):

@@ -91,11 +91,11 @@ def test_exempt_tag_policy_id_parameter(sam, value):
 
 @pytest.mark.parametrize("stack", ["sam", "cdk"])
 def test_exemption_parameters_reach_every_function(stack, request):
-    from cfn_templates import FUNCTIONS
+    from cfn_templates import REMEDIATION_FUNCTIONS
     from stack_expectations import function_props
 
     template = request.getfixturevalue(stack)
-    for name in FUNCTIONS:
+    for name in REMEDIATION_FUNCTIONS:
         env = function_props(template, name)["Environment"]["Variables"]
         assert env["EXEMPTIONS"] == {"Ref": "Exemptions"}, name
         assert env["EXEMPT_TAG_POLICY_ID"] == {"Ref": "ExemptTagPolicyId"}, name

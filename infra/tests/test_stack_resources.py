@@ -9,10 +9,15 @@ import pytest
 
 from cfn_templates import (
     FUNCTIONS,
+    OUTLETS,
+    REMEDIATION_FUNCTIONS,
+    functions,
+    function_role_id,
     normalized_statements,
     ref_id,
     render,
     resources,
+    statements,
 )
 from stack_expectations import STACKS, dead_letter_queues
 
@@ -20,6 +25,19 @@ from stack_expectations import STACKS, dead_letter_queues
 def test_same_outputs(sam, cdk):
     assert set(sam["Outputs"]) == set(cdk["Outputs"])
     assert {"EventBusArn", "FindingsTopicArn", "FunctionRoleArns"} <= set(sam["Outputs"])
+
+    def when(template: dict[str, Any], name: str) -> Any:
+        c = template["Outputs"][name].get("Condition")
+        return render(template["Conditions"][c], template) if c else None
+
+    for name in sam["Outputs"]:
+        assert when(sam, name) == when(cdk, name), name
+    # Only the outlets' outputs are conditional.
+    assert {n for n in sam["Outputs"] if when(sam, n)} == set(OUTLETS_OUTPUTS)
+
+
+# What exists only with the outlets (Security Hub or chat).
+OUTLETS_OUTPUTS = ("OutletsDeadLetterQueueArn", "OutletsDeadLetterQueueUrl", "OutletsRoleArn")
 
 
 # Every dead-letter queue by ARN (a redrive, a policy of one's own) next to its URL.
@@ -29,6 +47,7 @@ DEAD_LETTER_QUEUE_OUTPUTS = {
     "OnOrgEventDeadLetterQueueArn": "OnOrgEventDeadLetterQueueUrl",
     "SweepDeadLetterQueueArn": "SweepDeadLetterQueueUrl",
     "WorkerDeadLetterQueueArn": "SweepWorkerDeadLetterQueueUrl",
+    "OutletsDeadLetterQueueArn": "OutletsDeadLetterQueueUrl",
 }
 
 
@@ -81,8 +100,9 @@ def test_encryption_on_topic_queues_and_logs(stack, request):
     for topic in resources(template, "AWS::SNS::Topic").values():
         assert render(topic["Properties"]["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
     queues = resources(template, "AWS::SQS::Queue")
-    # One dead-letter queue per function, the rules' dead-letter queue, the worker queue.
-    assert len(queues) == len(FUNCTIONS) + 2
+    # One dead-letter queue per function, the rules' dead-letter queue, the worker queue, the
+    # outlets queue.
+    assert len(queues) == len(FUNCTIONS) + 3
     for queue in queues.values():
         assert render(queue["Properties"]["KmsMasterKeyId"], template) == "${AWS::KMS::Key.Arn}"
     for group in resources(template, "AWS::Logs::LogGroup").values():
@@ -98,10 +118,46 @@ def test_key_policy_lets_only_function_roles_use_the_key(stack, request):
     admin = st["KeyAdministration"]
     assert not {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:*"} & set(admin["Action"])
     users = st["FunctionsUseKeyViaSnsAndSqs"]
-    assert users["Principal"] == {"AWS": ["${AWS::IAM::Role.Arn}"] * len(FUNCTIONS)}
+    assert users["Principal"] == {"AWS": ["${AWS::IAM::Role.Arn}"] * len(REMEDIATION_FUNCTIONS)}
     assert users["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"]
+    assert users["When"] is None
     for s in st.values():
         assert s["Principal"] not in ({"AWS": ["*"]}, "*"), s
+    # The functions that judge, not the outlets; the outlets role decrypts through SQS only,
+    # and SNS encrypts what it copies to the outlets queue: both only with the outlets.
+    raw = {s["Sid"]: s for s in statements([key["Properties"]["KeyPolicy"]])}
+    ids = functions(template)
+    outlets_role = function_role_id(template, ids[OUTLETS])
+    assert {ref_id(p) for p in raw["FunctionsUseKeyViaSnsAndSqs"]["Principal"]["AWS"]} == {
+        function_role_id(template, ids[n]) for n in REMEDIATION_FUNCTIONS
+    }
+    assert ref_id(raw["OutletsUseKeyViaSqs"]["Principal"]["AWS"]) == outlets_role
+    has_outlets = {
+        "Fn::Or": [
+            {"Fn::Equals": ["${SecurityHub}", "true"]},
+            {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]},
+        ]
+    }
+    assert st["OutletsUseKeyViaSqs"] == {
+        "When": has_outlets,
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt"],
+        "Resource": ["*"],
+        "Principal": {"AWS": ["${AWS::IAM::Role.Arn}"]},
+        "Condition": {"StringEquals": {"kms:ViaService": ["sqs.${AWS::Region}.amazonaws.com"]}},
+    }
+    assert st["FindingsTopicDeliversToOutletsQueue"] == {
+        "When": has_outlets,
+        "Effect": "Allow",
+        "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+        "Resource": ["*"],
+        "Principal": {"Service": ["sns.amazonaws.com"]},
+        "Condition": {"ArnLike": {"aws:SourceArn": ["arn:${AWS::Partition}:sns:${AWS::Region}:${AWS::AccountId}:*"]}},
+    }
+    assert sorted(sid for sid, s in st.items() if s["When"]) == [
+        "FindingsTopicDeliversToOutletsQueue",
+        "OutletsUseKeyViaSqs",
+    ]
 
 
 def test_sam_and_cdk_key_topic_and_bus_policies_match(sam, cdk):
@@ -130,6 +186,7 @@ def test_dead_letter_queues_and_log_groups_outlive_the_stack(stack, request):
     for lid in sorted(kept):
         res = template["Resources"][lid]
         assert (res.get("DeletionPolicy"), res.get("UpdateReplacePolicy")) == ("Retain", "Retain"), lid
-    # Nothing else is kept: the worker queue's messages are stale by the next sweep.
+    # Nothing else is kept: the worker queue's messages are stale by the next sweep, the outlets
+    # queue's are retried into its dead-letter queue.
     others = {lid for lid, r in template["Resources"].items() if r.get("DeletionPolicy") == "Retain"} - kept
     assert not others, others

@@ -9,7 +9,8 @@ import pytest
 
 from cfn_templates import (
     ASYNC_FUNCTIONS,
-    FUNCTIONS,
+    OUTLETS,
+    REMEDIATION_FUNCTIONS,
     as_list,
     event_source_mappings,
     functions,
@@ -26,6 +27,8 @@ from stack_expectations import (
     dead_letter_target,
     function_docs,
     function_props,
+    mapping_of,
+    outlets_queue_id,
     worker_queue_id,
 )
 
@@ -36,8 +39,7 @@ from stack_expectations import (
 @pytest.mark.parametrize("stack", STACKS)
 def test_worker_event_source_mapping(stack, request):
     template = request.getfixturevalue(stack)
-    (mapping,) = event_source_mappings(template).values()
-    props = mapping["Properties"]
+    props = mapping_of(template, "sweep-worker")["Properties"]
     assert ref_id(props["FunctionName"]) == functions(template)["sweep-worker"]
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["BatchSize"] == 10
@@ -48,8 +50,17 @@ def test_worker_event_source_mapping(stack, request):
 
 def test_sam_and_cdk_event_source_mappings_match(sam, cdk):
     def settings(template: dict[str, Any]) -> dict[str, Any]:
-        (mapping,) = event_source_mappings(template).values()
-        return render(mapping["Properties"], template)
+        # One per consumer: the sweep worker's and the outlets'.
+        assert len(event_source_mappings(template)) == 2
+        out = {}
+        for name in ("sweep-worker", OUTLETS):
+            mapping = mapping_of(template, name)
+            when = mapping.get("Condition")
+            out[name] = (
+                render(mapping["Properties"], template),
+                render(template["Conditions"][when], template) if when else None,
+            )
+        return out
 
     assert settings(sam) == settings(cdk)
 
@@ -85,7 +96,7 @@ def test_worker_queue_carries_delayed_confirmations(stack, request):
     filter would delete confirmations unread), and a confirmation must outlive its delay and its
     receives before the redrive moves it to the dead-letter queue."""
     template = request.getfixturevalue(stack)
-    (mapping,) = event_source_mappings(template).values()
+    mapping = mapping_of(template, "sweep-worker")
     assert "FilterCriteria" not in mapping["Properties"]
     queue = resources(template)[worker_queue_id(template)]["Properties"]
     assert not queue.get("FifoQueue"), "a per-message DelaySeconds needs a standard queue"
@@ -124,10 +135,12 @@ def test_sqs_permissions_name_their_queues(stack, request):
     assert _sqs_grants(template, "sweep-worker") == {
         a: {worker_queue} for a in WORKER_QUEUE_CONSUMER_ACTIONS | {"sqs:SendMessage"}
     }
+    # The outlets consume their own queue and send nowhere (SQS moves their dead letters).
+    assert _sqs_grants(template, OUTLETS) == {a: {outlets_queue_id(template)} for a in WORKER_QUEUE_CONSUMER_ACTIONS}
 
 
 @pytest.mark.parametrize("stack", STACKS)
-@pytest.mark.parametrize("name", FUNCTIONS)
+@pytest.mark.parametrize("name", REMEDIATION_FUNCTIONS)
 def test_every_function_knows_the_worker_queue(stack, name, request):
     """The sweep fans out to it; every function (the worker included) queues there the delayed
     confirmation of each delete it announces."""
@@ -151,7 +164,16 @@ def test_sweep_rule_may_invoke_the_sweep_and_use_the_dead_letters(stack, request
     assert permissions[0]["Action"] == "lambda:InvokeFunction"
     assert permissions[0]["Principal"] == "events.amazonaws.com"
     # Every rule with a dead-letter queue may send to it (queue policy) ...
-    (queue_policy,) = resources(template, "AWS::SQS::QueuePolicy").values()
+    (event_target_dlq,) = {
+        ref_id(t["DeadLetterConfig"]["Arn"])
+        for r in resources(template, "AWS::Events::Rule").values()
+        for t in r["Properties"]["Targets"]
+    }
+    (queue_policy,) = [
+        p
+        for p in resources(template, "AWS::SQS::QueuePolicy").values()
+        if event_target_dlq in {ref_id(q) for q in as_list(p["Properties"]["Queues"])}
+    ]
     sources = {
         ref_id(arn)
         for s in statements([queue_policy["Properties"]["PolicyDocument"]])

@@ -122,7 +122,7 @@ def template_rules(template: dict[str, Any]) -> list[Any]:
 def test_alert_email_needs_the_email_protocol(stack, request):
     """The stack's own e-mail subscription is bound by the topic policy too."""
     rules = template_rules(request.getfixturevalue(stack))
-    assert [r for r in rules if "RuleCondition" in r] == [
+    assert [r for r in rules if "${AlertEmail}" in json.dumps(r.get("RuleCondition"))] == [
         {
             "RuleCondition": {"Fn::Not": [{"Fn::Equals": ["${AlertEmail}", ""]}]},
             "Assertions": [
@@ -142,3 +142,28 @@ def test_bus_admits_only_the_organization(stack, request):
     (s,) = normalized_statements([{"Statement": policy["Properties"]["Statement"]}], template).values()
     assert s["Action"] == ["events:PutEvents"]
     assert s["Condition"] == {"StringEquals": {"aws:PrincipalOrgID": ["${OrganizationId}"]}}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_the_outlets_need_the_sqs_protocol(stack, request):
+    """With Security Hub or chat the stack subscribes the outlets queue to the findings topic,
+    over sqs, which DenySubscribeOverOtherProtocols would deny: the stack is refused up front.
+    These are the only rules with a condition besides the alert e-mail's."""
+    rules = template_rules(request.getfixturevalue(stack))
+    assert [r for r in rules if "RuleCondition" in r and "${AlertEmail}" not in json.dumps(r["RuleCondition"])] == [
+        {
+            "RuleCondition": {
+                "Fn::Or": [
+                    {"Fn::Equals": ["${SecurityHub}", "true"]},
+                    {"Fn::Not": [{"Fn::Equals": ["${ChatTopicArn}", ""]}]},
+                ]
+            },
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Contains": ["${SubscriptionProtocols}", "sqs"]},
+                    "AssertDescription": "SecurityHub or ChatTopicArn subscribes the outlets queue to the findings topic, "
+                    "so SubscriptionProtocols must include sqs.",
+                }
+            ],
+        }
+    ]

@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use aws_sdk_securityhub::types::{
     AwsSecurityFinding, AwsSecurityFindingFilters, AwsSecurityFindingIdentifier, Compliance,
     ComplianceStatus, Recommendation, RecordState, Remediation, Resource, ResourceDetails,
-    Severity, SeverityLabel, StringFilter, StringFilterComparison, Workflow,
-    WorkflowStatus, WorkflowUpdate,
+    Severity, SeverityLabel, StringFilter, StringFilterComparison, Workflow, WorkflowStatus,
+    WorkflowUpdate,
 };
 use aws_sdk_securityhub::Client;
 use idc_core::asff::AsffFinding;
@@ -102,7 +102,10 @@ fn equals(value: &str) -> StringFilter {
 }
 
 impl SecurityHubPort for SecurityHub {
-    async fn import(&self, findings: &[AsffFinding]) -> Result<BTreeMap<String, String>, PortError> {
+    async fn import(
+        &self,
+        findings: &[AsffFinding],
+    ) -> Result<BTreeMap<String, String>, PortError> {
         const IMPORT: &str = "BatchImportFindings";
         let answer = self
             .client
@@ -138,7 +141,10 @@ impl SecurityHubPort for SecurityHub {
         Ok(refused)
     }
 
-    async fn resolve(&self, findings: &[&AsffFinding]) -> Result<BTreeMap<String, String>, PortError> {
+    async fn resolve(
+        &self,
+        findings: &[&AsffFinding],
+    ) -> Result<BTreeMap<String, String>, PortError> {
         const UPDATE: &str = "BatchUpdateFindings";
         let identifiers = findings.iter().map(|f| {
             AwsSecurityFindingIdentifier::builder()
@@ -150,7 +156,11 @@ impl SecurityHubPort for SecurityHub {
             .client
             .batch_update_findings()
             .set_finding_identifiers(Some(identifiers.collect()))
-            .workflow(WorkflowUpdate::builder().status(WorkflowStatus::Resolved).build())
+            .workflow(
+                WorkflowUpdate::builder()
+                    .status(WorkflowStatus::Resolved)
+                    .build(),
+            )
             .send()
             .await
             .map_err(|e| port_error(UPDATE, e))?;

@@ -6,7 +6,7 @@
 //   npx cdk synth -c codeRoot=/some/dir    # any directory of <name>/bootstrap
 //   npx cdk deploy --profile P --region R --parameters OrganizationId=o-abc123def4
 import * as path from 'path';
-import { App, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib';
+import { App, CfnCondition, CfnOutput, CfnParameter, Fn, Stack, StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
@@ -23,7 +23,7 @@ import {
   SUBSCRIBER_PRINCIPALS_PATTERN,
   SUBSCRIPTION_PROTOCOLS,
 } from '../lib/idc-guardrail';
-import { FUNCTION_NAMES } from '../lib/patterns';
+import { REMEDIATION_FUNCTION_NAMES } from '../lib/patterns';
 
 export interface IdcGuardrailStackProps extends StackProps {
   readonly codeRoot?: string;
@@ -240,8 +240,8 @@ export class IdcGuardrailStack extends Stack {
     // plain logical ids.
     const g = this.guardrail;
     const outputs = new Construct(this, 'Outputs');
-    const out = (name: string, value: string, description?: string) =>
-      new CfnOutput(outputs, name, { value, description }).overrideLogicalId(name);
+    const out = (name: string, value: string, description?: string, condition?: CfnCondition) =>
+      new CfnOutput(outputs, name, { value, description, condition }).overrideLogicalId(name);
     out('EventBusArn', g.eventBus.eventBusArn, 'Central event bus; pass it to the member StackSet as CentralEventBusArn.');
     out('EventBusName', g.eventBus.eventBusName);
     out('FindingsTopicArn', g.topic.topicArn, 'SNS topic with one message per finding.');
@@ -252,9 +252,20 @@ export class IdcGuardrailStack extends Stack {
     out('OnOrgEventRoleArn', g.roles['on-org-event'].roleArn);
     out('SweepRoleArn', g.roles.sweep.roleArn);
     out('SweepWorkerRoleArn', g.roles['sweep-worker'].roleArn);
+    // Only with the outlets (Security Hub or chat): the parameters are tokens, so under their condition.
+    const outlets = g.outlets;
+    const outletsDeadLetters = 'Findings the outlets function could not import into Security Hub or post to chat in 5 attempts.';
+    if (outlets) {
+      out(
+        'OutletsRoleArn',
+        outlets.role.roleArn,
+        "The outlets function's role (not in FunctionRoleArns); an SSE-KMS ChatTopicArn's key must let it use the key.",
+        outlets.condition,
+      );
+    }
     out(
       'FunctionRoleArns',
-      Fn.join(',', FUNCTION_NAMES.map((n) => g.roles[n].roleArn)),
+      Fn.join(',', REMEDIATION_FUNCTION_NAMES.map((n) => g.roles[n].roleArn)),
       'Pass to the member StackSet as CentralRoleArns; only these roles may assume the remediation role.',
     );
     out('EventTargetDeadLetterQueueUrl', g.eventTargetDeadLetterQueue.queueUrl);
@@ -271,6 +282,7 @@ export class IdcGuardrailStack extends Stack {
       g.deadLetterQueues['sweep-worker'].queueUrl,
       'Accounts the sweep worker failed on 3 times, and confirmations of announced deletes whose instance was still listed.',
     );
+    if (outlets) out('OutletsDeadLetterQueueUrl', outlets.deadLetterQueue.queueUrl, outletsDeadLetters, outlets.condition);
     // The dead-letter queues by ARN, e.g. for a redrive (aws sqs start-message-move-task
     // --source-arn) or a policy of your own.
     out('EventTargetDeadLetterQueueArn', g.eventTargetDeadLetterQueue.queueArn, 'Events EventBridge could not deliver to a function.');
@@ -286,6 +298,7 @@ export class IdcGuardrailStack extends Stack {
       g.deadLetterQueues['sweep-worker'].queueArn,
       'Accounts the sweep worker failed on 3 times, and confirmations of announced deletes whose instance was still listed.',
     );
+    if (outlets) out('OutletsDeadLetterQueueArn', outlets.deadLetterQueue.queueArn, outletsDeadLetters, outlets.condition);
   }
 }
 

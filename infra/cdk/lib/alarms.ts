@@ -66,14 +66,17 @@ export function alarmTopicArn(scope: Construct, operationsTopicArn: string | und
 export interface AlarmsProps {
   readonly topicArn: string;
   readonly sweepPeriodSeconds: number;
-  readonly functions: Record<FunctionName, lambda.Function>;
+  /** Every function that exists (the outlets only with Security Hub or chat). */
+  readonly functions: Partial<Record<FunctionName, lambda.Function>>;
   /** Dead-letter queue name (kebab-case, as in the alarm name) -> queue. */
   readonly deadLetterQueues: Record<string, sqs.IQueue>;
+  /** Alarm name (without the stack name) -> the condition it exists under (the outlets'). */
+  readonly conditions?: Record<string, CfnCondition>;
 }
 
 /**
  * Watching the watcher (same alarms as infra/stacks/alarms.yaml): any message in any
- * dead-letter queue, any error of any function, a sweep that could not reach an account or
+ * dead-letter queue, any error of any function (the outlets' under their condition), a sweep that could not reach an account or
  * Region, held a deletion at dry_run for an unknown fact, or found an account the guardrail can
  * no longer see or act in, and a period without a completed sweep (missing data is breaching: a
  * sweep that never ran reports nothing). Named <stack>-..., the names the findings topic's policy admits.
@@ -88,6 +91,8 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Record<strin
       okActions: [props.topicArn],
       ...p,
     });
+    const condition = props.conditions?.[name];
+    if (condition) alarms[name].cfnOptions.condition = condition;
     // The synth-time validation reads both branches of the topic's Fn::If: the empty
     // OperationsTopicArn is the branch that is never taken.
     Validations.of(alarms[name]).acknowledge({
@@ -101,6 +106,8 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Record<strin
     'on-org-event': 'events on-org-event failed on after its retries',
     sweep: 'sweeps that failed after their retries',
     'sweep-worker': 'accounts the sweep worker failed on 3 times, or of announced deletes whose instance was still listed',
+    // Not on the delete path: the deletions were not held up by it.
+    outlets: 'findings the outlets function could not import into Security Hub or post to chat in 5 attempts',
   };
   for (const [name, queue] of Object.entries(props.deadLetterQueues)) {
     alarm(`${pascal(name)}DeadLetterQueueAlarm`, `dead-letters-${name}`, {
@@ -116,11 +123,13 @@ export function createAlarms(scope: Construct, props: AlarmsProps): Record<strin
     });
   }
   for (const name of FUNCTION_NAMES) {
+    const fn = props.functions[name];
+    if (!fn) continue;
     alarm(`${pascal(name)}ErrorsAlarm`, `errors-${name}`, {
       alarmDescription: `idc-guardrail: the ${name} function failed`,
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
-      dimensions: [{ name: 'FunctionName', value: props.functions[name].functionName }],
+      dimensions: [{ name: 'FunctionName', value: fn.functionName }],
       statistic: 'Sum',
       period: 300,
       comparisonOperator: 'GreaterThanThreshold',

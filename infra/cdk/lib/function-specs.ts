@@ -22,8 +22,8 @@ interface FunctionSpec {
   readonly timeout: number;
   /**
    * Invoked asynchronously (by EventBridge): a function dead-letter queue and
-   * bounded retries. The sweep worker is invoked synchronously by its SQS event
-   * source mapping: its dead letters are the worker queue's.
+   * bounded retries. The sweep worker and the outlets are invoked synchronously by
+   * their SQS event source mappings: their dead letters are their queues'.
    */
   readonly asynchronous: boolean;
   readonly checkovSkips: CheckovSkip[];
@@ -89,6 +89,30 @@ export const SPECS: Record<FunctionName, FunctionSpec> = {
       {
         id: 'CKV_AWS_116',
         comment: "Invoked synchronously by its SQS event source mapping, where a function dead-letter queue never receives anything; failed messages go to SweepWorkerDeadLetterQueue by the worker queue's redrive policy.",
+      },
+    ],
+  },
+  outlets: {
+    description: 'idc-guardrail - imports findings into Security Hub and posts chat notices, from its own queue, off the delete path',
+    memorySize: 256,
+    timeout: 60,
+    asynchronous: false,
+    checkovSkips: [
+      {
+        id: 'CKV_AWS_117',
+        comment: 'Calls only public AWS endpoints (Security Hub, SNS, SQS); a VPC would add NAT or endpoints and no protection.',
+      },
+      {
+        id: 'CKV_AWS_115',
+        comment: "No reserved concurrency on purpose; the event source mapping's MaximumConcurrency caps the outlets without taking from the account's pool.",
+      },
+      {
+        id: 'CKV_AWS_173',
+        comment: 'The environment holds only non-secret settings; Lambda encrypts it at rest with its service key.',
+      },
+      {
+        id: 'CKV_AWS_116',
+        comment: "Invoked synchronously by its SQS event source mapping, where a function dead-letter queue never receives anything; failed messages go to OutletsDeadLetterQueue by the outlets queue's redrive policy.",
       },
     ],
   },

@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { FUNCTION_NAMES, FunctionName, ROUTES } from './patterns';
+import { REMEDIATION_FUNCTION_NAMES, RemediationFunctionName, ROUTES } from './patterns';
 import { codeFromRoot, DEFAULT_CODE_ROOT } from './function-code';
 import { pascal, SPECS } from './function-specs';
 import type { IdcGuardrailProps } from './props';
@@ -23,9 +23,24 @@ import { alarmTopicArn, checkSweepPeriod, createAlarms } from './alarms';
 import { addFindingDestinations } from './destinations';
 import { checkExemptions } from './exemptions';
 import { checkAlertEmailProtocol, DEFAULT_SUBSCRIPTION_PROTOCOLS, subscriberArns } from './topic';
+import {
+  addConditionalKeyStatements,
+  checkOutletsProtocol,
+  createOutlets,
+  createOutletsRole,
+  Outlets,
+  outletsKeyStatements,
+  outletsSwitch,
+} from './outlets';
 
 export type { IdcGuardrailProps } from './props';
+export type { Outlets } from './outlets';
 export {
+  OUTLETS_BATCH_SIZE,
+  OUTLETS_BATCHING_WINDOW_SECONDS,
+  OUTLETS_MAX_CONCURRENCY,
+  OUTLETS_MAX_RECEIVE_COUNT,
+  OUTLETS_RETENTION_DAYS,
   SWEEP_WORKER_BATCH_SIZE,
   SWEEP_WORKER_BATCHING_WINDOW_SECONDS,
   SWEEP_WORKER_MAX_CONCURRENCY,
@@ -44,24 +59,26 @@ export const APPLICATION_LOG_LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'
  * The idc-guardrail central stack: an organization-only event bus, the rules
  * and functions evaluating IAM Identity Center / Organizations events, the
  * scheduled org-wide sweep and its SQS fan-out to a worker function, a KMS
- * key, an encrypted findings topic, encrypted queues, log groups.
+ * key, an encrypted findings topic, encrypted queues, log groups, and (with
+ * Security Hub or chat) the outlets function fed by its own queue.
  * Mirrors infra/template.yaml resource for resource.
  */
 export class IdcGuardrail extends Construct {
   readonly key: kms.Key;
   readonly topic: sns.Topic;
   readonly eventBus: events.EventBus;
-  readonly functions: Record<FunctionName, lambda.Function>;
-  readonly roles: Record<FunctionName, iam.Role>;
+  /** The functions that judge and remediate (not the outlets). */
+  readonly functions: Record<RemediationFunctionName, lambda.Function>;
+  readonly roles: Record<RemediationFunctionName, iam.Role>;
   /**
    * Dead letters per function: a function dead-letter queue for the
    * asynchronously invoked ones, the worker queue's redrive target for the sweep worker.
    */
-  readonly deadLetterQueues: Record<FunctionName, sqs.Queue>;
+  readonly deadLetterQueues: Record<RemediationFunctionName, sqs.Queue>;
   readonly eventTargetDeadLetterQueue: sqs.Queue;
   /**
    * Consumed by the sweep worker: one message per account when the sweep fans out, and the
-   * delayed confirmation every function queues before each DeleteInstance.
+   * delayed confirmation every function that deletes queues before each DeleteInstance.
    */
   readonly sweepWorkerQueue: sqs.Queue;
   readonly sweepWorkerQueueMapping: lambda.EventSourceMapping;
@@ -71,6 +88,11 @@ export class IdcGuardrail extends Construct {
   readonly alarms: Record<string, cloudwatch.CfnAlarm>;
   /** Where the alarms go: the operations topic, or the findings topic. */
   readonly alarmTopicArn: string;
+  /**
+   * Security Hub and chat, off the delete path: absent when securityHub is 'false' and no
+   * chatTopicArn is given (literals); with a token, present under its condition.
+   */
+  readonly outlets?: Outlets;
 
   constructor(scope: Construct, id: string, props: IdcGuardrailProps) {
     super(scope, id);
@@ -82,91 +104,102 @@ export class IdcGuardrail extends Construct {
     const sweepRuleName = `${eventBusName}-sweep`;
 
     // Roles first: the key policy names them, their policies name the key.
-    const roles = {} as Record<FunctionName, iam.Role>;
-    for (const name of FUNCTION_NAMES) {
+    const roles = {} as Record<RemediationFunctionName, iam.Role>;
+    for (const name of REMEDIATION_FUNCTION_NAMES) {
       roles[name] = new iam.Role(this, `${pascal(name)}Role`, {
         description: `idc-guardrail ${name} function`,
         assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       });
     }
     this.roles = roles;
-    const roleArns = FUNCTION_NAMES.map((n) => roles[n].roleArn);
+    const roleArns = REMEDIATION_FUNCTION_NAMES.map((n) => roles[n].roleArn);
+    // The outlets exist only with Security Hub or chat (under a condition, for tokens).
+    const securityHub = props.securityHub ?? 'false';
+    const chatTopicArn = props.chatTopicArn ?? '';
+    const outletsOn = outletsSwitch(this, securityHub, chatTopicArn);
+    const outletsRole = outletsOn ? createOutletsRole(this, outletsOn) : undefined;
 
+    const keyPolicy = new iam.PolicyDocument({
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'KeyAdministration',
+          principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`)],
+          actions: [
+            'kms:CancelKeyDeletion',
+            'kms:Create*',
+            'kms:Delete*',
+            'kms:Describe*',
+            'kms:Disable*',
+            'kms:Enable*',
+            'kms:Get*',
+            'kms:List*',
+            'kms:Put*',
+            'kms:Revoke*',
+            'kms:ScheduleKeyDeletion',
+            'kms:TagResource',
+            'kms:UntagResource',
+            'kms:Update*',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'FunctionsUseKeyViaSnsAndSqs',
+          principals: roleArns.map((arn) => new iam.ArnPrincipal(arn)),
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': [`sns.${Aws.REGION}.amazonaws.com`, `sqs.${Aws.REGION}.amazonaws.com`],
+            },
+          },
+        }),
+        new iam.PolicyStatement({
+          sid: 'GuardrailRulesUseKeyForDeadLetters',
+          principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+          resources: ['*'],
+          conditions: {
+            ArnLike: {
+              'aws:SourceArn': [
+                `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${eventBusName}/*`,
+                `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${sweepRuleName}`,
+              ],
+            },
+          },
+        }),
+        // CloudWatch publishes the guardrail's alarms to the encrypted topic: the
+        // statement the SNS documentation gives (no condition CloudWatch would not meet).
+        new iam.PolicyStatement({
+          sid: 'CloudWatchAlarmsUseKeyForNotifications',
+          principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+          actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'CloudWatchLogsEncryptsGuardrailLogs',
+          principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
+          actions: ['kms:Decrypt', 'kms:Describe*', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          resources: ['*'],
+          conditions: {
+            ArnLike: {
+              'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupPrefix}/*`,
+            },
+          },
+        }),
+        // Unconditional outlets: their statements as they are.
+        ...(outletsRole && !outletsOn?.condition ? outletsKeyStatements(outletsRole) : []),
+      ],
+    });
     this.key = new kms.Key(this, 'GuardrailKey', {
       description: 'idc-guardrail findings topic, queues and log groups',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
       alias: `alias/idc-guardrail-${Aws.STACK_NAME}`,
-      policy: new iam.PolicyDocument({
-        statements: [
-          new iam.PolicyStatement({
-            sid: 'KeyAdministration',
-            principals: [new iam.ArnPrincipal(`arn:${Aws.PARTITION}:iam::${Aws.ACCOUNT_ID}:root`)],
-            actions: [
-              'kms:CancelKeyDeletion',
-              'kms:Create*',
-              'kms:Delete*',
-              'kms:Describe*',
-              'kms:Disable*',
-              'kms:Enable*',
-              'kms:Get*',
-              'kms:List*',
-              'kms:Put*',
-              'kms:Revoke*',
-              'kms:ScheduleKeyDeletion',
-              'kms:TagResource',
-              'kms:UntagResource',
-              'kms:Update*',
-            ],
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'FunctionsUseKeyViaSnsAndSqs',
-            principals: roleArns.map((arn) => new iam.ArnPrincipal(arn)),
-            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            resources: ['*'],
-            conditions: {
-              StringEquals: {
-                'kms:ViaService': [`sns.${Aws.REGION}.amazonaws.com`, `sqs.${Aws.REGION}.amazonaws.com`],
-              },
-            },
-          }),
-          new iam.PolicyStatement({
-            sid: 'GuardrailRulesUseKeyForDeadLetters',
-            principals: [new iam.ServicePrincipal('events.amazonaws.com')],
-            actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-            resources: ['*'],
-            conditions: {
-              ArnLike: {
-                'aws:SourceArn': [
-                  `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${eventBusName}/*`,
-                  `arn:${Aws.PARTITION}:events:${Aws.REGION}:${Aws.ACCOUNT_ID}:rule/${sweepRuleName}`,
-                ],
-              },
-            },
-          }),
-          // CloudWatch publishes the guardrail's alarms to the encrypted topic: the
-          // statement the SNS documentation gives (no condition CloudWatch would not meet).
-          new iam.PolicyStatement({
-            sid: 'CloudWatchAlarmsUseKeyForNotifications',
-            principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-            actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-            resources: ['*'],
-          }),
-          new iam.PolicyStatement({
-            sid: 'CloudWatchLogsEncryptsGuardrailLogs',
-            principals: [new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`)],
-            actions: ['kms:Decrypt', 'kms:Describe*', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
-            resources: ['*'],
-            conditions: {
-              ArnLike: {
-                'kms:EncryptionContext:aws:logs:arn': `arn:${Aws.PARTITION}:logs:${Aws.REGION}:${Aws.ACCOUNT_ID}:log-group:${logGroupPrefix}/*`,
-              },
-            },
-          }),
-        ],
-      }),
+      policy: keyPolicy,
     });
+    if (outletsRole && outletsOn?.condition) {
+      addConditionalKeyStatements(this.key, keyPolicy, outletsOn.condition, outletsKeyStatements(outletsRole));
+    }
 
     // Findings.
     this.topic = new sns.Topic(this, 'FindingsTopic', {
@@ -219,6 +252,7 @@ export class IdcGuardrail extends Construct {
     subscribe('DenySubscribeByOtherPrincipals', iam.Effect.DENY, { ArnNotLike: { 'aws:PrincipalArn': subscribers } });
     subscribe('DenySubscribeOverOtherProtocols', iam.Effect.DENY, { StringNotEquals: { 'sns:Protocol': protocols } });
     checkAlertEmailProtocol(this, props.alertEmail, protocols);
+    checkOutletsProtocol(this, outletsOn, protocols);
     if (props.alertEmail !== undefined && (Token.isUnresolved(props.alertEmail) || props.alertEmail !== '')) {
       const subscription = new sns.CfnSubscription(this, 'AlertEmailSubscription', {
         topicArn: this.topic.topicArn,
@@ -257,8 +291,8 @@ export class IdcGuardrail extends Construct {
         retentionPeriod: Duration.days(14),
         removalPolicy: RemovalPolicy.RETAIN,
       });
-    const dlqs = {} as Record<FunctionName, sqs.Queue>;
-    for (const name of FUNCTION_NAMES) dlqs[name] = queue(`${pascal(name)}DeadLetterQueue`);
+    const dlqs = {} as Record<RemediationFunctionName, sqs.Queue>;
+    for (const name of REMEDIATION_FUNCTION_NAMES) dlqs[name] = queue(`${pascal(name)}DeadLetterQueue`);
     this.deadLetterQueues = dlqs;
     this.eventTargetDeadLetterQueue = queue('EventTargetDeadLetterQueue');
 
@@ -291,30 +325,22 @@ export class IdcGuardrail extends Construct {
       MEMBER_ROLE_NAME: memberRoleName,
       MANAGEMENT_ACCOUNT_ID: props.managementAccountId ?? '',
       REGIONS: props.regions ?? '',
-      // Every function publishes findings: to Security Hub and chat too, and as
-      // metrics whose Guardrail dimension is the stack's name (AWS::StackName, the
-      // value of Stack.of(this).stackName, written as the reference the alarms use too).
+      // Every function that judges publishes findings to the topic only (the outlets
+      // take them to Security Hub and chat), and metrics whose Guardrail dimension is
+      // the stack's name (AWS::StackName, the value of Stack.of(this).stackName,
+      // written as the reference the alarms use too).
       GUARDRAIL_NAME: Aws.STACK_NAME,
-      SECURITY_HUB: props.securityHub ?? 'false',
-      CHAT_TOPIC_ARN: props.chatTopicArn ?? '',
-      CHAT_MIN_SEVERITY: props.chatMinSeverity ?? 'HIGH',
-      // Every function queues each delete's delayed confirmation on the worker
+      // Every function that judges queues each delete's delayed confirmation on the worker
       // queue (the sweep its fan-out's work items too).
       WORKER_QUEUE_URL: this.sweepWorkerQueue.queueUrl,
     };
     checkExemptions(environment.EXEMPTIONS, environment.EXEMPT_TAG_POLICY_ID);
-    addFindingDestinations(
-      this,
-      FUNCTION_NAMES.map((n) => roles[n]),
-      environment.SECURITY_HUB,
-      environment.CHAT_TOPIC_ARN,
-    );
     const logLevel = props.logLevel ?? 'INFO';
     if (!Token.isUnresolved(logLevel) && !(APPLICATION_LOG_LEVELS as readonly string[]).includes(logLevel)) {
       throw new Error(`idc-guardrail: logLevel ${logLevel} is not one of ${APPLICATION_LOG_LEVELS.join(', ')}`);
     }
     const sweepConcurrency = props.sweepConcurrency ?? '32';
-    const extraEnvironment: Record<FunctionName, Record<string, string>> = {
+    const extraEnvironment: Record<RemediationFunctionName, Record<string, string>> = {
       'on-create-instance': { OUTSIDE_REGIONS: props.outsideRegions ?? 'evaluate' },
       'on-org-event': {},
       sweep: { SWEEP_CONCURRENCY: sweepConcurrency, FANOUT_THRESHOLD: props.fanoutThreshold ?? '100' },
@@ -331,7 +357,7 @@ export class IdcGuardrail extends Construct {
         actions: ['sqs:SendMessage'],
         resources: [this.sweepWorkerQueue.queueArn],
       });
-    const queueStatements: Record<FunctionName, iam.PolicyStatement[]> = {
+    const queueStatements: Record<RemediationFunctionName, iam.PolicyStatement[]> = {
       'on-create-instance': [queueConfirmations()],
       'on-org-event': [queueConfirmations()],
       // The fan-out's work items and the confirmations: one statement.
@@ -359,8 +385,8 @@ export class IdcGuardrail extends Construct {
         queueConfirmations(),
       ],
     };
-    const functions = {} as Record<FunctionName, lambda.Function>;
-    for (const name of FUNCTION_NAMES) {
+    const functions = {} as Record<RemediationFunctionName, lambda.Function>;
+    for (const name of REMEDIATION_FUNCTION_NAMES) {
       const spec = SPECS[name];
       const logGroup = new logs.LogGroup(this, `${pascal(name)}LogGroup`, {
         logGroupName: `${logGroupPrefix}/${name}`,
@@ -445,13 +471,31 @@ export class IdcGuardrail extends Construct {
       // grants to the role and the key policy beyond the ones declared above.
       if (spec.asynchronous) cfnFn.deadLetterConfig = { targetArn: dlqs[name].queueArn };
       cfnFn.addMetadata('checkov', { skip: spec.checkovSkips });
-      // Not on the conditional destination policies: a DependsOn on a resource
-      // whose condition is false fails the stack.
       fn.node.addDependency(policy);
       Tags.of(fn).add('idc-guardrail:function', name);
       functions[name] = fn;
     }
     this.functions = functions;
+
+    // Security Hub and chat, off the delete path: the outlets function, fed by its own queue.
+    if (outletsOn && outletsRole) {
+      this.outlets = createOutlets(this, outletsOn, {
+        role: outletsRole,
+        key: this.key,
+        topic: this.topic,
+        logGroupPrefix,
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        code: props.code?.outlets ?? codeFromRoot(props.codeRoot ?? DEFAULT_CODE_ROOT, 'outlets'),
+        architecture: props.architecture ?? lambda.Architecture.ARM_64,
+        logLevel,
+        securityHub,
+        chatTopicArn,
+        chatMinSeverity: props.chatMinSeverity ?? 'HIGH',
+      });
+      // Only the outlets import into Security Hub and post to chat. Not a DependsOn of the
+      // function on these conditional policies: one whose condition is false fails the stack.
+      addFindingDestinations(this, [outletsRole], securityHub, chatTopicArn, outletsOn.condition);
+    }
 
     // Rules on the central bus.
     this.rules = {};
@@ -502,17 +546,22 @@ export class IdcGuardrail extends Construct {
     const sweepPeriodSeconds = props.sweepPeriodSeconds ?? 86400;
     checkSweepPeriod(this, props.sweepSchedule ?? 'rate(1 day)', sweepPeriodSeconds);
     this.alarmTopicArn = alarmTopicArn(this, props.operationsTopicArn, this.topic.topicArn);
+    const outlets = this.outlets;
     this.alarms = createAlarms(this, {
       topicArn: this.alarmTopicArn,
       sweepPeriodSeconds,
-      functions,
+      functions: { ...functions, ...(outlets ? { outlets: outlets.function } : {}) },
       deadLetterQueues: {
         'event-target': this.eventTargetDeadLetterQueue,
         'on-create-instance': dlqs['on-create-instance'],
         'on-org-event': dlqs['on-org-event'],
         sweep: dlqs.sweep,
         'sweep-worker': dlqs['sweep-worker'],
+        ...(outlets ? { outlets: outlets.deadLetterQueue } : {}),
       },
+      conditions: outlets?.condition
+        ? { 'dead-letters-outlets': outlets.condition, 'errors-outlets': outlets.condition }
+        : {},
     });
   }
 }

@@ -39,11 +39,19 @@ export const ACCOUNT_JOINED_PATTERN: events.EventPattern = {
 };
 
 /** Binary names built by cargo-lambda (target/lambda/<name>/bootstrap). */
-export const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'] as const;
+export const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'] as const;
 export type FunctionName = (typeof FUNCTION_NAMES)[number];
 
+/**
+ * The functions that judge and remediate: they assume the member role, publish findings to the
+ * topic and are named by FunctionRoleArns. The outlets function (Security Hub, chat) reads the
+ * findings from its own queue, off the delete path, and exists only when one of them is asked for.
+ */
+export const REMEDIATION_FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'] as const;
+export type RemediationFunctionName = (typeof REMEDIATION_FUNCTION_NAMES)[number];
+
 /** The functions that event patterns route to (the sweep runs on a schedule, its worker on SQS). */
-export type EventFunctionName = Extract<FunctionName, 'on-create-instance' | 'on-org-event'>;
+export type EventFunctionName = Extract<RemediationFunctionName, 'on-create-instance' | 'on-org-event'>;
 
 /** Which function each pattern routes to. */
 export const ROUTES: ReadonlyArray<{ id: string; pattern: events.EventPattern; target: EventFunctionName; description: string }> = [

@@ -72,7 +72,7 @@ export interface IdcGuardrailProps {
   /** Schedule of the org-wide sweep (rate() or cron()). @default 'rate(1 day)' */
   readonly sweepSchedule?: string;
   /**
-   * REGIONS of every function: comma-separated Regions searched for instances.
+   * REGIONS of every function that judges: comma-separated Regions searched for instances.
    * @default '' (the 17 default-enabled commercial Regions built into the functions)
    */
   readonly regions?: string;
@@ -86,11 +86,16 @@ export interface IdcGuardrailProps {
   readonly sweepConcurrency?: string;
   /** FANOUT_THRESHOLD of the sweep: above this many accounts, fan out to the worker queue. @default '100' */
   readonly fanoutThreshold?: string;
-  /** SECURITY_HUB: also import every finding into Security Hub ('true'/'false', may be a token). @default 'false' */
+  /**
+   * SECURITY_HUB of the outlets function: also import every finding into Security Hub
+   * ('true'/'false', may be a token), off the delete path. With it or chatTopicArn the construct
+   * adds the outlets (function, queue subscribed to the findings topic, dead-letter queue, alarms).
+   * @default 'false'
+   */
   readonly securityHub?: string;
-  /** CHAT_TOPIC_ARN: SNS topic for a short notice per finding of at least chatMinSeverity. @default '' (none) */
+  /** CHAT_TOPIC_ARN of the outlets function: SNS topic for a short notice per finding of at least chatMinSeverity. @default '' (none) */
   readonly chatTopicArn?: string;
-  /** CHAT_MIN_SEVERITY: INFO, LOW, MEDIUM, HIGH or CRITICAL. @default 'HIGH' */
+  /** CHAT_MIN_SEVERITY of the outlets function: INFO, LOW, MEDIUM, HIGH or CRITICAL. @default 'HIGH' */
   readonly chatMinSeverity?: string;
   /** Topic of the guardrail's own alarms. @default '' (the findings topic) */
   readonly operationsTopicArn?: string;

@@ -21,7 +21,8 @@ const CONFIRMATION_SIDS: Record<string, string> = {
 const LONGEST_DELAY_SECONDS = 900;
 
 const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-for (const name of FUNCTION_NAMES) {
+// The app stack builds the outlets too (Security Hub and chat are parameters).
+for (const name of [...FUNCTION_NAMES, 'outlets']) {
   fs.mkdirSync(path.join(codeRoot, name));
   fs.writeFileSync(path.join(codeRoot, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
 }

@@ -8,7 +8,9 @@ import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
 
 // Written out here, not imported from lib/patterns.ts: the binaries the Rust workspace builds.
-const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'];
+const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
+// The functions that judge and delete (the outlets exist only with Security Hub or chat).
+const REMEDIATION_FUNCTION_NAMES = FUNCTION_NAMES.filter((n) => n !== 'outlets');
 
 // A cargo-lambda-shaped output directory with placeholder binaries.
 function fakeCodeRoot(): string {
@@ -78,10 +80,9 @@ const FUNCTION_ACTIONS: Record<string, string[]> = {
   // The worker queues the confirmations of its own deletes to its own queue.
   'sweep-worker': [...COMMON_ACTIONS, ...WORKER_QUEUE_ACTIONS, 'sqs:SendMessage'].sort(),
 };
+// No SECURITY_HUB, CHAT_TOPIC_ARN or CHAT_MIN_SEVERITY: only the outlets know them.
 const COMMON_ENV = [
   'AUTO_REMEDIATE',
-  'CHAT_MIN_SEVERITY',
-  'CHAT_TOPIC_ARN',
   'DRY_RUN',
   'EXEMPTIONS',
   'EXEMPT_ACCOUNTS',
@@ -92,7 +93,6 @@ const COMMON_ENV = [
   'MANAGEMENT_ACCOUNT_ID',
   'MEMBER_ROLE_NAME',
   'REGIONS',
-  'SECURITY_HUB',
   'TOPIC_ARN',
   'TRIAL_DAYS',
   'WORKER_QUEUE_URL',
@@ -102,6 +102,7 @@ const FUNCTION_ENV: Record<string, string[]> = {
   'on-org-event': COMMON_ENV,
   sweep: [...COMMON_ENV, 'FANOUT_THRESHOLD', 'SWEEP_CONCURRENCY'].sort(),
   'sweep-worker': [...COMMON_ENV, 'SWEEP_CONCURRENCY'].sort(),
+  outlets: ['CHAT_MIN_SEVERITY', 'CHAT_TOPIC_ARN', 'GUARDRAIL_NAME', 'SECURITY_HUB', 'TOPIC_ARN'],
 };
 
 type Res = { Type: string; Properties: any; Condition?: string; DependsOn?: string[] };
@@ -498,7 +499,10 @@ describe('the app stack', () => {
     const [condition] = arns['Fn::If'];
     expect(json.Conditions[condition]).toEqual({ 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'SubscriberPrincipals' }, ''] }] });
     expect(JSON.stringify(arns['Fn::If'][1])).toContain('{"Ref":"SubscriberPrincipals"}');
-    const rules = Object.entries(json.Rules).filter(([, r]: [string, any]) => r.RuleCondition);
+    // The outlets' rule (sqs) is outlets.test.ts's.
+    const rules = Object.entries(json.Rules).filter(
+      ([, r]: [string, any]) => r.RuleCondition && JSON.stringify(r.RuleCondition).includes('AlertEmail'),
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0][1]).toMatchObject({
       RuleCondition: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlertEmail' }, ''] }] },
@@ -524,10 +528,14 @@ describe('the app stack', () => {
       OnOrgEventDeadLetterQueueArn: 'OnOrgEventDeadLetterQueueUrl',
       SweepDeadLetterQueueArn: 'SweepDeadLetterQueueUrl',
       WorkerDeadLetterQueueArn: 'SweepWorkerDeadLetterQueueUrl',
+      OutletsDeadLetterQueueArn: 'OutletsDeadLetterQueueUrl',
     };
     const [mapping] = Object.values(all(t, 'AWS::Lambda::EventSourceMapping'));
     const workerQueue = refId(mapping.Properties.EventSourceArn);
-    const queues = Object.keys(all(t, 'AWS::SQS::Queue')).filter((q) => q !== workerQueue);
+    // The consumers' queues (the worker's, the outlets') are not dead-letter queues.
+    const consumed = Object.values(all(t, 'AWS::Lambda::EventSourceMapping')).map((m) => refId(m.Properties.EventSourceArn));
+    expect(consumed).toContain(workerQueue);
+    const queues = Object.keys(all(t, 'AWS::SQS::Queue')).filter((q) => !consumed.includes(q));
     const named = Object.entries(pairs).map(([arn, url]) => {
       expect(outputs[arn].Value['Fn::GetAtt'][1]).toBe('Arn');
       expect(refId(outputs[arn].Value)).toBe(refId(outputs[url].Value));
@@ -539,17 +547,23 @@ describe('the app stack', () => {
   test('the exemptions are parameters of every function', () => {
     t.hasParameter('Exemptions', { Type: 'String', Default: '', MaxLength: 3000 });
     t.hasParameter('ExemptTagPolicyId', { Type: 'String', Default: '', AllowedPattern: '^$|^p-[0-9a-z]{8,128}$' });
-    for (const f of Object.values(all(t, 'AWS::Lambda::Function'))) {
-      expect(f.Properties.Environment.Variables).toMatchObject({
+    for (const name of REMEDIATION_FUNCTION_NAMES) {
+      expect(all(t, 'AWS::Lambda::Function')[fnId(t, name)].Properties.Environment.Variables).toMatchObject({
         EXEMPTIONS: { Ref: 'Exemptions' },
         EXEMPT_TAG_POLICY_ID: { Ref: 'ExemptTagPolicyId' },
       });
     }
+    // The outlets judge nothing: no exemptions.
+    expect(all(t, 'AWS::Lambda::Function')[fnId(t, 'outlets')].Properties.Environment.Variables.EXEMPTIONS).toBeUndefined();
   });
 
-  test('FunctionRoleArns names all four function roles', () => {
-    const roles = Object.keys(t.findResources('AWS::IAM::Role')).sort();
+  test('FunctionRoleArns names all four function roles, not the outlets role', () => {
+    const outletsRole = refId(all(t, 'AWS::Lambda::Function')[fnId(t, 'outlets')].Properties.Role);
+    const roles = Object.keys(t.findResources('AWS::IAM::Role'))
+      .filter((r) => r !== outletsRole)
+      .sort();
     expect(roles).toHaveLength(4);
+    expect(t.toJSON().Outputs.OutletsRoleArn.Value).toEqual({ 'Fn::GetAtt': [outletsRole, 'Arn'] });
     const joined = t.toJSON().Outputs.FunctionRoleArns.Value['Fn::Join'];
     expect(joined[0]).toBe(',');
     expect(joined[1].map((v: any) => v['Fn::GetAtt'][0]).sort()).toEqual(roles);

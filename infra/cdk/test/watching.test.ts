@@ -1,4 +1,5 @@
-// Watching the watcher (alarms) and the findings' other destinations (Security Hub, chat).
+// Watching the watcher (alarms) and the findings' other destinations (Security Hub, chat: the
+// outlets, see outlets.test.ts).
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -7,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
 
-const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'];
+const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
 const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
 for (const name of FUNCTION_NAMES) {
   fs.mkdirSync(path.join(codeRoot, name));
@@ -60,6 +61,13 @@ describe('alarms', () => {
       expect(p.OKActions).toEqual([{ Ref: topicId }]);
       expect(p.EvaluationPeriods).toBe(1);
     }
+  });
+
+  test('with the outlets, fifteen: their dead letters and their errors too', () => {
+    const withOutlets = alarms(synth({ securityHub: 'true' }));
+    expect(Object.keys(withOutlets)).toHaveLength(15);
+    expect(withOutlets['dead-letters-outlets'].AlarmDescription).toContain('Security Hub');
+    expect(withOutlets['errors-outlets'].MetricName).toBe('Errors');
   });
 
   test('every queue but the worker queue is a dead-letter queue with an alarm', () => {
@@ -161,37 +169,55 @@ describe('alarms', () => {
 
 describe('Security Hub and chat', () => {
   const policiesOf = (t: Template) => Object.values(all(t, 'AWS::IAM::Policy')).map((p) => p.Properties.PolicyName);
+  const tagged = (t: Template, name: string) =>
+    Object.entries(all(t, 'AWS::Lambda::Function')).find(([, f]) =>
+      f.Properties.Tags.some((tag: any) => tag.Key === 'idc-guardrail:function' && tag.Value === name),
+    );
+  const outletsRole = (t: Template) => refId(tagged(t, 'outlets')![1].Properties.Role);
 
-  test('neither by default', () => {
+  test('neither by default: no outlets, and no function knows of them', () => {
     const t = synth();
     expect(policiesOf(t)).not.toContain('idc-guardrail-security-hub');
     expect(policiesOf(t)).not.toContain('idc-guardrail-chat');
+    expect(tagged(t, 'outlets')).toBeUndefined();
     for (const f of Object.values(all(t, 'AWS::Lambda::Function'))) {
-      expect(f.Properties.Environment.Variables).toMatchObject({ SECURITY_HUB: 'false', CHAT_TOPIC_ARN: '', CHAT_MIN_SEVERITY: 'HIGH' });
+      const env = f.Properties.Environment.Variables;
+      for (const v of ['SECURITY_HUB', 'CHAT_TOPIC_ARN', 'CHAT_MIN_SEVERITY']) expect(env[v]).toBeUndefined();
     }
   });
 
-  test('Security Hub: BatchImportFindings on the own default product, BatchUpdateFindings on the own hub, for every function', () => {
+  test('Security Hub: BatchImportFindings on the own default product, BatchUpdateFindings on the own hub, for the outlets only', () => {
     const t = synth({ securityHub: 'true' });
     const [p] = Object.values(all(t, 'AWS::IAM::Policy')).filter((x) => x.Properties.PolicyName === 'idc-guardrail-security-hub');
-    expect(p.Properties.Roles).toHaveLength(4);
+    expect(p.Properties.Roles).toEqual([{ Ref: outletsRole(t) }]);
+    expect(p.Condition).toBeUndefined();
     const [s, resolve] = p.Properties.PolicyDocument.Statement;
     expect(s.Action).toBe('securityhub:BatchImportFindings');
     expect(JSON.stringify(s.Resource)).toContain(':product/');
     expect(JSON.stringify(s.Resource)).toContain('/default');
     expect(resolve.Action).toBe('securityhub:BatchUpdateFindings');
     expect(JSON.stringify(resolve.Resource)).toContain(':hub/default');
+    expect(policiesOf(t)).not.toContain('idc-guardrail-chat');
+    expect(tagged(t, 'outlets')![1].Properties.Environment.Variables).toMatchObject({ SECURITY_HUB: 'true', CHAT_TOPIC_ARN: '' });
+    // No other policy grants a Security Hub action.
+    for (const other of Object.values(all(t, 'AWS::IAM::Policy')).filter((x) => x !== p)) {
+      expect(JSON.stringify(other.Properties.PolicyDocument)).not.toContain('securityhub:');
+    }
     expect(() => synth({ securityHub: 'yes' })).toThrow(/'true' or 'false'/);
   });
 
-  test('chat: Publish on the chat topic only', () => {
+  test('chat: Publish on the chat topic only, by the outlets only', () => {
     const chat = 'arn:aws:sns:us-east-1:111111111111:chat';
     const t = synth({ chatTopicArn: chat, chatMinSeverity: 'CRITICAL' });
     const [p] = Object.values(all(t, 'AWS::IAM::Policy')).filter((x) => x.Properties.PolicyName === 'idc-guardrail-chat');
     expect(p.Properties.PolicyDocument.Statement).toEqual([{ Sid: 'PublishChatNotices', Effect: 'Allow', Action: 'sns:Publish', Resource: chat }]);
-    for (const f of Object.values(all(t, 'AWS::Lambda::Function'))) {
-      expect(f.Properties.Environment.Variables).toMatchObject({ CHAT_TOPIC_ARN: chat, CHAT_MIN_SEVERITY: 'CRITICAL' });
-    }
+    expect(p.Properties.Roles).toEqual([{ Ref: outletsRole(t) }]);
+    expect(policiesOf(t)).not.toContain('idc-guardrail-security-hub');
+    expect(tagged(t, 'outlets')![1].Properties.Environment.Variables).toMatchObject({
+      SECURITY_HUB: 'false',
+      CHAT_TOPIC_ARN: chat,
+      CHAT_MIN_SEVERITY: 'CRITICAL',
+    });
     expect(() => synth({ chatTopicArn: 'chat' })).toThrow(/SNS topic ARN/);
   });
 });
@@ -204,13 +230,19 @@ describe('the app stack', () => {
     t.hasParameter('SecurityHub', { Default: 'false', AllowedValues: ['true', 'false'] });
     t.hasParameter('ChatTopicArn', { Default: '' });
     t.hasParameter('ChatMinSeverity', { Default: 'HIGH', AllowedValues: ['INFO', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'] });
-    const conditional = Object.values(all(t, 'AWS::IAM::Policy')).filter((p) => p.Condition);
-    expect(conditional.map((p) => json.Conditions[p.Condition!]).sort()).toEqual(
-      [
-        { 'Fn::Equals': [{ Ref: 'SecurityHub' }, 'true'] },
-        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ChatTopicArn' }, ''] }] },
-      ].sort(),
+    const conditional = Object.fromEntries(
+      Object.values(all(t, 'AWS::IAM::Policy'))
+        .filter((p) => p.Condition)
+        .map((p) => [p.Properties.PolicyName, json.Conditions[p.Condition!]]),
     );
+    const chat = { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'ChatTopicArn' }, ''] }] };
+    const securityHub = { 'Fn::Equals': [{ Ref: 'SecurityHub' }, 'true'] };
+    expect(conditional).toEqual({
+      'idc-guardrail-security-hub': securityHub,
+      'idc-guardrail-chat': chat,
+      // The outlets' own policy, whenever they exist.
+      'idc-guardrail-outlets': { 'Fn::Or': [securityHub, chat] },
+    });
   });
 
   test('the alarms go to OperationsTopicArn when it is set', () => {

@@ -37,6 +37,8 @@ pub struct World {
     pub org_instance_arn: String,
     pub topic_arn: String,
     pub queue_url: String,
+    /// The outlets queue: the findings topic's findings, raw (as the templates subscribe it).
+    pub outlets_queue_url: String,
     /// Between the guardrail and the emulator.
     proxy: FaultProxy,
     /// The guardrail's SDK configuration: `sdk`'s credentials, through the proxy.
@@ -131,6 +133,14 @@ impl World {
 
         let (topic_arn, queue_url) =
             topic_to_queue(&sdk, "idc-guardrail-findings", "security-team", false).await?;
+        let (_, outlets_queue_url) = subscribed_queue(
+            &sdk,
+            "idc-guardrail-findings",
+            "idc-guardrail-outlets",
+            true,
+            Some(OUTLETS_FILTER),
+        )
+        .await?;
         // Security Hub answers only an account that enabled it, as in AWS: the guardrail's own.
         aws_sdk_securityhub::Client::new(&sdk)
             .enable_security_hub()
@@ -145,6 +155,7 @@ impl World {
             org_instance_arn,
             topic_arn,
             queue_url,
+            outlets_queue_url,
             proxy,
             guardrail_sdk,
         })
@@ -372,6 +383,40 @@ impl World {
         env
     }
 
+    /// Runs the outlets function (with `vars` beside the world's environment) on everything the
+    /// outlets queue holds, in batches of 100 as its event source mapping hands them over;
+    /// answers the message ids it reported failed. A failed delivery is gone from the queue
+    /// here: a test that wants SQS's retry delivers it again itself.
+    pub async fn run_outlets(&self, vars: &[(&str, &str)]) -> Result<Vec<String>> {
+        let batch = self.take_messages(&self.outlets_queue_url).await?;
+        self.run_outlets_on(vars, &batch)
+    }
+
+    /// Runs the outlets function on these `(message id, body)` deliveries.
+    pub fn run_outlets_on(
+        &self,
+        vars: &[(&str, &str)],
+        deliveries: &[(String, String)],
+    ) -> Result<Vec<String>> {
+        let outlets = crate::runtime::LambdaFunction::start("outlets", &self.lambda_env(vars))?;
+        let mut failed = Vec::new();
+        for batch in deliveries.chunks(100) {
+            match outlets.invoke(&crate::events::sqs_records(batch))? {
+                crate::runtime::Invocation::Ok(response) => failed.extend(
+                    response["batchItemFailures"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|f| f["itemIdentifier"].as_str().map(str::to_owned)),
+                ),
+                crate::runtime::Invocation::Error(error) => {
+                    return Err(anyhow!("outlets failed: {error:?}\n{}", outlets.logs()))
+                }
+            }
+        }
+        Ok(failed)
+    }
+
     /// The guardrail wired to the emulator through the proxy, in process.
     pub fn guardrail(&self, vars: &[(&str, &str)]) -> Result<AwsGuardrail> {
         Ok(idc_lambda::build(&self.guardrail_sdk, self.settings(vars)?))
@@ -461,6 +506,20 @@ pub(crate) async fn topic_to_queue(
     queue: &str,
     raw: bool,
 ) -> Result<(String, String)> {
+    subscribed_queue(sdk, topic, queue, raw, None).await
+}
+
+/// The outlets queue as the templates subscribe it: raw, findings only.
+const OUTLETS_FILTER: &str = r#"{"message_type": ["finding"]}"#;
+
+/// [`topic_to_queue`], with a filter policy on message attributes when one is given.
+async fn subscribed_queue(
+    sdk: &SdkConfig,
+    topic: &str,
+    queue: &str,
+    raw: bool,
+    filter_policy: Option<&str>,
+) -> Result<(String, String)> {
     let sns = aws_sdk_sns::Client::new(sdk);
     let topic_arn = sns
         .create_topic()
@@ -496,6 +555,9 @@ pub(crate) async fn topic_to_queue(
         .endpoint(queue_arn);
     if raw {
         subscribe = subscribe.attributes("RawMessageDelivery", "true");
+    }
+    if let Some(policy) = filter_policy {
+        subscribe = subscribe.attributes("FilterPolicy", policy);
     }
     subscribe.send().await.context("Subscribe")?;
     Ok((topic_arn, queue_url))

@@ -1,5 +1,5 @@
-//! The chat topic (`CHAT_TOPIC_ARN`), through the real Lambda binaries: one custom
-//! notification of Amazon Q Developer in chat applications per finding at or above
+//! The chat topic (`CHAT_TOPIC_ARN` of the outlets function), through the real Lambda binaries:
+//! one custom notification of Amazon Q Developer in chat applications per finding at or above
 //! `CHAT_MIN_SEVERITY` (HIGH by default), the outcome and not the announcement, read from an
 //! SQS queue subscribed to the topic.
 
@@ -18,10 +18,7 @@ async fn a_deletion_reaches_chat_once_in_the_custom_notification_format() -> Res
     let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
     let function = LambdaFunction::start(
         "on-create-instance",
-        &world.lambda_env(&[
-            ("AUTO_REMEDIATE", "true"),
-            ("CHAT_TOPIC_ARN", &chat.topic_arn),
-        ]),
+        &world.lambda_env(&[("AUTO_REMEDIATE", "true")]),
     )?;
 
     let response = ok(function.invoke(&events::create_instance(
@@ -31,6 +28,10 @@ async fn a_deletion_reaches_chat_once_in_the_custom_notification_format() -> Res
         "ev-chat-1",
     )?)?)?;
     assert_eq!(response["findings"][0]["remediation_status"], "deleted");
+    let failed = world
+        .run_outlets(&[("CHAT_TOPIC_ARN", &chat.topic_arn)])
+        .await?;
+    assert!(failed.is_empty(), "{failed:?}");
     let messages = chat.messages(&world).await?;
     let [m] = messages.as_slice() else {
         panic!("one chat message (the outcome, not `deleting`): {messages:?}")
@@ -62,12 +63,12 @@ async fn below_the_threshold_stays_off_chat_until_the_threshold_is_lowered() -> 
     // A CreateInstance denied by the SCP: IDC004, INFO.
     let denied = events::create_instance(&member, OTHER_REGION, None, "ev-chat-2")?;
 
-    let default = LambdaFunction::start(
-        "on-create-instance",
-        &world.lambda_env(&[("CHAT_TOPIC_ARN", &chat.topic_arn)]),
-    )?;
-    let response = ok(default.invoke(&denied)?)?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&[]))?;
+    let response = ok(function.invoke(&denied)?)?;
     assert_eq!(response["findings"][0]["rule"], "IDC004");
+    let delivered = world.take_messages(&world.outlets_queue_url).await?;
+    let default = [("CHAT_TOPIC_ARN", chat.topic_arn.as_str())];
+    assert!(world.run_outlets_on(&default, &delivered)?.is_empty());
     assert!(
         chat.messages(&world).await?.is_empty(),
         "INFO is below HIGH"
@@ -77,16 +78,13 @@ async fn below_the_threshold_stays_off_chat_until_the_threshold_is_lowered() -> 
         1,
         "the topic gets every finding"
     );
-    drop(default);
 
-    let everything = LambdaFunction::start(
-        "on-create-instance",
-        &world.lambda_env(&[
-            ("CHAT_TOPIC_ARN", &chat.topic_arn),
-            ("CHAT_MIN_SEVERITY", "INFO"),
-        ]),
-    )?;
-    ok(everything.invoke(&denied)?)?;
+    // The same delivery again, to an outlets function with a lower threshold.
+    let everything = [
+        ("CHAT_TOPIC_ARN", chat.topic_arn.as_str()),
+        ("CHAT_MIN_SEVERITY", "INFO"),
+    ];
+    assert!(world.run_outlets_on(&everything, &delivered)?.is_empty());
     let messages = chat.messages(&world).await?;
     let [m] = messages.as_slice() else {
         panic!("one chat message: {messages:?}")

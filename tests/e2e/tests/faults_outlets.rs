@@ -1,59 +1,81 @@
-//! Security Hub and the chat topic failing under the guardrail, through the real Lambda
-//! binaries: an import or a chat publish that fails fails the invocation like a findings
-//! publish that fails, so Lambda retries the event and nothing is lost — but they never decide
-//! whether a deletion happens: the `deleting` announcement goes to the findings topic alone.
+//! Security Hub and the chat topic failing, through the real Lambda binaries: they are the
+//! findings topic's subscribers (the outlets function on its queue), off the delete path. With
+//! Security Hub failing, instances are still deleted and the topic still gets every word; the
+//! outlets' failures are per delivery (SQS partial batch failures), retried, and never move a
+//! Security Hub finding back to an older word.
 
 use anyhow::Result;
 use idc_e2e::events;
-use idc_e2e::faults::{failed_with, ok, show, statuses};
+use idc_e2e::faults::{ok, show, statuses};
 use idc_e2e::outlets::{security_hub_findings, ChatChannel};
 use idc_e2e::proxy::{Fault, Rule};
 use idc_e2e::runtime::LambdaFunction;
 use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
 
-const ENV: [(&str, &str); 2] = [("SECURITY_HUB", "true"), ("AUTO_REMEDIATE", "true")];
+const HUB: [(&str, &str); 1] = [("SECURITY_HUB", "true")];
+const AUTO: [(&str, &str); 1] = [("AUTO_REMEDIATE", "true")];
+
+/// A member with an account instance, its `CreateInstance` event, and `on-create-instance`.
+async fn planted(
+    world: &World,
+    name: &str,
+    env: &[(&str, &str)],
+) -> Result<(String, String, LambdaFunction, serde_json::Value)> {
+    let member = world.create_member(name).await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), &format!("ev-{name}"))?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(env))?;
+    Ok((member, arn, function, event))
+}
 
 #[tokio::test]
-async fn a_failing_import_does_not_stop_the_delete_and_the_retry_resolves() -> Result<()> {
+async fn with_security_hub_failing_the_instance_is_deleted_and_the_topic_hears_every_word(
+) -> Result<()> {
     let world = World::start().await?;
-    let member = world.create_member("hub-fault").await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f1")?;
-    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV))?;
+    let (member, arn, function, event) = planted(&world, "hub-down", &AUTO).await?;
     world.proxy().inject(
         Rule::on("BatchImportFindings")
             .always()
             .fault(Fault::Status(500)),
     );
+    world
+        .proxy()
+        .inject(Rule::on("GetFindings").always().fault(Fault::Status(500)));
 
-    failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
-    assert!(
-        !world.exists(&member, OTHER_REGION, &arn).await?,
-        "Security Hub does not decide whether the instance is deleted"
-    );
-    assert_eq!(world.proxy().count("DeleteInstance"), 1);
-    assert!(world.proxy().count("BatchImportFindings") >= 1);
-    // The system of record got every word: the announcement, then the outcome.
-    let first = world.all_findings().await?;
+    let response = ok(function.invoke(&event)?)?;
+    assert_eq!(response["findings"][0]["remediation_status"], "deleted");
+    assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(
-        statuses(&first),
+        world.proxy().count("BatchImportFindings"),
+        0,
+        "not on the delete path"
+    );
+    let words = world.all_findings().await?;
+    assert_eq!(
+        statuses(&words),
         vec!["deleting", "deleted"],
         "{}",
-        show(&first)
+        show(&words)
     );
+
+    // The outlets fail every delivery that carries the finding (SQS delivers them again).
+    let delivered = world.take_messages(&world.outlets_queue_url).await?;
+    assert_eq!(delivered.len(), 2, "both words reach the outlets queue");
+    let mut failed = world.run_outlets_on(&HUB, &delivered)?;
+    failed.sort();
+    let mut all: Vec<String> = delivered.iter().map(|(id, _)| id.clone()).collect();
+    all.sort();
+    assert_eq!(failed, all);
     assert!(security_hub_findings(&world).await?.is_empty());
 
+    // Security Hub back: the redelivery imports the latest word, resolved.
     world.proxy().clear();
-    let response = ok(function.invoke(&event)?)?;
-    assert_eq!(
-        response["findings"][0]["remediation_status"],
-        "already_deleted"
-    );
+    assert!(world.run_outlets_on(&HUB, &delivered)?.is_empty());
     let hub = security_hub_findings(&world).await?;
     let [f] = hub.as_slice() else {
         panic!("one finding: {hub:?}")
     };
-    assert_eq!(f.id, first[0].id(), "the same finding, retried");
+    assert_eq!(f.id, words[0].id());
     assert_eq!(
         (f.workflow.as_str(), f.record_state.as_str()),
         ("RESOLVED", "ARCHIVED")
@@ -61,111 +83,20 @@ async fn a_failing_import_does_not_stop_the_delete_and_the_retry_resolves() -> R
     Ok(())
 }
 
+/// Throttling is the SDK's to absorb: retried with backoff, every attempt signed for Security
+/// Hub in the guardrail's own Region.
 #[tokio::test]
-async fn a_resolution_that_fails_after_the_delete_fails_the_invocation_and_the_retry_resolves(
-) -> Result<()> {
+async fn a_throttled_import_is_retried_by_the_sdk_and_signed_for_security_hub() -> Result<()> {
     let world = World::start().await?;
-    let member = world.create_member("hub-resolve").await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f2")?;
-    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV))?;
-    world.proxy().inject(
-        Rule::on("BatchUpdateFindings")
-            .always()
-            .fault(Fault::Status(500)),
-    );
-
-    failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
-    assert!(
-        !world.exists(&member, OTHER_REGION, &arn).await?,
-        "deleted before the resolution"
-    );
-    let hub = security_hub_findings(&world).await?;
-    assert_eq!(hub.len(), 1);
-    // The announcement never reached Security Hub, so the outcome's import created the
-    // finding, already RESOLVED; the failed BatchUpdateFindings still fails the invocation.
-    assert_eq!(
-        (hub[0].record_state.as_str(), hub[0].workflow.as_str()),
-        ("ARCHIVED", "RESOLVED")
-    );
-
-    world.proxy().clear();
-    let response = ok(function.invoke(&event)?)?;
-    assert_eq!(
-        response["findings"][0]["remediation_status"],
-        "already_deleted"
-    );
-    let hub = security_hub_findings(&world).await?;
-    assert_eq!((hub.len(), hub[0].workflow.as_str()), (1, "RESOLVED"));
-    Ok(())
-}
-
-#[tokio::test]
-async fn a_failing_chat_publish_fails_the_invocation_and_the_retry_reaches_chat() -> Result<()> {
-    let world = World::start().await?;
-    let chat = ChatChannel::create(&world).await?;
-    let member = world.create_member("chat-fault").await?;
-    // Report only: the finding (HIGH) goes to the topic, Security Hub and chat, and nothing
-    // is deleted, so the retry meets the same instance.
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-chat-f1")?;
-    let env = world.lambda_env(&[
-        ("SECURITY_HUB", "true"),
-        ("CHAT_TOPIC_ARN", &chat.topic_arn),
-    ]);
-    let function = LambdaFunction::start("on-create-instance", &env)?;
-    world.proxy().inject(
-        Rule::on("Publish")
-            .body_contains(&chat.topic_arn)
-            .always()
-            .fault(Fault::Status(500)),
-    );
-
-    failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
-    assert!(chat.messages(&world).await?.is_empty());
-    assert_eq!(
-        world.findings().await?.len(),
-        1,
-        "the findings topic has it"
-    );
-    assert_eq!(
-        security_hub_findings(&world).await?.len(),
-        1,
-        "so has Security Hub"
-    );
-
-    world.proxy().clear();
+    let (_, _, function, event) = planted(&world, "hub-throttle", &[]).await?;
     ok(function.invoke(&event)?)?;
-    assert_eq!(
-        chat.messages(&world).await?.len(),
-        1,
-        "the retry reaches chat"
-    );
-    assert_eq!(
-        security_hub_findings(&world).await?.len(),
-        1,
-        "still one finding (same Id)"
-    );
-    Ok(())
-}
-
-/// The import is sent without the SDK's model, by the SDK's runtime: signed for Security Hub
-/// in the guardrail's own Region, and retried like any SDK call when throttled.
-#[tokio::test]
-async fn a_throttled_import_is_retried_and_every_attempt_is_signed_for_security_hub() -> Result<()>
-{
-    let world = World::start().await?;
-    let member = world.create_member("hub-throttle").await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f3")?;
-    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV[..1]))?;
     world.proxy().inject(
         Rule::on("BatchImportFindings")
             .times(2)
             .fault(Fault::Throttle),
     );
 
-    ok(function.invoke(&event)?)?;
+    assert!(world.run_outlets(&HUB).await?.is_empty());
     let imports: Vec<_> = world
         .proxy()
         .log()
@@ -180,76 +111,153 @@ async fn a_throttled_import_is_retried_and_every_attempt_is_signed_for_security_
             "the SigV4 credential scope of every attempt"
         );
     }
-    assert_eq!(imports[2].status, Some(200));
     assert_eq!(security_hub_findings(&world).await?.len(), 1);
     Ok(())
 }
 
-/// An answer that names failed findings, or that cannot be read, is never taken for "all
-/// imported": the invocation fails (to be retried) — while the delete, which Security Hub
-/// never decides, has gone ahead once.
+/// A finding Security Hub names in `FailedFindings` fails its delivery alone; an answer that
+/// counts failures without naming them fails every delivery of the batch.
 #[tokio::test]
-async fn an_import_answer_with_failures_or_unreadable_fails_the_invocation() -> Result<()> {
+async fn failed_findings_fail_their_deliveries_and_the_rest_goes_through() -> Result<()> {
     let world = World::start().await?;
-    let member = world.create_member("hub-answer").await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f4")?;
-    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV))?;
-    let answers = [
-        r#"{"FailedCount":1,"SuccessCount":0,"FailedFindings":[{"Id":"x","ErrorCode":"InvalidInput","ErrorMessage":"refused"}]}"#,
-        r#"{"FailedCount":2,"SuccessCount":0}"#,
-        r#"{"FailedCount": "#,
-    ];
-    for body in answers {
-        world.proxy().clear();
-        world.proxy().inject(
-            Rule::on("BatchImportFindings")
-                .always()
-                .fault(Fault::Respond {
-                    status: 200,
-                    body: body.to_owned(),
-                }),
-        );
-        let error = failed_with(function.invoke(&event)?, "IdcGuardrail.PublishFailed")?;
-        assert!(error.contains("BatchImportFindings"), "{body}: {error}");
-    }
-    assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
-    let words = world.all_findings().await?;
+    let (_, _, first, first_event) = planted(&world, "hub-refused-1", &[]).await?;
+    let (_, _, second, second_event) = planted(&world, "hub-refused-2", &[]).await?;
+    let one = ok(first.invoke(&first_event)?)?["findings"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ok(second.invoke(&second_event)?)?;
+    let delivered = world.take_messages(&world.outlets_queue_url).await?;
+    assert_eq!(delivered.len(), 2);
+    let refused_delivery = delivered
+        .iter()
+        .find(|(_, body)| body.contains(&one))
+        .map(|(id, _)| id.clone())
+        .unwrap_or_default();
+
+    let named = format!(
+        r#"{{"FailedCount":1,"SuccessCount":1,"FailedFindings":[{{"Id":"{one}","ErrorCode":"InvalidInput","ErrorMessage":"refused"}}]}}"#
+    );
+    world.proxy().inject(
+        Rule::on("BatchImportFindings")
+            .times(1)
+            .fault(Fault::Respond {
+                status: 200,
+                body: named,
+            }),
+    );
     assert_eq!(
-        statuses(&words),
-        vec!["deleting", "deleted", "already_deleted", "already_deleted"],
-        "{}",
-        show(&words)
+        world.run_outlets_on(&HUB, &delivered)?,
+        vec![refused_delivery]
+    );
+
+    world.proxy().clear();
+    world.proxy().inject(
+        Rule::on("BatchImportFindings")
+            .times(1)
+            .fault(Fault::Respond {
+                status: 200,
+                body: r#"{"FailedCount":2,"SuccessCount":0}"#.to_owned(),
+            }),
+    );
+    assert_eq!(
+        world.run_outlets_on(&HUB, &delivered)?.len(),
+        2,
+        "counted, not named: all fail"
     );
     Ok(())
 }
 
-/// An import whose answer is lost, or cut short, is sent again: Security Hub takes the same
-/// `Id` twice as one finding, so the retry loses nothing and adds nothing.
+/// A late delivery (an older word of an id, after a newer one) and a repeated one change
+/// nothing in Security Hub: it is asked what it holds first.
 #[tokio::test]
-async fn an_import_whose_answer_is_lost_is_sent_again_and_counted_once() -> Result<()> {
+async fn late_and_repeated_deliveries_never_move_security_hub_back() -> Result<()> {
     let world = World::start().await?;
-    let member = world.create_member("hub-lost").await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
-    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-f5")?;
-    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&ENV[..1]))?;
-    for fault in [Fault::LoseAnswer, Fault::Truncate] {
-        world.proxy().clear();
-        world.proxy().clear_log();
-        world.proxy().inject(
-            Rule::on("BatchImportFindings")
-                .times(1)
-                .fault(fault.clone()),
-        );
-        ok(function.invoke(&event)?)?;
-        let imports = world.proxy().count("BatchImportFindings");
-        assert_eq!(imports, 2, "{fault}: the lost attempt, then the retry");
-        let hub = security_hub_findings(&world).await?;
-        assert_eq!(hub.len(), 1, "{fault}: one finding under one Id: {hub:?}");
-    }
-    assert!(
-        world.exists(&member, OTHER_REGION, &arn).await?,
-        "report only"
+    let (_, _, function, event) = planted(&world, "hub-late", &AUTO).await?;
+    ok(function.invoke(&event)?)?;
+    let delivered = world.take_messages(&world.outlets_queue_url).await?;
+    let words = world.all_findings().await?;
+    assert_eq!(
+        statuses(&words),
+        vec!["deleting", "deleted"],
+        "{}",
+        show(&words)
+    );
+    let outcome: Vec<_> = delivered
+        .iter()
+        .filter(|(_, b)| b.contains("\"deleted\""))
+        .cloned()
+        .collect();
+    assert_eq!(outcome.len(), 1);
+    assert!(world.run_outlets_on(&HUB, &outcome)?.is_empty());
+    assert_eq!(world.proxy().count("BatchImportFindings"), 1);
+
+    // An older `failed` word of the same id, delivered late; then the outcome again.
+    let (id, body) = &outcome[0];
+    let mut older: serde_json::Value = serde_json::from_str(body)?;
+    older["sequence"] = serde_json::json!(older["sequence"].as_u64().unwrap_or(1) - 1);
+    older["remediation"]["status"] = serde_json::json!("failed");
+    let late = vec![
+        ("late".to_owned(), older.to_string()),
+        (id.clone(), body.clone()),
+    ];
+    assert!(world.run_outlets_on(&HUB, &late)?.is_empty());
+    assert_eq!(
+        world.proxy().count("BatchImportFindings"),
+        1,
+        "nothing imported again"
+    );
+    let hub = security_hub_findings(&world).await?;
+    let [f] = hub.as_slice() else {
+        panic!("one finding: {hub:?}")
+    };
+    assert_eq!(f.workflow, "RESOLVED");
+    assert_eq!(
+        f.product_fields
+            .get("idc-guardrail/remediation_status")
+            .map(String::as_str),
+        Some("deleted")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_failing_chat_publish_fails_the_delivery_and_the_redelivery_reaches_chat() -> Result<()> {
+    let world = World::start().await?;
+    let chat = ChatChannel::create(&world).await?;
+    let (_, _, function, event) = planted(&world, "chat-fault", &[]).await?;
+    ok(function.invoke(&event)?)?;
+    let delivered = world.take_messages(&world.outlets_queue_url).await?;
+    let env = [
+        ("SECURITY_HUB", "true"),
+        ("CHAT_TOPIC_ARN", chat.topic_arn.as_str()),
+    ];
+    world.proxy().inject(
+        Rule::on("Publish")
+            .body_contains(&chat.topic_arn)
+            .always()
+            .fault(Fault::Status(500)),
+    );
+
+    assert_eq!(world.run_outlets_on(&env, &delivered)?.len(), 1);
+    assert!(chat.messages(&world).await?.is_empty());
+    assert_eq!(
+        security_hub_findings(&world).await?.len(),
+        1,
+        "Security Hub has it"
+    );
+
+    world.proxy().clear();
+    assert!(world.run_outlets_on(&env, &delivered)?.is_empty());
+    assert_eq!(
+        chat.messages(&world).await?.len(),
+        1,
+        "the redelivery reaches chat"
+    );
+    assert_eq!(
+        world.proxy().count("BatchImportFindings"),
+        1,
+        "imported once"
     );
     Ok(())
 }

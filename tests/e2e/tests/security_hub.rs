@@ -1,6 +1,7 @@
-//! Security Hub beside SNS (`SECURITY_HUB=true`), through the real Lambda binaries: every
-//! finding is imported into the management account's Security Hub as its default product, and
-//! read back with `GetFindings`; a deletion resolves the finding under the same `Id`.
+//! Security Hub as the findings topic's subscriber (the outlets function, `SECURITY_HUB=true`),
+//! through the real Lambda binaries: every finding the functions publish is imported into the
+//! management account's Security Hub as its default product, and read back with `GetFindings`;
+//! a deletion resolves the finding under the same `Id`.
 
 use anyhow::Result;
 use idc_e2e::events;
@@ -20,7 +21,7 @@ async fn a_finding_is_imported_then_resolved_by_the_deletion_under_the_same_id()
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-hub-1")?;
 
     // Report only first: the finding is there, new and failing.
-    let report_only = LambdaFunction::start("on-create-instance", &world.lambda_env(&[HUB]))?;
+    let report_only = LambdaFunction::start("on-create-instance", &world.lambda_env(&[]))?;
     let response = ok(report_only.invoke(&event)?)?;
     let id = response["findings"][0]["id"]
         .as_str()
@@ -30,6 +31,7 @@ async fn a_finding_is_imported_then_resolved_by_the_deletion_under_the_same_id()
     let [finding] = topic.as_slice() else {
         panic!("one finding on the topic: {topic:?}")
     };
+    assert!(world.run_outlets(&[HUB]).await?.is_empty());
     let hub = security_hub_findings(&world).await?;
     let [f] = hub.as_slice() else {
         panic!("one finding in Security Hub: {hub:?}")
@@ -86,10 +88,11 @@ async fn a_finding_is_imported_then_resolved_by_the_deletion_under_the_same_id()
     drop(report_only);
 
     // The same event with deletion on: the same Id, resolved.
-    let remediating = LambdaFunction::start("on-create-instance", &world.lambda_env(&[HUB, AUTO]))?;
+    let remediating = LambdaFunction::start("on-create-instance", &world.lambda_env(&[AUTO]))?;
     let response = ok(remediating.invoke(&event)?)?;
     assert_eq!(response["findings"][0]["remediation_status"], "deleted");
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
+    assert!(world.run_outlets(&[HUB]).await?.is_empty());
     let hub = security_hub_findings(&world).await?;
     let [f] = hub.as_slice() else {
         panic!("still one finding in Security Hub: {hub:?}")
@@ -122,7 +125,7 @@ async fn a_skipped_instance_stays_new_and_failing() -> Result<()> {
     world
         .create_application(&member, OTHER_REGION, &arn)
         .await?;
-    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&[HUB, AUTO]))?;
+    let function = LambdaFunction::start("on-create-instance", &world.lambda_env(&[AUTO]))?;
 
     let response = ok(function.invoke(&events::create_instance(
         &member,
@@ -134,6 +137,7 @@ async fn a_skipped_instance_stays_new_and_failing() -> Result<()> {
         response["findings"][0]["remediation_status"],
         "skipped_in_use"
     );
+    assert!(world.run_outlets(&[HUB]).await?.is_empty());
     let hub = security_hub_findings(&world).await?;
     let [f] = hub.as_slice() else {
         panic!("one finding: {hub:?}")
@@ -167,6 +171,7 @@ async fn off_by_default() -> Result<()> {
         "ev-hub-3",
     )?)?)?;
     assert_eq!(world.findings().await?.len(), 1);
+    assert!(world.run_outlets(&[]).await?.is_empty());
     assert!(security_hub_findings(&world).await?.is_empty());
     assert_eq!(world.proxy().count("BatchImportFindings"), 0);
     Ok(())
