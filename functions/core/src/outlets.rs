@@ -161,28 +161,28 @@ impl<H: SecurityHubPort, C: FindingPublisher> Outlets<H, C> {
         failed: &mut BTreeSet<String>,
     ) -> Vec<Latest> {
         let mut fresh = Vec::new();
-        for chunk in words.chunks(IMPORT_BATCH) {
+        let mut words = words.into_iter().peekable();
+        while words.peek().is_some() {
+            let chunk: Vec<Latest> = words.by_ref().take(IMPORT_BATCH).collect();
             let asff: Vec<AsffFinding> = chunk
                 .iter()
                 .map(|w| to_asff(&w.finding, &hub.product))
                 .collect();
             match self.import_chunk(hub, &asff).await {
                 Ok(outcome) => {
-                    for (word, finding) in chunk.iter().zip(&asff) {
-                        if let Some(reason) = outcome.refused.get(&finding.id) {
-                            tracing::error!(finding_id = %finding.id, reason = %reason, "refused by Security Hub");
-                            failed.extend(word.deliveries.iter().cloned());
-                        } else if !outcome.late.contains(&finding.id) {
-                            fresh.push(Latest {
-                                finding: word.finding.clone(),
-                                deliveries: word.deliveries.clone(),
-                            });
+                    for word in chunk {
+                        let id = &word.finding.id;
+                        if let Some(reason) = outcome.refused.get(id) {
+                            tracing::error!(finding_id = %id, reason = %reason, "refused by Security Hub");
+                            failed.extend(word.deliveries);
+                        } else if !outcome.late.contains(id) {
+                            fresh.push(word);
                         }
                     }
                 }
                 Err(error) => {
                     tracing::error!(findings = asff.len(), error = %error, "not imported into Security Hub");
-                    failed.extend(chunk.iter().flat_map(|w| w.deliveries.iter().cloned()));
+                    failed.extend(chunk.into_iter().flat_map(|w| w.deliveries));
                 }
             }
         }

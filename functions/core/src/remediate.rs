@@ -144,22 +144,27 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         finding
     }
 
+    /// Queues `finding` (`deleting`, or `failed`) for the worker to confirm once this
+    /// invocation is over (see [`crate::confirm`]); without a worker queue there is nothing to do.
+    async fn confirm_later(&self, finding: &Finding) -> Result<(), PortError> {
+        let Some(queue) = self.queue else {
+            return Ok(());
+        };
+        let delay = confirmation_delay(self.budget, self.clock.now());
+        within(
+            self.clock,
+            self.budget.for_call(self.clock.now()),
+            "SendMessage",
+            queue.confirm_later(&ConfirmTask::new(finding), delay),
+        )
+        .await
+    }
+
     /// Queues the settling of a `failed` word (see [`crate::confirm`]), so that it is not the
     /// last word of an instance that another delivery deletes meanwhile. The invocation fails
     /// either way; a settling that cannot be queued is named among its troubles.
     async fn settle_later(&self, failed: &Finding, troubles: &mut Troubles) {
-        let Some(queue) = self.queue else {
-            return;
-        };
-        let delay = confirmation_delay(self.budget, self.clock.now());
-        let queued = within(
-            self.clock,
-            self.budget.for_call(self.clock.now()),
-            "SendMessage",
-            queue.confirm_later(&ConfirmTask::new(failed), delay),
-        )
-        .await;
-        if let Err(error) = queued {
+        if let Err(error) = self.confirm_later(failed).await {
             troubles.incomplete.push(format!(
                 "{}: the settling of its failed deletion could not be queued ({error})",
                 failed.instance_arn.as_deref().unwrap_or("instance")
@@ -216,20 +221,10 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         }
         troubles.published(published);
         // The final word must outlive this invocation: queued before the delete, or no delete.
-        if let Some(queue) = self.queue {
-            let delay = confirmation_delay(self.budget, self.clock.now());
-            let queued = within(
-                self.clock,
-                self.budget.for_call(self.clock.now()),
-                "SendMessage",
-                queue.confirm_later(&ConfirmTask::new(&intent), delay),
-            )
-            .await;
-            if let Err(error) = queued {
-                return Stage::not_attempted(format!(
-                    "the confirmation of the delete could not be queued ({error})"
-                ));
-            }
+        if let Err(error) = self.confirm_later(&intent).await {
+            return Stage::not_attempted(format!(
+                "the confirmation of the delete could not be queued ({error})"
+            ));
         }
         let answer = DeleteAnswer::from(
             within(
