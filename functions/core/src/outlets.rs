@@ -49,7 +49,7 @@ pub struct Outlets<H, C> {
     pub chat: Option<ChatOutlet<C>>,
 }
 
-/// One message of the outlets queue: its SQS id and its body.
+/// One SQS message (of the outlets queue, or any queue a function reads): its id and its body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Delivery {
     pub message_id: String,

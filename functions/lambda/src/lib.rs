@@ -7,6 +7,7 @@ pub mod logging;
 pub mod metrics;
 pub mod outlets;
 pub mod route;
+pub mod sqs;
 pub mod sweep;
 pub mod wiring;
 

@@ -1,12 +1,13 @@
 //! The sweep's two Lambda handlers: the scheduled coordinator and the per-account worker.
 
-use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
+use aws_lambda_events::sqs::SqsBatchResponse;
 use idc_core::confirm::ConfirmTask;
 use idc_core::sweep::{no_progress, ScheduledEvent, SweepTask};
-use idc_core::{Budget, EventError, HandleError};
+use idc_core::{Budget, HandleError};
 use serde_json::{json, Value};
 
 use crate::metrics::{InvocationMetrics, SweepMetrics};
+use crate::sqs::{failures, records};
 use crate::wiring::AwsGuardrail;
 
 /// A scheduled event starts a sweep whose id comes from the event's id, so a retried
@@ -51,13 +52,9 @@ pub async fn worker(
     budget: Budget,
     metrics: &mut InvocationMetrics,
 ) -> Result<SqsBatchResponse, HandleError> {
-    let event: SqsEvent = serde_json::from_value(payload).map_err(|e| {
-        HandleError::BadEvent(EventError::NotEnvelope(format!("not an SQS event: {e}")))
-    })?;
-    let mut response = SqsBatchResponse::default();
-    for record in event.records {
-        let id = record.message_id.clone().unwrap_or_default();
-        let body = record.body.as_deref().unwrap_or_default();
+    let mut failed = Vec::new();
+    for record in records(payload)? {
+        let (id, body) = (record.message_id, record.body.as_str());
         let outcome = match (ConfirmTask::parse(body), SweepTask::parse(body)) {
             (Some(Ok(confirmation)), _) => Box::pin(guardrail.confirm(&confirmation, budget))
                 .await
@@ -91,11 +88,9 @@ pub async fn worker(
             Err(error) => {
                 tracing::error!(message_id = %id, error = %error, "task failed; it will be retried");
                 metrics.failures += 1;
-                let mut failure = BatchItemFailure::default();
-                failure.item_identifier = id;
-                response.batch_item_failures.push(failure);
+                failed.push(id);
             }
         }
     }
-    Ok(response)
+    Ok(failures(failed))
 }
