@@ -7,13 +7,23 @@ use anyhow::{anyhow, Context, Result};
 use aws_sdk_organizations::types::{PolicyType, PolicyTypeStatus};
 use idc_core::settings::FORWARDING_RULE_NAME;
 
-use crate::world::World;
+use crate::world::{World, HOME_REGION, OTHER_REGION};
 
 /// The tag key the shipped `protect-exempt-tag.json` names, and its file.
 const SHIPPED_TAG_KEY: &str = "idc-guardrail-exempt";
 const PROTECT_EXEMPT_TAG: &str = "infra/scp/protect-exempt-tag.json";
 
 impl World {
+    /// A new member `name` with the member stack in both Regions and an account instance in
+    /// the other Region, for the sweep and the worker to find: (account, instance ARN).
+    pub async fn member_with_instance(&self, name: &str) -> Result<(String, String)> {
+        let member = self.create_member(name).await?;
+        self.deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
+            .await?;
+        let arn = self.create_instance(&member, OTHER_REGION, &[]).await?;
+        Ok((member, arn))
+    }
+
     /// What the member stack creates in `account`: the forwarding rule of `CreateInstance`
     /// events on the default bus of each Region, enabled.
     pub async fn deploy_member_stack(&self, account: &str, regions: &[&str]) -> Result<()> {

@@ -29,6 +29,18 @@ pub enum Invocation {
     Error(String),
 }
 
+impl Invocation {
+    /// Whether it failed: an error, or (a queue-fed function) a record reported failed.
+    pub fn failed(&self) -> bool {
+        match self {
+            Invocation::Error(_) => true,
+            Invocation::Ok(response) => response["batchItemFailures"]
+                .as_array()
+                .is_some_and(|f| !f.is_empty()),
+        }
+    }
+}
+
 /// The function binaries the tests run: `target/debug/<name>` unless IDC_LAMBDA_BIN_DIR says.
 pub fn binary(name: &str) -> Result<PathBuf> {
     let dir = std::env::var_os("IDC_LAMBDA_BIN_DIR")

@@ -8,7 +8,7 @@ use idc_e2e::events::{scheduled_sweep, sqs_records, sweep_task};
 use idc_e2e::faults::{publish_of, show, statuses, Trap, Via, AUTO};
 use idc_e2e::proxy::Fault;
 use idc_e2e::runtime::{Invocation, LambdaFunction};
-use idc_e2e::world::{latest_words, World, HOME_REGION, OTHER_REGION};
+use idc_e2e::world::{latest_words, World, OTHER_REGION};
 use serde_json::{json, Value};
 
 /// Runs `function` on `event` with the outcome's publish lost, then the worker on what the
@@ -29,13 +29,7 @@ async fn outcome_lost_then_confirmed(
         .inject(publish_of("deleted").always().fault(Fault::Reset));
     // The invocation fails (the worker: its record fails), as a sandbox that dies would.
     let first = lambda.invoke(event)?;
-    let failed = match &first {
-        Invocation::Error(_) => true,
-        Invocation::Ok(response) => response["batchItemFailures"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty()),
-    };
-    assert!(failed, "{first:?}");
+    assert!(first.failed(), "{first:?}");
     world.proxy().clear();
     let announced = world.all_findings().await?;
     assert_eq!(
@@ -89,11 +83,7 @@ async fn an_event_functions_lost_outcome_is_confirmed_by_the_worker() -> Result<
 #[tokio::test]
 async fn the_sweeps_lost_outcome_is_confirmed_by_the_worker() -> Result<()> {
     let world = World::start().await?;
-    let member = world.create_member("lost-sweep").await?;
-    world
-        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
-        .await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let (member, arn) = world.member_with_instance("lost-sweep").await?;
     let scheduled = scheduled_sweep(&world.management)?;
     outcome_lost_then_confirmed(&world, "sweep", &scheduled, &arn).await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
@@ -103,11 +93,7 @@ async fn the_sweeps_lost_outcome_is_confirmed_by_the_worker() -> Result<()> {
 #[tokio::test]
 async fn the_workers_lost_outcome_is_confirmed_by_the_next_worker() -> Result<()> {
     let world = World::start().await?;
-    let member = world.create_member("lost-worker").await?;
-    world
-        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
-        .await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let (member, arn) = world.member_with_instance("lost-worker").await?;
     let task = sweep_task("sweep-lost", &member);
     outcome_lost_then_confirmed(&world, "sweep-worker", &task, &arn).await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);

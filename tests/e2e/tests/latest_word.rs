@@ -9,8 +9,8 @@ use idc_core::ports::{InstancePort, OrganizationPort, PortErrorKind};
 use idc_e2e::events::{scheduled_sweep, sweep_task};
 use idc_e2e::faults::{failed_with, show, statuses, Trap, Via, AUTO};
 use idc_e2e::proxy::{Fault, Rule};
-use idc_e2e::runtime::{Invocation, LambdaFunction};
-use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
+use idc_e2e::runtime::LambdaFunction;
+use idc_e2e::world::{World, HOME_REGION};
 use serde_json::{json, Value};
 
 /// A listing of the member's Region that shows its instance owned by `owner` (or by nobody).
@@ -143,13 +143,11 @@ async fn conflict_is_deleted(
         .inject(Rule::on("DeleteInstance").times(1).fault(Fault::LoseAnswer));
     let before = world.proxy().count("DeleteInstance");
     let answer = lambda.invoke(event)?;
-    let failed = match &answer {
-        Invocation::Error(_) => true,
-        Invocation::Ok(response) => response["batchItemFailures"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty()),
-    };
-    assert!(!failed, "{function}: {answer:?}\n{}", lambda.logs());
+    assert!(
+        !answer.failed(),
+        "{function}: {answer:?}\n{}",
+        lambda.logs()
+    );
     assert!(
         world.proxy().count("DeleteInstance") >= before + 2,
         "{function}: the SDK sent it again"
@@ -178,18 +176,10 @@ async fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() -> Resul
         conflict_is_deleted(&world, trap.function, &trap.event, &trap.instance_arn).await?;
     }
 
-    let member = world.create_member("async-sweep").await?;
-    world
-        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
-        .await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let (_, arn) = world.member_with_instance("async-sweep").await?;
     conflict_is_deleted(&world, "sweep", &scheduled_sweep(&world.management)?, &arn).await?;
 
-    let member = world.create_member("async-worker").await?;
-    world
-        .deploy_member_stack(&member, &[HOME_REGION, OTHER_REGION])
-        .await?;
-    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let (member, arn) = world.member_with_instance("async-worker").await?;
     let task = sweep_task("sweep-async", &member);
     conflict_is_deleted(&world, "sweep-worker", &task, &arn).await?;
     Ok(())
