@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use idc_core::ports::{
-    DeleteOutcome, FindingPublisher, ForwardingRule, InstancePort, MemberWatch, OrganizationPort,
+    DeleteReply, FindingPublisher, ForwardingRule, InstancePort, MemberWatch, OrganizationPort,
     PortError, ServiceControlPolicy, TaskQueue,
 };
 use idc_core::{Instance, Message, Organization};
@@ -184,7 +184,7 @@ impl<T: InstancePort> InstancePort for Metered<T> {
         account_id: &str,
         region: &str,
         instance_arn: &str,
-    ) -> Result<DeleteOutcome, PortError> {
+    ) -> Result<DeleteReply, PortError> {
         self.meter.call(Op::DeleteInstance).await;
         self.inner
             .delete_instance(account_id, region, instance_arn)

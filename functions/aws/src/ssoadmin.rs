@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use aws_sdk_ssoadmin::types::{InstanceMetadata, InstanceStatus as SdkStatus};
 use chrono::{DateTime, Utc};
-use idc_core::ports::{DeleteOutcome, InstancePort, PortError, PortErrorKind};
+use idc_core::ports::{DeleteReply, InstancePort, PortError, PortErrorKind};
 use idc_core::{Instance, InstanceStatus};
 
 use crate::errors::port_error;
@@ -108,7 +108,7 @@ impl InstancePort for SsoAdminInstances {
         account_id: &str,
         region: &str,
         instance_arn: &str,
-    ) -> Result<DeleteOutcome, PortError> {
+    ) -> Result<DeleteReply, PortError> {
         self.guard.allow_delete(account_id).await?;
         let client = self.sessions.ssoadmin(account_id, region).await;
         let mut wait = self.first_backoff;
@@ -120,11 +120,11 @@ impl InstancePort for SsoAdminInstances {
                 .send()
                 .await
             {
-                Ok(_) => return Ok(DeleteOutcome::Accepted),
+                Ok(_) => return Ok(DeleteReply::Accepted),
                 Err(e) => port_error("DeleteInstance", e),
             };
             match error.kind {
-                PortErrorKind::NotFound => return Ok(DeleteOutcome::NotFound),
+                PortErrorKind::NotFound => return Ok(DeleteReply::NotFound),
                 PortErrorKind::Conflict | PortErrorKind::Throttled if attempt < DELETE_ATTEMPTS => {
                     tracing::warn!(instance_arn, attempt, wait_ms = wait.as_millis() as u64, error = %error, "DeleteInstance will be retried");
                     tokio::time::sleep(wait).await;

@@ -63,7 +63,7 @@ pub fn decide(
             return Decision::already_gone(&instance.instance_arn);
         }
     }
-    policy.decide(
+    policy.weigh(
         violation.rule,
         &violation.account_id,
         violation.instance.as_ref(),
@@ -84,7 +84,7 @@ impl Decision {
     }
 
     /// The remediation once carried out, with its outcome.
-    pub fn outcome(&self, status: RemediationStatus, detail: String) -> Remediation {
+    pub fn carried_out(&self, status: RemediationStatus, detail: String) -> Remediation {
         Remediation {
             action: self.action,
             status,

@@ -134,7 +134,7 @@ fn a_central_exemption_spares_until_it_expires_then_the_instance_is_idc005() {
         r#"[{"account":"222222222222","expires":"2026-11-30","reason":"QuickSight trial"}]"#,
     );
     let inv = inventory(None);
-    let d = within.decide(RuleId::IDC001, MEMBER, Some(&instance(&[])), &inv, now());
+    let d = within.weigh(RuleId::IDC001, MEMBER, Some(&instance(&[])), &inv, now());
     assert_eq!(d.verdict, Verdict::Skip(RemediationStatus::SkippedExempt));
     assert!(d.detail.contains("QuickSight trial"), "{}", d.detail);
     assert!(d.detail.contains("2026-12-01T00:00:00Z"), "{}", d.detail);
@@ -151,7 +151,7 @@ fn a_central_exemption_spares_until_it_expires_then_the_instance_is_idc005() {
         Some(RuleId::IDC005)
     );
     assert!(expired
-        .decide(RuleId::IDC005, MEMBER, Some(&instance(&[])), &inv, now())
+        .weigh(RuleId::IDC005, MEMBER, Some(&instance(&[])), &inv, now())
         .allows_delete());
 }
 
@@ -184,7 +184,7 @@ fn the_tag_exempts_only_while_a_policy_protects_it() {
     assert_eq!(classify(&old, &protected, &p, now()), Some(RuleId::IDC005));
     // Not protected: the member set it, so it is reported for what it is, and deleted.
     let unprotected = inventory(Some(&[]));
-    let d = p.decide(RuleId::IDC001, MEMBER, Some(&tagged), &unprotected, now());
+    let d = p.weigh(RuleId::IDC001, MEMBER, Some(&tagged), &unprotected, now());
     assert!(d.allows_delete());
     assert!(d.detail.contains("exempts nothing"), "{}", d.detail);
     assert!(d.detail.contains("EXEMPT_TAG_POLICY_ID"), "{}", d.detail);
@@ -193,7 +193,7 @@ fn the_tag_exempts_only_while_a_policy_protects_it() {
         Some(RuleId::IDC001)
     );
     // Not known whether it is protected: never beyond dry_run.
-    let d = p.decide(
+    let d = p.weigh(
         RuleId::IDC001,
         MEMBER,
         Some(&tagged),
@@ -210,7 +210,7 @@ fn an_unknown_creation_date_is_never_within_a_trial() {
     let protected = inventory(Some(&["idc-trial"]));
     let mut undated = instance(&[("idc-trial", "")]);
     undated.created_date = None;
-    let d = p.decide(RuleId::IDC001, MEMBER, Some(&undated), &protected, now());
+    let d = p.weigh(RuleId::IDC001, MEMBER, Some(&undated), &protected, now());
     assert_eq!(d.verdict, Verdict::DryRun);
     assert!(d.unverified.is_some_and(|f| f.contains("creation date")));
     // A window past the end of the calendar cannot be computed either.
@@ -230,7 +230,7 @@ fn unknown_tags_with_an_exemption_tag_configured_only_dry_run() {
     let p = tag_policy();
     let mut inst = instance(&[]);
     inst.tags = None;
-    let d = p.decide(
+    let d = p.weigh(
         RuleId::IDC001,
         MEMBER,
         Some(&inst),
@@ -241,7 +241,7 @@ fn unknown_tags_with_an_exemption_tag_configured_only_dry_run() {
     assert!(d.unverified.is_some_and(|f| f.contains("idc-trial")));
     // Without an exemption tag configured, tags do not matter.
     assert!(policy("")
-        .decide(RuleId::IDC001, MEMBER, Some(&inst), &inventory(None), now())
+        .weigh(RuleId::IDC001, MEMBER, Some(&inst), &inventory(None), now())
         .allows_delete());
 }
 
@@ -252,7 +252,7 @@ fn unknown_tags_do_not_matter_when_no_policy_protects_the_key() {
     let p = tag_policy();
     let mut inst = instance(&[]);
     inst.tags = None;
-    let d = p.decide(
+    let d = p.weigh(
         RuleId::IDC001,
         MEMBER,
         Some(&inst),

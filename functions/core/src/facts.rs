@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use futures_util::stream::{self, StreamExt};
-use serde::{Deserialize, Serialize};
 
 use crate::clock::{within, Budget};
 use crate::inventory::{
-    AccountRegion, Instance, InstanceStatus, Inventory, Organization, TagProtection,
+    AccountRegion, Instance, InstanceStatus, Inventory, Organization, TagProtection, Unreachable,
 };
 use crate::policy::Policy;
 use crate::ports::{Clock, InstancePort, OrganizationPort, PortError};
@@ -30,14 +29,6 @@ pub const LIST_ATTEMPTS: u32 = 4;
 /// Lambda's retries (about 1 and 3 minutes later) look again — the second always past this age.
 pub const ABSENCE_PROOF_AGE: chrono::TimeDelta = chrono::TimeDelta::seconds(120);
 const FIRST_WAIT: Duration = Duration::from_millis(500);
-
-/// An account/Region that could not be listed, and why.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct Unreachable {
-    pub account_id: String,
-    pub region: String,
-    pub error: String,
-}
 
 /// Why the organization facts could not be had.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,6 +10,14 @@ use serde::{Deserialize, Serialize};
 use crate::error::InventoryError;
 use crate::ids::{is_account_id, SSO_SERVICE_PRINCIPAL};
 
+/// An account/Region that could not be listed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unreachable {
+    pub account_id: String,
+    pub region: String,
+    pub error: String,
+}
+
 /// The organization the accounts belong to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organization {

@@ -14,7 +14,7 @@
 
 use crate::finding::RemediationStatus;
 use crate::inventory::InstanceStatus;
-use crate::ports::{DeleteOutcome, PortError};
+use crate::ports::{DeleteReply, PortError};
 
 /// Where one deletion stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,11 +44,11 @@ pub enum DeleteAnswer {
     Error(PortError),
 }
 
-impl From<Result<DeleteOutcome, PortError>> for DeleteAnswer {
-    fn from(answer: Result<DeleteOutcome, PortError>) -> Self {
+impl From<Result<DeleteReply, PortError>> for DeleteAnswer {
+    fn from(answer: Result<DeleteReply, PortError>) -> Self {
         match answer {
-            Ok(DeleteOutcome::Accepted) => DeleteAnswer::Accepted,
-            Ok(DeleteOutcome::NotFound) => DeleteAnswer::NotFound,
+            Ok(DeleteReply::Accepted) => DeleteAnswer::Accepted,
+            Ok(DeleteReply::NotFound) => DeleteAnswer::NotFound,
             Err(error) => DeleteAnswer::Error(error),
         }
     }

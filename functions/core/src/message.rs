@@ -4,8 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::facts::Unreachable;
 use crate::finding::{rfc3339, Finding, Severity, TriggerRef};
+use crate::inventory::Unreachable;
 
 /// One message for the findings topic.
 #[derive(Debug, Clone, PartialEq, Eq)]

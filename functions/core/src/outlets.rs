@@ -193,7 +193,7 @@ impl<H: SecurityHubPort, C: FindingPublisher> Outlets<H, C> {
         &self,
         hub: &HubOutlet<H>,
         asff: &[AsffFinding],
-    ) -> Result<ChunkOutcome, PortError> {
+    ) -> Result<ChunkImport, PortError> {
         let ids: Vec<&str> = asff.iter().map(|f| f.id.as_str()).collect();
         let holds = hub.port.updated_at(&hub.product.arn(), &ids).await?;
         let mut late = BTreeSet::new();
@@ -208,7 +208,7 @@ impl<H: SecurityHubPort, C: FindingPublisher> Outlets<H, C> {
             }
         }
         if new.is_empty() {
-            return Ok(ChunkOutcome {
+            return Ok(ChunkImport {
                 late,
                 refused: BTreeMap::new(),
             });
@@ -221,13 +221,13 @@ impl<H: SecurityHubPort, C: FindingPublisher> Outlets<H, C> {
         if !resolved.is_empty() {
             refused.extend(hub.port.resolve(&resolved).await?);
         }
-        Ok(ChunkOutcome { late, refused })
+        Ok(ChunkImport { late, refused })
     }
 }
 
 /// What became of one import batch: the ids Security Hub already held newer (done), and the
 /// ones it refused (why).
-struct ChunkOutcome {
+struct ChunkImport {
     late: BTreeSet<String>,
     refused: BTreeMap<String, String>,
 }

@@ -70,8 +70,9 @@ impl Policy {
         .standing(instance, inventory, now)
     }
 
-    /// Decides what to do about a finding of `rule` on `instance`.
-    pub fn decide(
+    /// What the policy alone says about a finding of `rule` on `instance` (the one decision,
+    /// [`crate::decide::decide`], weighs the look's restraints first).
+    pub fn weigh(
         &self,
         rule: RuleId,
         account_id: &str,
@@ -397,8 +398,8 @@ mod tests {
         }
     }
 
-    fn decide(policy: &Policy, rule: RuleId, inst: &Instance) -> Decision {
-        policy.decide(
+    fn weigh(policy: &Policy, rule: RuleId, inst: &Instance) -> Decision {
+        policy.weigh(
             rule,
             &inst.owner_account_id,
             Some(inst),
@@ -409,7 +410,7 @@ mod tests {
 
     #[test]
     fn default_policy_reports_only() {
-        let d = decide(
+        let d = weigh(
             &Policy::default(),
             RuleId::IDC001,
             &instance("222222222222"),
@@ -422,7 +423,7 @@ mod tests {
 
     #[test]
     fn auto_remediate_deletes_an_identified_member_instance() {
-        let d = decide(&auto(), RuleId::IDC001, &instance("222222222222"));
+        let d = weigh(&auto(), RuleId::IDC001, &instance("222222222222"));
         assert!(d.allows_delete());
         assert_eq!(d.planned_status(), RemediationStatus::DryRun);
     }
@@ -433,7 +434,7 @@ mod tests {
             dry_run: true,
             ..auto()
         };
-        let d = decide(&p, RuleId::IDC002, &instance("222222222222"));
+        let d = weigh(&p, RuleId::IDC002, &instance("222222222222"));
         assert_eq!(d.verdict, Verdict::DryRun);
     }
 
@@ -443,7 +444,7 @@ mod tests {
             force_delete_in_use: true,
             ..auto()
         };
-        let d = decide(&p, RuleId::IDC001, &instance("111111111111"));
+        let d = weigh(&p, RuleId::IDC001, &instance("111111111111"));
         assert_eq!(d.verdict, Verdict::NoAction);
         assert!(d.detail.contains("management account"));
     }
@@ -451,7 +452,7 @@ mod tests {
     #[test]
     fn instance_of_another_owner_is_not_identified() {
         let inst = instance("333333333333");
-        let d = auto().decide(
+        let d = auto().weigh(
             RuleId::IDC001,
             "222222222222",
             Some(&inst),
@@ -465,7 +466,7 @@ mod tests {
     fn deleting_instance_is_not_deleted_again() {
         let mut inst = instance("222222222222");
         inst.status = InstanceStatus::DeleteInProgress;
-        let d = decide(&auto(), RuleId::IDC001, &inst);
+        let d = weigh(&auto(), RuleId::IDC001, &inst);
         assert_eq!(d.verdict, Verdict::AlreadyGone);
         assert_eq!(d.planned_status(), RemediationStatus::AlreadyDeleted);
     }
@@ -475,12 +476,12 @@ mod tests {
         let mut inst = instance("222222222222");
         inst.status = InstanceStatus::Other("CREATE_FAILED".into());
         inst.status_reason = Some("quota exceeded".into());
-        let d = decide(&auto(), RuleId::IDC001, &inst);
+        let d = weigh(&auto(), RuleId::IDC001, &inst);
         assert_eq!(d.verdict, Verdict::DryRun);
         let fact = d.unverified.unwrap_or_default();
         assert!(fact.contains("CREATE_FAILED: quota exceeded"), "{fact}");
         // Report only: nothing to fail, but the finding still names the status.
-        let d = decide(&Policy::default(), RuleId::IDC001, &inst);
+        let d = weigh(&Policy::default(), RuleId::IDC001, &inst);
         assert_eq!(
             d.verdict,
             Verdict::Skip(RemediationStatus::SkippedNotEnabled)
@@ -490,14 +491,14 @@ mod tests {
 
     #[test]
     fn missing_instance_is_not_identified() {
-        let d = auto().decide(RuleId::IDC001, "222222222222", None, &inventory(), now());
+        let d = auto().weigh(RuleId::IDC001, "222222222222", None, &inventory(), now());
         assert_eq!(d.verdict, Verdict::NoAction);
     }
 
     #[test]
     fn report_only_rules_never_act() {
         for rule in [RuleId::IDC003, RuleId::IDC004] {
-            let d = decide(&auto(), rule, &instance("222222222222"));
+            let d = weigh(&auto(), rule, &instance("222222222222"));
             assert_eq!(
                 (d.verdict, d.action),
                 (Verdict::NoAction, RemediationAction::None)
@@ -509,7 +510,7 @@ mod tests {
     fn exempt_account_is_skipped() {
         let mut p = auto();
         p.exempt_accounts.insert("222222222222".into());
-        let d = decide(&p, RuleId::IDC002, &instance("222222222222"));
+        let d = weigh(&p, RuleId::IDC002, &instance("222222222222"));
         assert_eq!(d.verdict, Verdict::Skip(RemediationStatus::SkippedExempt));
     }
 
@@ -518,14 +519,14 @@ mod tests {
         let mut inst = instance("222222222222");
         inst.application_count = Some(2);
         assert_eq!(
-            decide(&auto(), RuleId::IDC001, &inst).verdict,
+            weigh(&auto(), RuleId::IDC001, &inst).verdict,
             Verdict::Skip(RemediationStatus::SkippedInUse)
         );
         let forced = Policy {
             force_delete_in_use: true,
             ..auto()
         };
-        assert!(decide(&forced, RuleId::IDC001, &inst).allows_delete());
+        assert!(weigh(&forced, RuleId::IDC001, &inst).allows_delete());
     }
 
     #[test]
@@ -533,11 +534,11 @@ mod tests {
         let mut inst = instance("222222222222");
         inst.application_count = None;
         assert_eq!(
-            decide(&auto(), RuleId::IDC001, &inst).verdict,
+            weigh(&auto(), RuleId::IDC001, &inst).verdict,
             Verdict::DryRun
         );
         assert_eq!(
-            decide(&Policy::default(), RuleId::IDC001, &inst).verdict,
+            weigh(&Policy::default(), RuleId::IDC001, &inst).verdict,
             Verdict::Skip(RemediationStatus::SkippedNotEnabled)
         );
     }

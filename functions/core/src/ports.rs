@@ -70,7 +70,7 @@ pub trait OrganizationPort: Send + Sync {
 
 /// Whether a delete was accepted, or there was nothing to delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeleteOutcome {
+pub enum DeleteReply {
     Accepted,
     NotFound,
 }
@@ -107,7 +107,7 @@ pub trait InstancePort: Send + Sync {
         account_id: &str,
         region: &str,
         instance_arn: &str,
-    ) -> impl Future<Output = Result<DeleteOutcome, PortError>> + Send;
+    ) -> impl Future<Output = Result<DeleteReply, PortError>> + Send;
 }
 
 /// The state of the rule that forwards a member's `CreateInstance` events to the guardrail.

@@ -2,9 +2,10 @@
 //! does it own an account instance anywhere? If it does, registering springs the trap.
 
 use crate::clock::Budget;
-use crate::facts::{self, Unreachable};
+use crate::facts;
 use crate::failure::HandleError;
 use crate::inventory::Instance;
+use crate::inventory::Unreachable;
 use crate::ports::{Clock, InstancePort, OrganizationPort};
 use crate::service::Guardrail;
 

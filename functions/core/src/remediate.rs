@@ -132,7 +132,7 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
                 let (status, detail) = self.announce_and_delete(judged, instance, troubles).await;
                 let finding = judged
                     .violation
-                    .finding(judged.decision.outcome(status, detail));
+                    .finding(judged.decision.carried_out(status, detail));
                 if status == RemediationStatus::Failed {
                     self.settle_later(&finding, troubles).await;
                 }
@@ -210,7 +210,7 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         let mut intent = judged.violation.finding(
             judged
                 .decision
-                .outcome(announced.status(), announced.detail(arn, region)),
+                .carried_out(announced.status(), announced.detail(arn, region)),
         );
         log_decision(&intent);
         let published = self.publish_finding(&mut intent).await;

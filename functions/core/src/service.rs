@@ -7,15 +7,14 @@
 //! incomplete (a Region not listed, a delete not attempted or kept at `dry_run` by an unknown
 //! fact). An incomplete look is also published, as an [`IncompleteNotice`], never as silence.
 
-use serde_json::Value;
-
 use crate::clock::{Budget, Sequencer};
 use crate::decide::Restraints;
-use crate::event::{parse_event_value, Trigger};
-use crate::facts::{self, OrgFactsError, Unreachable};
+use crate::event::{parse_envelope, CloudTrailEnvelope, Trigger};
+use crate::facts::{self, OrgFactsError};
 pub use crate::failure::HandleError;
 use crate::finding::{Finding, RuleId, Severity};
 use crate::inventory::Inventory;
+use crate::inventory::Unreachable;
 use crate::message::IncompleteNotice;
 use crate::policy::Verdict;
 use crate::ports::{
@@ -28,7 +27,7 @@ use crate::settings::{OutsideRegions, Settings};
 
 /// What one event led to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Outcome {
+pub struct EventReport {
     pub findings: Vec<Finding>,
     pub notes: Vec<String>,
 }
@@ -128,9 +127,13 @@ where
     C: Clock,
     Q: TaskQueue,
 {
-    /// Handles one EventBridge payload.
-    pub async fn handle(&self, payload: Value, budget: Budget) -> Result<Outcome, HandleError> {
-        let trigger = parse_event_value(payload)?;
+    /// Handles one EventBridge event.
+    pub async fn handle(
+        &self,
+        envelope: &CloudTrailEnvelope,
+        budget: Budget,
+    ) -> Result<EventReport, HandleError> {
+        let trigger = parse_envelope(envelope)?;
         self.handle_trigger(&trigger, budget).await
     }
 
@@ -138,10 +141,10 @@ where
         &self,
         trigger: &Trigger,
         budget: Budget,
-    ) -> Result<Outcome, HandleError> {
+    ) -> Result<EventReport, HandleError> {
         if let Trigger::Ignored(ignored) = trigger {
             tracing::info!(event_name = ?ignored.event_name, reason = %ignored.reason, "event ignored");
-            return Ok(Outcome {
+            return Ok(EventReport {
                 findings: vec![],
                 notes: vec![format!("ignored: {}", ignored.reason)],
             });
@@ -265,7 +268,7 @@ where
         if let Some(error) = error {
             return Err(error);
         }
-        Ok(Outcome {
+        Ok(EventReport {
             findings,
             notes: evaluation.notes,
         })

@@ -6,9 +6,9 @@ use idc_core::confirm::ConfirmTask;
 use idc_core::{Budget, HandleError, InstanceStatus, RemediationStatus};
 use idc_testkit::*;
 
-fn member_create(g: &Fake) -> Result<idc_core::Outcome, HandleError> {
+fn member_create(g: &Fake) -> Result<idc_core::EventReport, HandleError> {
     block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ))
 }

@@ -85,7 +85,7 @@ fn findings_name_their_exemption() {
             deleting(&exemption),
         );
         let out = block_on(g.handle(
-            create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+            &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
             Budget::unbounded(),
         ));
         assert!(out.is_ok(), "{out:?}");
@@ -108,7 +108,7 @@ fn a_failed_creation_is_named_with_its_reason() {
         deleting(""),
     );
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");

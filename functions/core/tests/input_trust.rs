@@ -5,9 +5,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Duration, Utc};
-use idc_core::event::CreateOutcome;
+use idc_core::event::CreateProof;
 use idc_core::{
-    evaluate_trigger, parse_event_value, Instance, InstanceStatus, Inventory, Organization, Policy,
+    evaluate_trigger, parse_event_bytes, Instance, InstanceStatus, Inventory, Organization, Policy,
     RemediationStatus, RuleId, Trigger,
 };
 use serde_json::{json, Value};
@@ -64,7 +64,7 @@ fn create_instance(envelope_account: &str, source: &str, response: Value) -> Val
 }
 
 fn parse(v: Value) -> Trigger {
-    parse_event_value(v).unwrap_or_else(|e| panic!("event must parse: {e}"))
+    parse_event_bytes(v.to_string().as_bytes()).unwrap_or_else(|e| panic!("event must parse: {e}"))
 }
 
 fn policies() -> Vec<Policy> {
@@ -173,7 +173,7 @@ fn a_create_without_error_or_arn_proves_no_instance() {
         let Trigger::InstanceCreated(t) = &trigger else {
             panic!("expected InstanceCreated for {response}");
         };
-        assert_eq!(t.outcome(), CreateOutcome::Unclear, "{response}");
+        assert_eq!(t.proof(), CreateProof::Unclear, "{response}");
         assert!(!t.proves_instance());
         for policy in policies() {
             // Event alone: no instance may be made up from the event.
@@ -206,7 +206,7 @@ fn a_failed_create_stays_idc004_even_with_an_arn() {
     let Trigger::InstanceCreated(t) = &trigger else {
         panic!("expected InstanceCreated");
     };
-    assert_eq!(t.outcome(), CreateOutcome::Failed);
+    assert_eq!(t.proof(), CreateProof::Failed);
     assert_eq!(t.instance_arn, None);
     for policy in policies() {
         let eval = evaluate_trigger(&trigger, Some(&inventory()), &policy, now());

@@ -33,7 +33,7 @@ fn the_events_instance_listed_with_another_owner_is_not_identified_never_gone() 
         instances.also_listed.push(listed_as(owner));
         let g = guardrail(instances, Publisher::default(), deleting());
         let out = block_on(g.handle(
-            create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+            &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
             Budget::unbounded(),
         ));
         assert!(
@@ -54,7 +54,7 @@ fn the_events_instance_listed_with_another_owner_is_not_identified_never_gone() 
     instances.also_listed.push(listed_as(ADMIN));
     let g = guardrail(instances, Publisher::default(), Policy::default());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(out.is_ok(), "{out:?}");
@@ -68,7 +68,7 @@ fn the_events_instance_listed_with_another_owner_is_not_identified_never_gone() 
 fn an_org_event_answered_not_in_use_is_incomplete_not_an_all_clear() {
     let mut g = guardrail(Instances::with(world()), Publisher::default(), deleting());
     g.organizations.not_in_use = true;
-    let out = block_on(g.handle(register_event(ADMIN), Budget::unbounded()));
+    let out = block_on(g.handle(&envelope(register_event(ADMIN)), Budget::unbounded()));
     assert!(matches!(out, Err(HandleError::Gather(_))), "{out:?}");
     assert!(g.publisher.all_clears().is_empty());
     assert!(g.publisher.sent().iter().all(|f| f.rule != RuleId::IDC003));
@@ -81,7 +81,7 @@ fn a_conflict_with_a_deletion_in_progress_is_deleted_not_failed() {
     instances.delete_in_progress_elsewhere = true;
     let g = guardrail(instances, Publisher::default(), deleting());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(out.is_ok(), "{out:?}");
@@ -103,7 +103,7 @@ fn absence_right_after_creation_is_no_proof_and_no_word_is_published() {
     // the instance (an earlier delivery may have deleted it and said so), the event is retried.
     let g = guardrail(Instances::with(vec![]), Publisher::default(), deleting());
     let young = created_at(now() - chrono::Duration::seconds(20));
-    let out = block_on(g.handle(young, Budget::unbounded()));
+    let out = block_on(g.handle(&envelope(young), Budget::unbounded()));
     assert!(matches!(out, Err(HandleError::Incomplete(_))), "{out:?}");
     assert!(g.publisher.sent().is_empty(), "{:?}", g.publisher.sent());
     let notices = g.publisher.notices();
@@ -113,7 +113,7 @@ fn absence_right_after_creation_is_no_proof_and_no_word_is_published() {
     // Old enough: complete listings that still do not show it prove it gone.
     let g = guardrail(Instances::with(vec![]), Publisher::default(), deleting());
     let old = created_at(now() - idc_core::facts::ABSENCE_PROOF_AGE - chrono::Duration::seconds(5));
-    let out = block_on(g.handle(old, Budget::unbounded()));
+    let out = block_on(g.handle(&envelope(old), Budget::unbounded()));
     assert!(out.is_ok(), "{out:?}");
     assert_eq!(
         g.publisher.sent()[0].remediation.status,
@@ -129,7 +129,7 @@ fn a_forwarded_create_instance_answered_not_in_use_is_incomplete_not_idc003() {
     g.organizations.not_in_use = true;
     g.settings.own_account_id = Some(MGMT.to_owned());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(matches!(out, Err(HandleError::Gather(_))), "{out:?}");
@@ -140,7 +140,7 @@ fn a_forwarded_create_instance_answered_not_in_use_is_incomplete_not_idc003() {
     g.organizations.not_in_use = true;
     g.settings.own_account_id = Some(MEMBER.to_owned());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(out.is_ok(), "{out:?}");

@@ -95,7 +95,7 @@ async fn deliver(g: &Fake, via: Via) -> bool {
     match via {
         Via::Event => g
             .handle(
-                create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+                &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
                 Budget::unbounded(),
             )
             .await

@@ -37,7 +37,7 @@ fn outlets(hub: Hub, chat: Publisher, min_severity: Severity) -> Outlets<Hub, Pu
 fn deletion_words() -> Vec<Finding> {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(out.is_ok(), "{out:?}");

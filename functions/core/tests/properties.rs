@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use idc_core::exemption::{Exemption, ExemptionTarget};
 use idc_core::inventory::TagProtection;
 use idc_core::{
-    evaluate_sweep, evaluate_trigger, parse_event_value, Instance, InstanceStatus, Inventory,
+    evaluate_sweep, evaluate_trigger, parse_event_bytes, Instance, InstanceStatus, Inventory,
     Organization, Policy, Trigger,
 };
 use proptest::prelude::*;
@@ -164,7 +164,7 @@ fn trigger() -> impl Strategy<Value = Trigger> {
             }
             let v = json!({"version": "0", "id": format!("env-{n}"), "detail-type": "AWS API Call via CloudTrail",
                            "source": source, "account": account, "region": REGIONS[r], "detail": detail});
-            parse_event_value(v).unwrap_or_else(|e| panic!("generated event must parse: {e}"))
+            parse_event_bytes(v.to_string().as_bytes()).unwrap_or_else(|e| panic!("generated event must parse: {e}"))
         },
     )
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Duration, Utc};
 use idc_core::finding::{Evidence, RemediationAction, TriggerRef, FINDING_SCHEMA};
 use idc_core::{
-    evaluate_sweep, evaluate_trigger, parse_event_value, Instance, InstanceStatus, Inventory,
+    evaluate_sweep, evaluate_trigger, parse_event_bytes, Instance, InstanceStatus, Inventory,
     Organization, Policy, RemediationStatus, RuleId, Severity, Trigger,
 };
 use serde_json::{json, Value};
@@ -59,7 +59,7 @@ fn envelope(source: &str, detail: Value) -> Trigger {
         "source": source, "account": account, "time": "2026-11-20T10:00:00Z",
         "region": "eu-west-1", "resources": [], "detail": detail
     });
-    match parse_event_value(v) {
+    match parse_event_bytes(v.to_string().as_bytes()) {
         Ok(t) => t,
         Err(e) => panic!("sample must parse: {e}"),
     }

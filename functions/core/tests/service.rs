@@ -14,10 +14,10 @@ fn statuses(g: &Fake) -> Vec<(RuleId, RemediationStatus)> {
 }
 
 /// A member's CreateInstance, with auto-remediation on, over these instances.
-fn member_create(instances: Instances) -> (Fake, Result<idc_core::Outcome, HandleError>) {
+fn member_create(instances: Instances) -> (Fake, Result<idc_core::EventReport, HandleError>) {
     let g = guardrail(instances, Publisher::default(), auto());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     (g, out)
@@ -34,7 +34,7 @@ fn member_create_outcome(instances: Instances) -> Vec<(RuleId, RemediationStatus
 fn member_instance_is_deleted_confirmed_and_published() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded(),
     ));
     assert!(out.is_ok(), "{out:?}");
@@ -54,7 +54,7 @@ fn report_only_by_default_deletes_nothing() {
         Policy::default(),
     );
     assert!(block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded()
     ))
     .is_ok());
@@ -69,8 +69,8 @@ fn report_only_by_default_deletes_nothing() {
 fn duplicate_delivery_deletes_once_with_identical_ids() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
-    assert!(block_on(g.handle(event.clone(), Budget::unbounded())).is_ok());
-    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event.clone()), Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event), Budget::unbounded())).is_ok());
     assert_eq!(g.instances.deletes().len(), 1, "one deletion");
     let sent = g.publisher.sent();
     assert_eq!(sent.len(), 2);
@@ -84,7 +84,7 @@ fn duplicate_delivery_deletes_once_with_identical_ids() {
 #[test]
 fn delegated_admin_registration_deletes_the_account_instance_not_the_org_instance() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
-    assert!(block_on(g.handle(register_event(ADMIN), Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(register_event(ADMIN)), Budget::unbounded())).is_ok());
     assert_eq!(
         statuses(&g),
         vec![(RuleId::IDC002, RemediationStatus::Deleted)]
@@ -102,11 +102,11 @@ fn management_account_instance_is_never_deleted_with_every_flag_on() {
     };
     let g = guardrail(Instances::with(world()), Publisher::default(), all);
     assert!(block_on(g.handle(
-        create_event(MGMT, "us-east-1", ORG_ARN),
+        &envelope(create_event(MGMT, "us-east-1", ORG_ARN)),
         Budget::unbounded()
     ))
     .is_ok());
-    assert!(block_on(g.handle(register_event(ADMIN), Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(register_event(ADMIN)), Budget::unbounded())).is_ok());
     assert!(!g.instances.deletes().contains(&ORG_ARN.to_owned()));
     assert!(g.instances.arns().contains(&ORG_ARN.to_owned()));
 }
@@ -117,7 +117,7 @@ fn in_use_instance_is_skipped() {
     w[1].application_count = Some(2);
     let g = guardrail(Instances::with(w), Publisher::default(), auto());
     assert!(block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded()
     ))
     .is_ok());
@@ -147,7 +147,7 @@ fn all_statuses(g: &Fake) -> Vec<RemediationStatus> {
 fn a_delete_is_announced_before_it_happens_and_its_outcome_follows_under_the_same_id() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     assert!(block_on(g.handle(
-        create_event(MEMBER, "eu-west-1", MEMBER_ARN),
+        &envelope(create_event(MEMBER, "eu-west-1", MEMBER_ARN)),
         Budget::unbounded()
     ))
     .is_ok());
@@ -172,7 +172,7 @@ fn publish_failing_before_the_delete_deletes_nothing_and_the_retry_deletes() {
         auto(),
     );
     let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
-    let first = block_on(g.handle(event.clone(), Budget::unbounded()));
+    let first = block_on(g.handle(&envelope(event.clone()), Budget::unbounded()));
     assert!(
         matches!(
             first,
@@ -190,7 +190,7 @@ fn publish_failing_before_the_delete_deletes_nothing_and_the_retry_deletes() {
     );
     assert!(g.instances.arns().contains(&MEMBER_ARN.to_owned()));
     g.publisher.fail_statuses.clear();
-    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event), Budget::unbounded())).is_ok());
     assert_eq!(
         all_statuses(&g),
         vec![RemediationStatus::Deleting, RemediationStatus::Deleted]
@@ -201,7 +201,7 @@ fn publish_failing_before_the_delete_deletes_nothing_and_the_retry_deletes() {
 fn publish_failing_after_the_delete_fails_the_call_and_the_retry_confirms_it_gone() {
     let mut g = guardrail(Instances::with(world()), failing(&["deleted"]), auto());
     let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
-    let first = block_on(g.handle(event.clone(), Budget::unbounded()));
+    let first = block_on(g.handle(&envelope(event.clone()), Budget::unbounded()));
     assert!(
         matches!(
             first,
@@ -216,7 +216,7 @@ fn publish_failing_after_the_delete_fails_the_call_and_the_retry_confirms_it_gon
     // The team already knows: the announcement went out before the delete.
     assert_eq!(all_statuses(&g), vec![RemediationStatus::Deleting]);
     g.publisher.fail_statuses.clear();
-    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event), Budget::unbounded())).is_ok());
     let all = g.publisher.all();
     assert_eq!(
         all_statuses(&g),
@@ -242,7 +242,7 @@ fn publish_failing_after_the_delete_fails_the_call_and_the_retry_confirms_it_gon
 #[test]
 fn an_org_event_whose_outcome_was_lost_is_closed_by_the_retry_all_clear() {
     let mut g = guardrail(Instances::with(world()), failing(&["deleted"]), auto());
-    let first = block_on(g.handle(register_event(ADMIN), Budget::unbounded()));
+    let first = block_on(g.handle(&envelope(register_event(ADMIN)), Budget::unbounded()));
     assert!(
         matches!(first, Err(HandleError::Publish { .. })),
         "{first:?}"
@@ -251,7 +251,7 @@ fn an_org_event_whose_outcome_was_lost_is_closed_by_the_retry_all_clear() {
     assert!(g.publisher.all_clears().is_empty());
     g.publisher.fail_statuses.clear();
     // The retry finds the delegated administrator clean, and says so under the same event.
-    assert!(block_on(g.handle(register_event(ADMIN), Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(register_event(ADMIN)), Budget::unbounded())).is_ok());
     let clear = g.publisher.all_clears();
     assert_eq!(clear.len(), 1);
     assert_eq!(clear[0].account_id, ADMIN);
@@ -307,7 +307,7 @@ fn outside_regions_report_never_deletes_outside_regions() {
     g.settings.regions = vec!["us-east-1".into()];
     g.settings.outside_regions = idc_core::settings::OutsideRegions::Report;
     let event = create_event(MEMBER, "eu-west-1", MEMBER_ARN);
-    assert!(block_on(g.handle(event.clone(), Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event.clone()), Budget::unbounded())).is_ok());
     assert!(g.instances.deletes().is_empty());
     assert_eq!(
         statuses(&g),
@@ -315,7 +315,7 @@ fn outside_regions_report_never_deletes_outside_regions() {
     );
     // The default evaluates the event's Region like any other.
     g.settings.outside_regions = idc_core::settings::OutsideRegions::Evaluate;
-    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event), Budget::unbounded())).is_ok());
     assert_eq!(g.instances.deletes(), vec![MEMBER_ARN.to_owned()]);
 }
 
@@ -323,7 +323,7 @@ fn outside_regions_report_never_deletes_outside_regions() {
 fn bad_event_is_an_error_and_touches_nothing() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let out = block_on(g.handle(
-        json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.sso"}),
+        &envelope(json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.sso", "detail": [1]})),
         Budget::unbounded(),
     ));
     assert!(matches!(out, Err(HandleError::BadEvent(_))));
@@ -352,7 +352,7 @@ fn ignored_events_publish_nothing() {
     let g = guardrail(Instances::with(world()), Publisher::default(), auto());
     let mut event = register_event(MEMBER);
     event["detail"]["requestParameters"]["servicePrincipal"] = json!("config.amazonaws.com");
-    assert!(block_on(g.handle(event, Budget::unbounded())).is_ok());
+    assert!(block_on(g.handle(&envelope(event), Budget::unbounded())).is_ok());
     assert!(g.publisher.sent().is_empty());
 }
 

@@ -1,6 +1,11 @@
 //! The Lambda wiring of idc-guardrail: settings from the environment, the cold start, routing,
 //! diagnostics and SQS batches. Each function's `main` calls one `run_*`, so it links only the
 //! code it runs.
+//!
+//! Every event arrives typed: the runtime reads the payload into the function's event type
+//! (an EventBridge envelope of a CloudTrail record, a scheduled event, an SQS batch). A payload
+//! that is not of that type never reaches the handler: the runtime fails the invocation with
+//! serde's error, which names the field, so Lambda retries it and the DLQ keeps it.
 
 pub mod env;
 pub mod logging;
@@ -11,8 +16,10 @@ pub mod sqs;
 pub mod sweep;
 pub mod wiring;
 
+use aws_lambda_events::sqs::SqsEvent;
+use idc_core::sweep::ScheduledEvent;
+use idc_core::CloudTrailEnvelope;
 use lambda_runtime::{service_fn, LambdaEvent};
-use serde_json::Value;
 
 pub use env::LambdaSettings;
 pub use metrics::InvocationMetrics;
@@ -31,13 +38,16 @@ fn emit<T, E>(result: &Result<T, E>, mut metrics: InvocationMetrics, name: &str)
 pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
     let (guardrail, name) = wiring::cold_start(&format!("{route:?}")).await?;
     let (guardrail, name) = (&guardrail, name.as_str());
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let budget = wiring::budget(&event.context);
-        let mut metrics = InvocationMetrics::default();
-        let result = route::handle(guardrail, route, event.payload, budget, &mut metrics).await;
-        emit(&result, metrics, name);
-        result.map_err(route::diagnostic)
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<CloudTrailEnvelope>| async move {
+            let budget = wiring::budget(&event.context);
+            let mut metrics = InvocationMetrics::default();
+            let result =
+                route::handle(guardrail, route, &event.payload, budget, &mut metrics).await;
+            emit(&result, metrics, name);
+            result.map_err(route::diagnostic)
+        },
+    ))
     .await
 }
 
@@ -45,13 +55,15 @@ pub async fn run_events(route: Route) -> Result<(), lambda_runtime::Error> {
 pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
     let (guardrail, name) = wiring::cold_start("Sweep").await?;
     let (guardrail, name) = (&guardrail, name.as_str());
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        let budget = wiring::budget(&event.context);
-        let mut metrics = InvocationMetrics::default();
-        let result = sweep::scheduled(guardrail, event.payload, budget, &mut metrics).await;
-        emit(&result, metrics, name);
-        result.map_err(route::diagnostic)
-    }))
+    lambda_runtime::run(service_fn(
+        move |event: LambdaEvent<ScheduledEvent>| async move {
+            let budget = wiring::budget(&event.context);
+            let mut metrics = InvocationMetrics::default();
+            let result = sweep::scheduled(guardrail, event.payload, budget, &mut metrics).await;
+            emit(&result, metrics, name);
+            result.map_err(route::diagnostic)
+        },
+    ))
     .await
 }
 
@@ -60,7 +72,7 @@ pub async fn run_sweep() -> Result<(), lambda_runtime::Error> {
 pub async fn run_outlets() -> Result<(), lambda_runtime::Error> {
     let (outlets, name) = wiring::cold_start_outlets().await?;
     let (outlets, name) = (&outlets, name.as_str());
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let mut metrics = InvocationMetrics::default();
         let result = outlets::deliver(outlets, event.payload, &mut metrics).await;
         emit(&result, metrics, name);
@@ -73,7 +85,7 @@ pub async fn run_outlets() -> Result<(), lambda_runtime::Error> {
 pub async fn run_sweep_worker() -> Result<(), lambda_runtime::Error> {
     let (guardrail, name) = wiring::cold_start("SweepWorker").await?;
     let (guardrail, name) = (&guardrail, name.as_str());
-    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let budget = wiring::budget(&event.context);
         let mut metrics = InvocationMetrics::default();
         let result = sweep::worker(guardrail, event.payload, budget, &mut metrics).await;

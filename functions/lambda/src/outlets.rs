@@ -2,9 +2,8 @@
 //! The records that failed are answered back alone (partial batch failures), so only they are
 //! delivered again and, after the redrive limit, kept by the outlets' dead-letter queue.
 
-use aws_lambda_events::sqs::SqsBatchResponse;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use idc_core::HandleError;
-use serde_json::Value;
 
 use crate::metrics::InvocationMetrics;
 use crate::sqs::{failures, records};
@@ -12,10 +11,10 @@ use crate::wiring::AwsOutlets;
 
 pub async fn deliver(
     outlets: &AwsOutlets,
-    payload: Value,
+    event: SqsEvent,
     metrics: &mut InvocationMetrics,
 ) -> Result<SqsBatchResponse, HandleError> {
-    let deliveries = records(payload)?;
+    let deliveries = records(event);
     let failed = outlets.deliver(&deliveries).await;
     tracing::info!(
         deliveries = deliveries.len(),

@@ -1,7 +1,7 @@
 //! Event-driven functions: which events each is deployed for, and what an invocation answers
 //! (the summary is the response; an error fails the invocation with a typed diagnostic).
 
-use idc_core::event::Trigger;
+use idc_core::event::{parse_envelope, CloudTrailEnvelope, Trigger};
 use idc_core::{Budget, HandleError};
 use serde_json::{json, Value};
 
@@ -33,12 +33,12 @@ impl Route {
 pub async fn handle(
     guardrail: &AwsGuardrail,
     route: Route,
-    payload: Value,
+    envelope: &CloudTrailEnvelope,
     budget: Budget,
     metrics: &mut InvocationMetrics,
 ) -> Result<Value, HandleError> {
-    let trigger = idc_core::parse_event_value(payload)
-        .inspect_err(|e| tracing::error!(error = %e, "bad event"))?;
+    let trigger =
+        parse_envelope(envelope).inspect_err(|e| tracing::error!(error = %e, "bad event"))?;
     if !matches!(trigger, Trigger::Ignored(_)) && !route.accepts(&trigger) {
         tracing::warn!(?route, "event routed to the wrong function; ignored");
         return Ok(

@@ -4,22 +4,17 @@
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use idc_core::outlets::Delivery;
-use idc_core::{EventError, HandleError};
-use serde_json::Value;
 
-/// The records of an SQS event; anything else is a bad event.
-pub fn records(payload: Value) -> Result<Vec<Delivery>, HandleError> {
-    let event: SqsEvent = serde_json::from_value(payload).map_err(|e| {
-        HandleError::BadEvent(EventError::NotEnvelope(format!("not an SQS event: {e}")))
-    })?;
-    Ok(event
+/// The records of an SQS event.
+pub fn records(event: SqsEvent) -> Vec<Delivery> {
+    event
         .records
         .into_iter()
         .map(|r| Delivery {
             message_id: r.message_id.unwrap_or_default(),
             body: r.body.unwrap_or_default(),
         })
-        .collect())
+        .collect()
 }
 
 /// The answer that names the records that failed.

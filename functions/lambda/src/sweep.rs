@@ -1,6 +1,6 @@
 //! The sweep's two Lambda handlers: the scheduled coordinator and the per-account worker.
 
-use aws_lambda_events::sqs::SqsBatchResponse;
+use aws_lambda_events::sqs::{SqsBatchResponse, SqsEvent};
 use idc_core::confirm::ConfirmTask;
 use idc_core::sweep::{no_progress, ScheduledEvent, SweepTask};
 use idc_core::{Budget, HandleError};
@@ -14,11 +14,11 @@ use crate::wiring::AwsGuardrail;
 /// invocation publishes findings with the same ids. What it covered goes into `metrics`.
 pub async fn scheduled(
     guardrail: &AwsGuardrail,
-    payload: Value,
+    event: ScheduledEvent,
     budget: Budget,
     metrics: &mut InvocationMetrics,
 ) -> Result<Value, HandleError> {
-    let event = ScheduledEvent::parse(payload)?;
+    let event = event.checked()?;
     let sweep_id = event.sweep_id();
     tracing::info!(sweep_id = %sweep_id, detail_type = ?event.detail_type, "sweep started");
     let started = std::time::Instant::now();
@@ -48,12 +48,12 @@ pub async fn scheduled(
 /// failure), so only it is retried and, after the redrive limit, kept by the queue's DLQ.
 pub async fn worker(
     guardrail: &AwsGuardrail,
-    payload: Value,
+    event: SqsEvent,
     budget: Budget,
     metrics: &mut InvocationMetrics,
 ) -> Result<SqsBatchResponse, HandleError> {
     let mut failed = Vec::new();
-    for record in records(payload)? {
+    for record in records(event) {
         let (id, body) = (record.message_id, record.body.as_str());
         let outcome = match (ConfirmTask::parse(body), SweepTask::parse(body)) {
             (Some(Ok(confirmation)), _) => Box::pin(guardrail.confirm(&confirmation, budget))

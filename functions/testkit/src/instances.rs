@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use idc_core::ports::{
-    DeleteOutcome, ForwardingRule, InstancePort, MemberWatch, PortError, PortErrorKind,
+    DeleteReply, ForwardingRule, InstancePort, MemberWatch, PortError, PortErrorKind,
 };
 use idc_core::Instance;
 
@@ -157,12 +157,12 @@ impl InstancePort for Instances {
         account_id: &str,
         _: &str,
         arn: &str,
-    ) -> Result<DeleteOutcome, PortError> {
+    ) -> Result<DeleteReply, PortError> {
         self.give_way().await;
         self.deletes.lock().map_err(lock_err)?.push(arn.to_owned());
         let mut live = self.live.lock().map_err(lock_err)?;
         let Some(pos) = live.iter().position(|i| i.instance_arn == arn) else {
-            return Ok(DeleteOutcome::NotFound);
+            return Ok(DeleteReply::NotFound);
         };
         if self.deleted_concurrently {
             live.remove(pos);
@@ -190,7 +190,7 @@ impl InstancePort for Instances {
         if !self.delete_is_ignored {
             live.remove(pos);
         }
-        Ok(DeleteOutcome::Accepted)
+        Ok(DeleteReply::Accepted)
     }
 }
 

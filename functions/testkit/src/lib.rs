@@ -23,8 +23,8 @@ pub use organization::Org;
 pub use publisher::Publisher;
 pub use queue::Queue;
 pub use sample::{
-    auto, create_event, instance, now, register_event, settings, world, ADMIN, ADMIN_ARN, MEMBER,
-    MEMBER_ARN, MGMT, ORG_ARN,
+    auto, create_event, envelope, instance, now, register_event, settings, world, ADMIN, ADMIN_ARN,
+    MEMBER, MEMBER_ARN, MGMT, ORG_ARN,
 };
 pub use security_hub::Hub;
 

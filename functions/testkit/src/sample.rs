@@ -74,3 +74,10 @@ pub fn register_event(account: &str) -> serde_json::Value {
         "eventName": "RegisterDelegatedAdministrator", "awsRegion": "us-east-1", "eventID": "ev-reg",
         "recipientAccountId": MGMT, "requestParameters": {"accountId": account, "servicePrincipal": "sso.amazonaws.com"}}})
 }
+
+/// An event built as JSON, read as a function receives it (from its bytes). Panics on a
+/// value that is not an envelope: the tests build only envelopes this way.
+pub fn envelope(event: serde_json::Value) -> idc_core::CloudTrailEnvelope {
+    serde_json::from_slice(event.to_string().as_bytes())
+        .unwrap_or_else(|e| panic!("the test's event is not an envelope: {e}"))
+}

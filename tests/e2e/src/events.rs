@@ -96,3 +96,9 @@ pub fn scheduled_sweep(management: &str) -> Result<Value> {
     event["account"] = json!(management);
     Ok(event)
 }
+
+/// An event built as JSON, read as a function receives it (from its bytes), for the tests that
+/// hand it to the guardrail in process.
+pub fn envelope(event: &Value) -> Result<idc_core::CloudTrailEnvelope> {
+    serde_json::from_slice(event.to_string().as_bytes()).context("the event is not an envelope")
+}

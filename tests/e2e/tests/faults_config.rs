@@ -4,7 +4,7 @@
 //! management, nor anywhere while that account cannot be named.
 
 use anyhow::{bail, Result};
-use idc_core::ports::{DeleteOutcome, InstancePort, PortError, PortErrorKind};
+use idc_core::ports::{DeleteReply, InstancePort, PortError, PortErrorKind};
 use idc_e2e::proxy::{Fault, Rule};
 use idc_e2e::runtime::cold_start_failure;
 use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
@@ -20,7 +20,7 @@ fn adapter(world: &World, vars: &[(&str, &str)]) -> Result<idc_aws::ssoadmin::Ss
     ))
 }
 
-fn refused(answer: Result<DeleteOutcome, PortError>) -> Result<PortError> {
+fn refused(answer: Result<DeleteReply, PortError>) -> Result<PortError> {
     match answer {
         Err(error) if error.kind == PortErrorKind::AccessDenied => Ok(error),
         other => bail!("the delete must be refused by the guardrail, got {other:?}"),
@@ -105,7 +105,7 @@ async fn without_organizations_and_the_setting_nothing_is_deleted() -> Result<()
     let outcome = instances
         .delete_instance(&member, OTHER_REGION, &arn)
         .await?;
-    assert_eq!(outcome, DeleteOutcome::Accepted);
+    assert_eq!(outcome, DeleteReply::Accepted);
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     Ok(())
 }
@@ -143,7 +143,7 @@ async fn the_guard_reads_the_answer_the_facts_already_got() -> Result<()> {
     let outcome = instances
         .delete_instance(&member, OTHER_REGION, &arn)
         .await?;
-    assert_eq!(outcome, DeleteOutcome::Accepted);
+    assert_eq!(outcome, DeleteReply::Accepted);
     assert_eq!(
         world.proxy().count("DescribeOrganization"),
         1,

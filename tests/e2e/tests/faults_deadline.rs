@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 use chrono::{TimeDelta, Utc};
-use idc_core::{Budget, HandleError, Outcome};
+use idc_core::{Budget, EventReport, HandleError};
 use idc_e2e::faults::{detail, show, statuses, Trap, AUTO};
 use idc_e2e::proxy::{Fault, Rule};
 use idc_e2e::world::{latest_words, Received, World};
@@ -57,7 +57,10 @@ async fn every_call_slow_answers_before_the_deadline() -> Result<()> {
     let start = Utc::now();
     let deadline = start + TimeDelta::seconds(8);
     let result = guardrail
-        .handle(trap.event.clone(), Budget::until(deadline, start))
+        .handle(
+            &idc_e2e::events::envelope(&trap.event)?,
+            Budget::until(deadline, start),
+        )
         .await;
     let answered = Utc::now();
 
@@ -86,7 +89,7 @@ async fn every_call_slow_answers_before_the_deadline() -> Result<()> {
 /// invocation of 10 s: what the guardrail answered, and everything the team received.
 async fn hanging_delete(
     name: &str,
-) -> Result<(World, Result<Outcome, HandleError>, Vec<Received>)> {
+) -> Result<(World, Result<EventReport, HandleError>, Vec<Received>)> {
     let world = World::start().await?;
     let trap = Trap::created(&world, name).await?;
     let guardrail = world.guardrail(&[AUTO])?;
@@ -97,7 +100,10 @@ async fn hanging_delete(
     let start = Utc::now();
     let deadline = start + TimeDelta::seconds(10);
     let result = guardrail
-        .handle(trap.event.clone(), Budget::until(deadline, start))
+        .handle(
+            &idc_e2e::events::envelope(&trap.event)?,
+            Budget::until(deadline, start),
+        )
         .await;
     let answered = Utc::now();
 

@@ -119,6 +119,47 @@ async fn malformed_event_fails_the_invocation_and_deletes_nothing() -> Result<()
     Ok(())
 }
 
+/// A payload that is not an envelope at all never reaches the handler: the runtime reads the
+/// function's event type, fails the invocation with serde's error naming what is wrong (so
+/// Lambda retries it and the DLQ keeps it), and serves the next event.
+#[tokio::test]
+async fn a_payload_that_is_not_an_envelope_fails_in_the_runtime_and_deletes_nothing() -> Result<()>
+{
+    let world = World::start().await?;
+    let member = world.create_member("notenvelope").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    let function = LambdaFunction::start(
+        "on-create-instance",
+        &world.lambda_env(&[("AUTO_REMEDIATE", "true")]),
+    )?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-rt-shape")?;
+    let positional = json!([
+        event["version"],
+        event["id"],
+        event["detail-type"],
+        event["source"]
+    ]);
+    let mut no_source = event.clone();
+    if let Some(envelope) = no_source.as_object_mut() {
+        envelope.remove("source");
+    }
+    for (payload, named) in [
+        (positional, "expected a JSON object, found an array"),
+        (no_source, "missing field `source`"),
+    ] {
+        let Invocation::Error(error) = function.invoke(&payload)? else {
+            panic!("{payload} must fail the invocation");
+        };
+        assert!(error.contains(named), "{error}");
+    }
+    assert!(world.exists(&member, OTHER_REGION, &arn).await?);
+    assert!(world.findings().await?.is_empty());
+    // The same sandbox still serves a real event.
+    assert!(matches!(function.invoke(&event)?, Invocation::Ok(_)));
+    assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
+    Ok(())
+}
+
 #[tokio::test]
 async fn publish_failure_fails_the_invocation_so_lambda_retries() -> Result<()> {
     let world = World::start().await?;

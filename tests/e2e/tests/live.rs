@@ -23,7 +23,7 @@ async fn member_instance_is_deleted_and_the_team_is_told() -> Result<()> {
 
     world
         .guardrail(AUTO)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
 
     assert!(
@@ -63,7 +63,7 @@ async fn report_only_is_the_default() -> Result<()> {
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-report")?;
     world
         .guardrail(&[])?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     let received = world.findings().await?;
@@ -87,7 +87,7 @@ async fn delegated_admin_with_an_account_instance_is_critical_and_the_org_instan
     let event = events::register_delegated_admin(&world.management, &admin, "ev-register")?;
     world
         .guardrail(AUTO)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
 
     let received = world.findings().await?;
@@ -120,7 +120,7 @@ async fn create_instance_denied_by_the_scp_is_info_and_deletes_nothing() -> Resu
     let event = events::create_instance(&member, OTHER_REGION, None, "ev-denied")?;
     world
         .guardrail(AUTO)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     let received = world.findings().await?;
     assert_eq!(received.len(), 1);
@@ -145,7 +145,7 @@ async fn exempt_account_is_skipped() -> Result<()> {
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-exempt")?;
     world
         .guardrail(&[("AUTO_REMEDIATE", "true"), ("EXEMPT_ACCOUNTS", &member)])?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(world.findings().await?[0].status(), "skipped_exempt");
@@ -164,7 +164,7 @@ async fn instance_with_applications_is_skipped_unless_forced() -> Result<()> {
 
     world
         .guardrail(AUTO)?
-        .handle(event.clone(), idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     let first = world.findings().await?;
@@ -174,7 +174,7 @@ async fn instance_with_applications_is_skipped_unless_forced() -> Result<()> {
     let forced = [("AUTO_REMEDIATE", "true"), ("FORCE_DELETE_IN_USE", "true")];
     world
         .guardrail(&forced)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(world.findings().await?[0].status(), "deleted");
@@ -199,7 +199,7 @@ async fn exemption_tag_protects_within_the_trial_window_only() -> Result<()> {
 
     world
         .guardrail(&vars)?
-        .handle(event.clone(), idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(world.exists(&member, OTHER_REGION, &arn).await?);
     let within = world.findings().await?;
@@ -213,7 +213,7 @@ async fn exemption_tag_protects_within_the_trial_window_only() -> Result<()> {
     world.set_created_date(&arn, &created)?;
     world
         .guardrail(&vars)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     let past = world.findings().await?;
@@ -229,10 +229,10 @@ async fn duplicate_delivery_deletes_once_with_identical_finding_ids() -> Result<
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-dup")?;
     let guardrail = world.guardrail(AUTO)?;
     guardrail
-        .handle(event.clone(), idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     guardrail
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     // One id; in order of sequence: the announcement, the outcome, then the second delivery's
     // word — which is the latest.
@@ -253,7 +253,7 @@ async fn instance_deleted_before_the_event_is_already_deleted() -> Result<()> {
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-gone")?;
     world
         .guardrail(AUTO)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert_eq!(world.findings().await?[0].status(), "already_deleted");
     Ok(())
@@ -271,7 +271,7 @@ async fn delete_conflicts_are_retried_with_backoff() -> Result<()> {
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-conflict")?;
     world
         .guardrail(AUTO)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(!world.exists(&member, OTHER_REGION, &arn).await?);
     assert_eq!(world.findings().await?[0].status(), "deleted");
@@ -291,14 +291,14 @@ async fn management_account_instance_is_never_deleted_even_with_every_flag_on() 
         "ev-mgmt",
     )?;
     guardrail
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     // The management account registered as delegated admin of itself (AWS refuses; the
     // guardrail must not act even if such an event arrived).
     let event =
         events::register_delegated_admin(&world.management, &world.management, "ev-mgmt-reg")?;
     guardrail
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert!(
         world
@@ -320,7 +320,9 @@ async fn failed_publish_fails_the_invocation() -> Result<()> {
     );
     let guardrail = world.guardrail(&[("TOPIC_ARN", &missing_topic)])?;
     let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-nopub")?;
-    let result = guardrail.handle(event, idc_core::Budget::unbounded()).await;
+    let result = guardrail
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
+        .await;
     assert!(
         matches!(result, Err(HandleError::Publish { failed: 1, .. })),
         "{result:?}"

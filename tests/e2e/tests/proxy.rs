@@ -441,7 +441,7 @@ async fn the_guardrail_and_the_lambdas_go_through_the_proxy_and_the_setup_does_n
     let event = events::create_instance(&member, OTHER_REGION, Some(&first), "ev-proxy-1")?;
     world
         .guardrail(&auto)?
-        .handle(event, idc_core::Budget::unbounded())
+        .handle(&events::envelope(&event)?, idc_core::Budget::unbounded())
         .await?;
     assert_eq!(world.proxy().count("DeleteInstance"), 1);
     assert!(world.proxy().count("AssumeRole") >= 1);

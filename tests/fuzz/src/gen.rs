@@ -386,13 +386,13 @@ fn created_date(rng: &mut Rng, extremes: Extremes) -> Option<DateTime<Utc>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use idc_core::parse_event_value;
+    use idc_core::parse_event_bytes;
 
     #[test]
     fn generated_envelopes_reach_every_trigger_kind() {
         let mut kinds = BTreeSet::new();
         for seed in 0..2000 {
-            if let Ok(t) = parse_event_value(envelope(&mut Rng::new(seed))) {
+            if let Ok(t) = parse_event_bytes(envelope(&mut Rng::new(seed)).to_string().as_bytes()) {
                 kinds.insert(t.kind());
             }
         }
@@ -410,7 +410,9 @@ mod tests {
     #[test]
     fn worlds_hold_the_subjects_instances() {
         let Some(trigger) = (0..100)
-            .filter_map(|seed| parse_event_value(envelope(&mut Rng::new(seed))).ok())
+            .filter_map(|seed| {
+                parse_event_bytes(envelope(&mut Rng::new(seed)).to_string().as_bytes()).ok()
+            })
             .find(|t| matches!(t, Trigger::InstanceCreated(_)))
         else {
             panic!("no generated CreateInstance in 100 seeds");

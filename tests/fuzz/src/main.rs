@@ -269,11 +269,6 @@ fn print_summary(config: &Config, threads: usize, elapsed: f64, s: &Stats) {
             100.0 * *n as f64 / s.inputs.max(1) as f64
         );
     }
-    println!(
-        "  read by the typed parser: {} ({:.1}%), the rest by the parser through Value",
-        s.typed_parses,
-        100.0 * s.typed_parses as f64 / s.inputs.max(1) as f64
-    );
     println!("  untrusted triggers (account conflict): {}", s.untrusted);
     println!(
         "  evaluations: {}, findings: {}, delete decisions checked: {}",

@@ -1,28 +1,26 @@
 //! What every trigger says about its event: id, name, time, Region, caller, and the account
 //! that recorded it (checked against the envelope's).
 
-use super::fields::checked_account;
+use super::fields::{checked_account, loose, text};
 use super::quote::printable;
+use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::trigger::{AccountConflict, EventMeta};
-use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
 use chrono::{DateTime, Utc};
 
-pub(super) fn meta<N: Node>(
-    envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_, N>,
+pub(super) fn meta(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
 ) -> Result<EventMeta, EventError> {
-    let event_id = record
-        .event_id
-        .or(envelope.id)
+    let event_id = text("eventID", &record.event_id)?
+        .or(envelope.id.as_deref())
         .filter(|id| !id.is_empty())
         .ok_or(EventError::MissingField("eventID"))?
         .to_owned();
-    let event_name = record
-        .event_name
+    let event_name = text("eventName", &record.event_name)?
         .ok_or(EventError::MissingField("eventName"))?
         .to_owned();
-    let event_time = match record.event_time {
+    let event_time = match text("eventTime", &record.event_time)? {
         Some(text) => DateTime::parse_from_rfc3339(text)
             .map(|t| t.with_timezone(&Utc))
             .map_err(|e| EventError::InvalidField {
@@ -31,16 +29,16 @@ pub(super) fn meta<N: Node>(
             })?,
         None => envelope.time.ok_or(EventError::MissingField("eventTime"))?,
     };
-    let region = record
-        .aws_region
-        .or(envelope.region)
+    let region = text("awsRegion", &record.aws_region)?
+        .or(envelope.region.as_deref())
         .ok_or(EventError::MissingField("awsRegion"))?
         .to_owned();
     // The record's own account: the trail that recorded it, else the caller's account.
-    let record_account = record
-        .recipient_account_id
-        .or_else(|| record.user_identity.and_then(|u| u.account_id));
-    let envelope_account = envelope.account.filter(|a| !a.is_empty());
+    let record_account = match text("recipientAccountId", &record.recipient_account_id)? {
+        Some(account) => Some(account),
+        None => caller_account(record)?,
+    };
+    let envelope_account = envelope.account.as_deref().filter(|a| !a.is_empty());
     let recipient = record_account
         .or(envelope_account)
         .ok_or(EventError::MissingField("recipientAccountId"))?;
@@ -63,19 +61,25 @@ pub(super) fn meta<N: Node>(
     })
 }
 
+/// The caller's account, `userIdentity.accountId`.
+pub(super) fn caller_account(record: &CloudTrailRecord) -> Result<Option<&str>, EventError> {
+    match record.user_identity.get() {
+        Some(identity) => text("userIdentity.accountId", &identity.account_id),
+        None => Ok(None),
+    }
+}
+
 /// Who made the call: the identity ARN, else the role behind the session, else nothing
-/// (service events carry neither). `sessionContext.sessionIssuer.arn` key by key, which is
-/// what `Value::pointer` does on objects (on anything else, both find nothing).
-fn principal_arn<N: Node>(record: &RecordView<'_, N>) -> Option<String> {
-    let identity = record.user_identity?;
-    identity
-        .arn
+/// (service events carry neither).
+fn principal_arn(record: &CloudTrailRecord) -> Option<String> {
+    let identity = record.user_identity.get()?;
+    loose(&identity.arn)
         .or_else(|| {
             identity
                 .session_context
-                .and_then(|c| c.get("sessionIssuer"))
-                .and_then(|issuer| issuer.get("arn"))
-                .and_then(N::as_str)
+                .get()
+                .and_then(|c| c.session_issuer.get())
+                .and_then(|issuer| loose(&issuer.arn))
         })
         .filter(|arn| !arn.is_empty())
         .map(str::to_owned)

@@ -11,34 +11,27 @@
 //! CloudTrail-shaped `detail` under a source of their own). Everything else is
 //! [`Trigger::Ignored`], with the reason, and never an error.
 //!
-//! Two parsers, one answer. [`parse_event_bytes`] reads the bytes straight into typed fields
-//! that borrow from them (`borrowed`, several times faster), and leaves every input it cannot
-//! vouch for to the path through `serde_json::Value` ([`parse_event_bytes_via_value`], and
-//! [`parse_event_value`] for the values the Lambda runtime hands over); both build the same
-//! view for the same readers (`view`), so that every input gives the same result, errors and
-//! their messages included, whichever parser read it.
+//! One reading, in two phases: serde reads the bytes into the envelope as the functions
+//! receive it ([`CloudTrailEnvelope`], their event type), then [`parse_envelope`] says what it
+//! means. The CLI reads files through the same two ([`parse_event_bytes`]).
 
 mod accept;
-mod borrowed;
 mod fields;
-mod json;
+mod lenient;
 mod meta;
 mod organizations;
 mod quote;
 mod record;
 mod sso;
 mod trigger;
-mod view;
 
 #[cfg(test)]
 mod tests;
 
-pub use accept::{
-    parse_envelope, parse_event_bytes, parse_event_bytes_typed, parse_event_bytes_via_value,
-    parse_event_value,
-};
-pub use record::{CloudTrailEnvelope, CloudTrailRecord, UserIdentity};
+pub use accept::{parse_envelope, parse_event_bytes};
+pub use lenient::{List, Object, Text};
+pub use record::{CloudTrailEnvelope, CloudTrailRecord, Detail, UserIdentity};
 pub use trigger::{
-    AccountConflict, AccountJoined, CallError, CreateOutcome, DelegatedAdminRegistered, EventMeta,
+    AccountConflict, AccountJoined, CallError, CreateProof, DelegatedAdminRegistered, EventMeta,
     Ignored, InstanceCreated, Trigger,
 };

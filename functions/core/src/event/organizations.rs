@@ -1,25 +1,25 @@
 //! Organizations events: a delegated administrator for Identity Center, and the ways an
 //! account joins the organization (invitation accepted, account created, account joined).
 
-use super::fields::{checked_account, ignored};
-use super::meta::meta;
+use super::fields::{checked_account, ignored, loose, text};
+use super::meta::{caller_account, meta};
 use super::quote::printable;
+use super::record::{CloudTrailEnvelope, CloudTrailRecord};
 use super::trigger::{AccountJoined, DelegatedAdminRegistered, Trigger};
-use super::view::{EnvelopeView, Node, RecordView};
 use crate::error::EventError;
 use crate::ids::{is_account_id, SSO_SERVICE_PRINCIPAL};
 
-pub(super) fn delegated_admin_registered<N: Node>(
-    envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_, N>,
+pub(super) fn delegated_admin_registered(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
 ) -> Result<Trigger, EventError> {
-    let params = record.request_parameters;
-    let service_principal = params
-        .and_then(|p| p.get("servicePrincipal"))
-        .and_then(N::as_str)
-        .ok_or(EventError::MissingField(
-            "requestParameters.servicePrincipal",
-        ))?;
+    let params = record.request_parameters.get();
+    let service_principal =
+        params
+            .and_then(|p| loose(&p.service_principal))
+            .ok_or(EventError::MissingField(
+                "requestParameters.servicePrincipal",
+            ))?;
     if service_principal != SSO_SERVICE_PRINCIPAL {
         return Ok(ignored(
             "RegisterDelegatedAdministrator",
@@ -29,7 +29,7 @@ pub(super) fn delegated_admin_registered<N: Node>(
             ),
         ));
     }
-    if let Some(code) = record.error_code {
+    if let Some(code) = text("errorCode", &record.error_code)? {
         return Ok(ignored(
             "RegisterDelegatedAdministrator",
             format!(
@@ -39,8 +39,7 @@ pub(super) fn delegated_admin_registered<N: Node>(
         ));
     }
     let account_id = params
-        .and_then(|p| p.get("accountId"))
-        .and_then(N::as_str)
+        .and_then(|p| loose(&p.account_id))
         .ok_or(EventError::MissingField("requestParameters.accountId"))?;
     let account_id = checked_account("requestParameters.accountId", account_id)?;
     Ok(Trigger::DelegatedAdminRegistered(
@@ -52,19 +51,22 @@ pub(super) fn delegated_admin_registered<N: Node>(
     ))
 }
 
-pub(super) fn handshake_accepted<N: Node>(
-    envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_, N>,
+pub(super) fn handshake_accepted(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
 ) -> Result<Trigger, EventError> {
-    if let Some(code) = record.error_code {
+    if let Some(code) = text("errorCode", &record.error_code)? {
         return Ok(ignored(
             "AcceptHandshake",
             format!("the handshake was not accepted ({})", printable(code)),
         ));
     }
-    let handshake = record.response_elements.and_then(|r| r.get("handshake"));
+    let handshake = record
+        .response_elements
+        .get()
+        .and_then(|r| r.handshake.get());
     // Members also accept handshakes that are not invitations (e.g. ENABLE_ALL_FEATURES).
-    if let Some(action) = handshake.and_then(|h| h.get("action")).and_then(N::as_str) {
+    if let Some(action) = handshake.and_then(|h| loose(&h.action)) {
         if action != "INVITE" {
             return Ok(ignored(
                 "AcceptHandshake",
@@ -76,18 +78,15 @@ pub(super) fn handshake_accepted<N: Node>(
         }
     }
     // The invited party names the newcomer; the caller's account is the same account.
-    let party = handshake
-        .and_then(|h| h.get("parties"))
-        .and_then(N::as_array)
-        .and_then(|parties| {
-            parties.iter().find(|p| {
-                p.get("type").and_then(N::as_str) == Some("ACCOUNT")
-                    && p.get("id").and_then(N::as_str).is_some_and(is_account_id)
-            })
-        })
-        .and_then(|p| p.get("id"))
-        .and_then(N::as_str);
-    let caller = record.user_identity.and_then(|u| u.account_id);
+    let party = handshake.and_then(|h| {
+        h.parties
+            .0
+            .iter()
+            .filter_map(|p| p.get())
+            .filter(|p| loose(&p.party_type) == Some("ACCOUNT"))
+            .find_map(|p| loose(&p.id).filter(|id| is_account_id(id)))
+    });
+    let caller = caller_account(record)?;
     let account_id = party
         .or(caller)
         .ok_or(EventError::MissingField("userIdentity.accountId"))?;
@@ -98,17 +97,18 @@ pub(super) fn handshake_accepted<N: Node>(
     }))
 }
 
-pub(super) fn account_created<N: Node>(
-    envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_, N>,
+pub(super) fn account_created(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
 ) -> Result<Trigger, EventError> {
     let status = record
         .service_event_details
-        .and_then(|d| d.get("createAccountStatus"))
+        .get()
+        .and_then(|d| d.create_account_status.get())
         .ok_or(EventError::MissingField(
             "serviceEventDetails.createAccountStatus",
         ))?;
-    let state = status.get("state").and_then(N::as_str).unwrap_or("");
+    let state = loose(&status.state).unwrap_or("");
     if state != "SUCCEEDED" {
         return Ok(ignored(
             "CreateAccountResult",
@@ -118,13 +118,9 @@ pub(super) fn account_created<N: Node>(
             ),
         ));
     }
-    let account_id =
-        status
-            .get("accountId")
-            .and_then(N::as_str)
-            .ok_or(EventError::MissingField(
-                "serviceEventDetails.createAccountStatus.accountId",
-            ))?;
+    let account_id = loose(&status.account_id).ok_or(EventError::MissingField(
+        "serviceEventDetails.createAccountStatus.accountId",
+    ))?;
     let account_id = checked_account(
         "serviceEventDetails.createAccountStatus.accountId",
         account_id,
@@ -138,25 +134,26 @@ pub(super) fn account_created<N: Node>(
 /// `AccountJoinedOrganization`: no published record shape, so the account is looked for where
 /// Organizations records put account IDs — the service event details, the request parameters,
 /// then the caller (the joining account itself).
-pub(super) fn account_joined_event<N: Node>(
-    envelope: &EnvelopeView<'_>,
-    record: &RecordView<'_, N>,
+pub(super) fn account_joined_event(
+    envelope: &CloudTrailEnvelope,
+    record: &CloudTrailRecord,
 ) -> Result<Trigger, EventError> {
-    let details = record.service_event_details;
+    let details = record.service_event_details.get();
     let candidates = [
-        details.and_then(|d| d.get("accountId")),
-        // `/account/id`, key by key (as `Value::pointer` reads objects).
+        details.and_then(|d| loose(&d.account_id)),
         details
-            .and_then(|d| d.get("account"))
-            .and_then(|a| a.get("id")),
-        record.request_parameters.and_then(|p| p.get("accountId")),
+            .and_then(|d| d.account.get())
+            .and_then(|a| loose(&a.id)),
+        record
+            .request_parameters
+            .get()
+            .and_then(|p| loose(&p.account_id)),
     ];
-    let account_id = candidates
-        .iter()
-        .flatten()
-        .find_map(|v| v.as_str())
-        .or_else(|| record.user_identity.and_then(|u| u.account_id))
-        .ok_or(EventError::MissingField("serviceEventDetails.accountId"))?;
+    let account_id = match candidates.into_iter().flatten().next() {
+        Some(account_id) => Some(account_id),
+        None => caller_account(record)?,
+    }
+    .ok_or(EventError::MissingField("serviceEventDetails.accountId"))?;
     let account_id = checked_account("serviceEventDetails.accountId", account_id)?;
     Ok(Trigger::AccountJoined(AccountJoined {
         meta: meta(envelope, record)?,

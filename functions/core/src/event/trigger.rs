@@ -68,7 +68,7 @@ pub struct InstanceCreated {
 /// What a `CreateInstance` record shows about its call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
-pub enum CreateOutcome {
+pub enum CreateProof {
     /// No `errorCode`, and `responseElements` names the new instance.
     Created,
     /// An `errorCode` (e.g. denied by the SCP): no instance was created (IDC004).
@@ -79,17 +79,17 @@ pub enum CreateOutcome {
 }
 
 impl InstanceCreated {
-    pub fn outcome(&self) -> CreateOutcome {
+    pub fn proof(&self) -> CreateProof {
         match (&self.error, &self.instance_arn) {
-            (Some(_), _) => CreateOutcome::Failed,
-            (None, Some(_)) => CreateOutcome::Created,
-            (None, None) => CreateOutcome::Unclear,
+            (Some(_), _) => CreateProof::Failed,
+            (None, Some(_)) => CreateProof::Created,
+            (None, None) => CreateProof::Unclear,
         }
     }
 
     /// True only when the record proves that the call created `instance_arn`.
     pub fn proves_instance(&self) -> bool {
-        self.outcome() == CreateOutcome::Created
+        self.proof() == CreateProof::Created
     }
 }
 

@@ -10,11 +10,11 @@ mod task;
 use futures_util::stream::{self, StreamExt};
 
 use crate::clock::Budget;
-pub use crate::facts::Unreachable;
 use crate::facts::{self, AccountListing};
 use crate::failure::HandleError;
 use crate::finding::Finding;
 use crate::inventory::Inventory;
+pub use crate::inventory::Unreachable;
 use crate::ports::{
     Clock, FindingPublisher, ForwardingRule, InstancePort, MemberWatch, OrganizationPort,
     PortError, TaskQueue,

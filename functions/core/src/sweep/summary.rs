@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::facts::Unreachable;
 use crate::finding::{rfc3339, Finding};
 use crate::inventory::Inventory;
+use crate::inventory::Unreachable;
 use crate::message::Message;
 
 /// Value of the summary's `schema` key.

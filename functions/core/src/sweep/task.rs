@@ -63,13 +63,13 @@ pub struct ScheduledEvent {
 }
 
 impl ScheduledEvent {
-    pub fn parse(payload: serde_json::Value) -> Result<Self, crate::EventError> {
-        let event: ScheduledEvent = serde_json::from_value(payload)
-            .map_err(|e| crate::EventError::NotEnvelope(format!("not a scheduled event: {e}")))?;
-        if event.id.trim().is_empty() {
+    /// The event, if its `id` can name a sweep (an empty one would give every sweep the
+    /// same finding ids).
+    pub fn checked(self) -> Result<Self, crate::EventError> {
+        if self.id.trim().is_empty() {
             return Err(crate::EventError::MissingField("id"));
         }
-        Ok(event)
+        Ok(self)
     }
 
     /// The sweep's id: the same for every retry of this event, so findings keep their ids.

@@ -18,7 +18,9 @@ fn messages_stay_short_whatever_the_input() {
         create_instance(json!({"eventTime": huge.clone()})),
         create_instance(json!({"recipientAccountId": huge.clone()})),
         create_instance(json!({"eventName": huge.clone()})),
-        create_instance(json!({"userIdentity": huge.clone()})),
+        create_instance(
+            json!({"recipientAccountId": null, "userIdentity": {"accountId": huge.clone()}}),
+        ),
         register(&huge, json!({})),
     ];
     for v in cases {

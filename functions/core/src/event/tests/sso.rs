@@ -41,7 +41,7 @@ fn failed_create_instance_carries_error_code_and_no_arn() {
 #[test]
 fn a_success_with_an_arn_proves_the_instance() {
     let t = created(create_instance(json!({"errorCode": null})));
-    assert_eq!(t.outcome(), CreateOutcome::Created);
+    assert_eq!(t.proof(), CreateProof::Created);
     assert!(t.proves_instance());
 }
 
@@ -61,7 +61,7 @@ fn no_error_and_no_arn_is_unclear_and_proves_nothing() {
     ];
     for extra in cases {
         let t = created(create_instance(extra.clone()));
-        assert_eq!(t.outcome(), CreateOutcome::Unclear, "{extra}");
+        assert_eq!(t.proof(), CreateProof::Unclear, "{extra}");
         assert!(!t.proves_instance(), "{extra}");
         assert_eq!(t.instance_arn, None, "{extra}");
         assert_eq!(t.error, None, "{extra}");
@@ -71,13 +71,13 @@ fn no_error_and_no_arn_is_unclear_and_proves_nothing() {
         "/detail",
         "responseElements",
     ));
-    assert_eq!(t.outcome(), CreateOutcome::Unclear);
+    assert_eq!(t.proof(), CreateProof::Unclear);
 }
 
 #[test]
 fn an_error_with_an_arn_is_still_a_failure_and_proves_nothing() {
     let t = created(create_instance(json!({"errorCode": "InternalFailure"})));
-    assert_eq!(t.outcome(), CreateOutcome::Failed);
+    assert_eq!(t.proof(), CreateProof::Failed);
     assert_eq!(t.instance_arn, None);
     assert!(!t.proves_instance());
 }
