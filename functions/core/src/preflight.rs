@@ -4,10 +4,10 @@
 use crate::clock::Budget;
 use crate::facts;
 use crate::failure::HandleError;
+use crate::guardrail::Guardrail;
 use crate::inventory::Instance;
 use crate::inventory::Unreachable;
 use crate::ports::{Clock, InstancePort, OrganizationPort};
-use crate::service::Guardrail;
 
 /// What preflight found in every Region it asked.
 #[derive(Debug, Clone, PartialEq, Eq)]

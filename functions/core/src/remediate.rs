@@ -22,7 +22,7 @@ use crate::finding::{Finding, RemediationStatus};
 use crate::inventory::{Instance, InstanceStatus};
 use crate::lifecycle::{DeleteAnswer, Listed, Stage};
 use crate::message::{IncompleteNotice, Message};
-use crate::policy::Policy;
+use crate::policy::{Policy, Verdict};
 use crate::ports::{Clock, FindingPublisher, InstancePort, PortError, TaskQueue};
 use crate::rules::Judged;
 use crate::sweep::summary::UnknownFact;
@@ -36,6 +36,8 @@ pub struct Troubles {
     pub first_publish_error: Option<PortError>,
     /// Why the outcome is incomplete: a delete not attempted, a fact not known.
     pub incomplete: Vec<String>,
+    /// The facts that held a delete back at `dry_run`, each named.
+    pub unknown_facts: Vec<UnknownFact>,
 }
 
 impl Troubles {
@@ -55,22 +57,24 @@ impl Troubles {
     /// A decision an unknown fact held at `dry_run` while deletion is on: the look is
     /// incomplete (the invocation fails, so it is retried and, in the end, kept by a
     /// dead-letter queue), and the fact is named.
-    pub fn held_back(&mut self, judged: &Judged, policy: &Policy) -> Option<UnknownFact> {
-        let fact = judged.decision.unverified.as_ref()?;
+    fn held_back(&mut self, judged: &Judged, policy: &Policy) {
+        let Some(fact) = judged.decision.unverified.as_ref() else {
+            return;
+        };
         if !policy.auto_remediate || policy.dry_run {
-            return None;
+            return;
         }
         let violation = &judged.violation;
         let arn = judged
             .instance()
             .map_or("instance", |i| i.instance_arn.as_str());
         self.incomplete.push(format!("{arn}: {fact} unknown"));
-        Some(UnknownFact {
+        self.unknown_facts.push(UnknownFact {
             account_id: violation.account_id.clone(),
             region: violation.region.clone(),
             instance_arn: arn.to_owned(),
             fact: fact.clone(),
-        })
+        });
     }
 
     /// The invocation's error, if it must fail: unpublished messages first, then an
@@ -125,8 +129,26 @@ impl<I: InstancePort, P: FindingPublisher, C: Clock, Q: TaskQueue> Remediator<'_
         self.publish(&notice.to_message()).await
     }
 
-    /// Carries out the decision; returns the finding with its outcome (not yet published).
-    pub async fn act(&self, judged: &Judged, troubles: &mut Troubles) -> Finding {
+    /// The one remediation step of a judged violation: what holds it back is noted, the
+    /// decision is carried out, and the finding is published with its result. A withheld
+    /// finding is not published (an earlier delivery's word may be the true one): `None`.
+    pub async fn remediate(
+        &self,
+        judged: &Judged,
+        policy: &Policy,
+        troubles: &mut Troubles,
+    ) -> Option<Finding> {
+        troubles.held_back(judged, policy);
+        let mut finding = self.act(judged, troubles).await;
+        if judged.decision.verdict == Verdict::Withheld {
+            return None;
+        }
+        troubles.published(self.publish_finding(&mut finding).await);
+        Some(finding)
+    }
+
+    /// Carries out the decision; returns the finding with its result (not yet published).
+    async fn act(&self, judged: &Judged, troubles: &mut Troubles) -> Finding {
         let finding = match (judged.decision.allows_delete(), judged.instance()) {
             (true, Some(instance)) => {
                 let (status, detail) = self.announce_and_delete(judged, instance, troubles).await;

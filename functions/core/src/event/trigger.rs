@@ -143,6 +143,15 @@ impl Trigger {
         self.meta().and_then(EventMeta::untrusted_reason)
     }
 
+    /// An Organizations event: its account is looked at in every Region, and a complete look
+    /// that finds nothing says so.
+    pub fn is_org_event(&self) -> bool {
+        matches!(
+            self,
+            Trigger::DelegatedAdminRegistered(_) | Trigger::AccountJoined(_)
+        )
+    }
+
     /// A short name of the trigger's kind (`instance_created`, …, `ignored`).
     pub fn kind(&self) -> &'static str {
         match self {

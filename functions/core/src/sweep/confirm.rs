@@ -5,9 +5,9 @@ use crate::confirm::ConfirmTask;
 use crate::facts::{list_region, Settle};
 use crate::failure::HandleError;
 use crate::finding::{Finding, RemediationStatus};
+use crate::guardrail::Guardrail;
 use crate::lifecycle::{Listed, Stage};
 use crate::ports::{Clock, FindingPublisher, InstancePort, PortError, TaskQueue};
-use crate::service::Guardrail;
 
 impl<O, I, P, C, Q> Guardrail<O, I, P, C, Q>
 where

@@ -13,6 +13,7 @@ use crate::clock::Budget;
 use crate::facts::{self, AccountListing};
 use crate::failure::HandleError;
 use crate::finding::Finding;
+use crate::guardrail::Guardrail;
 use crate::inventory::Inventory;
 pub use crate::inventory::Unreachable;
 use crate::ports::{
@@ -21,7 +22,6 @@ use crate::ports::{
 };
 use crate::remediate::Troubles;
 use crate::rules::evaluate_sweep;
-use crate::service::Guardrail;
 use crate::settings::FORWARDING_RULE_NAME;
 pub use summary::{
     Coverage, CoverageGap, GapKind, SweepMode, SweepSummary, UnknownFact, Watch, SUMMARY_SCHEMA,
@@ -251,16 +251,10 @@ where
         let remediator = self.remediator(budget);
         let mut troubles = Troubles::default();
         let mut findings = Vec::with_capacity(evaluation.judged.len());
-        let mut unknown_facts = vec![];
         for judged in &evaluation.judged {
-            if let Some(unknown) = troubles.held_back(judged, policy) {
-                unknown_facts.push(unknown);
-            }
-            findings.push(remediator.act(judged, &mut troubles).await);
+            findings.extend(remediator.remediate(judged, policy, &mut troubles).await);
         }
-        for finding in &mut findings {
-            troubles.published(remediator.publish_finding(finding).await);
-        }
+        let unknown_facts = troubles.unknown_facts.clone();
         let coverage = Coverage {
             accounts: accounts.len(),
             regions: regions.clone(),
