@@ -1,13 +1,12 @@
-//! The Lambda environment, read into the guardrail's settings and the wiring's own
-//! (`TOPIC_ARN`, `MEMBER_ROLE_NAME`, `WORKER_QUEUE_URL`, the outlets beside the findings topic:
-//! `SECURITY_HUB`, `CHAT_TOPIC_ARN`, `CHAT_MIN_SEVERITY`; and `GUARDRAIL_NAME`, the metrics'
-//! dimension). Parsing is pure (it takes a lookup
+//! The Lambda environment of the functions that judge and act, read into the guardrail's
+//! settings and the wiring's own (`TOPIC_ARN`, `MEMBER_ROLE_NAME`, `WORKER_QUEUE_URL`, and
+//! `GUARDRAIL_NAME`, the metrics' dimension; the outlets function reads its own, in
+//! [`crate::outlet_settings`]). Parsing is pure (it takes a lookup
 //! function), so every branch is unit-tested; an invalid value is an error that names the
 //! variable, and the cold start fails with it.
 
 use std::collections::BTreeSet;
 
-use idc_core::chat::DEFAULT_MIN_SEVERITY;
 use idc_core::exemption::parse_exemptions;
 use idc_core::ids::is_account_id;
 use idc_core::policy::{Policy, DEFAULT_TRIAL_DAYS, MAX_TRIAL_DAYS};
@@ -15,7 +14,6 @@ use idc_core::settings::{
     is_region_name, ConfigError, OutsideRegions, Settings, DEFAULT_FANOUT_THRESHOLD,
     DEFAULT_MEMBER_ROLE_NAME, DEFAULT_REGIONS, DEFAULT_SWEEP_CONCURRENCY,
 };
-use idc_core::Severity;
 
 /// Everything a function is configured with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +26,6 @@ pub struct LambdaSettings {
     pub member_role_name: String,
     /// The worker queue of the fan-out (`WORKER_QUEUE_URL`), for the sweep function.
     pub worker_queue_url: Option<String>,
-    /// Every finding also imported into Security Hub (`SECURITY_HUB`, default false).
-    pub security_hub: bool,
-    /// The chat topic (`CHAT_TOPIC_ARN`), if any, and its threshold (`CHAT_MIN_SEVERITY`).
-    pub chat_topic_arn: Option<String>,
-    pub chat_min_severity: Severity,
     /// The stack's name (`GUARDRAIL_NAME`): the `Guardrail` dimension of every metric.
     pub guardrail_name: String,
 }
@@ -43,43 +36,9 @@ pub const DEFAULT_GUARDRAIL_NAME: &str = "idc-guardrail";
 impl LambdaSettings {
     /// Reads the settings through `lookup` (e.g. `|k| std::env::var(k).ok()`).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |name: &str| {
-            lookup(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let topic_arn = get("TOPIC_ARN").ok_or(ConfigError {
-            variable: "TOPIC_ARN",
-            reason: "is required: the ARN of the SNS topic findings are published to".into(),
-        })?;
-        topic("TOPIC_ARN", &topic_arn)?;
-        let chat_topic_arn = get("CHAT_TOPIC_ARN");
-        if let Some(arn) = &chat_topic_arn {
-            topic("CHAT_TOPIC_ARN", arn)?;
-        }
-        let chat_min_severity = match get("CHAT_MIN_SEVERITY").map(|v| v.to_ascii_uppercase()) {
-            None => DEFAULT_MIN_SEVERITY,
-            Some(v) => severity(&v).ok_or_else(|| ConfigError {
-                variable: "CHAT_MIN_SEVERITY",
-                reason: format!("`{v}` is not one of INFO, LOW, MEDIUM, HIGH, CRITICAL"),
-            })?,
-        };
-        let guardrail_name =
-            get("GUARDRAIL_NAME").unwrap_or_else(|| DEFAULT_GUARDRAIL_NAME.to_owned());
-        // A CloudFormation stack name: it becomes a metric dimension value as it is.
-        if guardrail_name.len() > 128
-            || !guardrail_name.starts_with(|c: char| c.is_ascii_alphabetic())
-            || !guardrail_name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            return Err(ConfigError {
-                variable: "GUARDRAIL_NAME",
-                reason: format!(
-                    "`{guardrail_name}` is not a stack name (letters, digits, hyphens)"
-                ),
-            });
-        }
+        let get = trimmed(lookup);
+        let topic_arn = findings_topic(&get)?;
+        let guardrail_name = guardrail_name(&get)?;
         let policy = Policy {
             auto_remediate: flag("AUTO_REMEDIATE", get("AUTO_REMEDIATE"))?,
             dry_run: flag("DRY_RUN", get("DRY_RUN"))?,
@@ -175,7 +134,6 @@ impl LambdaSettings {
                 });
             }
         }
-        let security_hub = hub(flag("SECURITY_HUB", get("SECURITY_HUB"))?, &topic_arn)?;
         Ok(LambdaSettings {
             guardrail: Settings {
                 policy,
@@ -189,26 +147,48 @@ impl LambdaSettings {
             topic_arn,
             member_role_name,
             worker_queue_url,
-            security_hub,
-            chat_topic_arn,
-            chat_min_severity,
             guardrail_name,
         })
     }
 }
 
-/// Security Hub is the one of the findings topic's account and Region: its ARN must name them.
-fn hub(on: bool, topic_arn: &str) -> Result<bool, ConfigError> {
-    if on && idc_core::asff::Product::from_arn(topic_arn, "").is_none() {
-        return Err(ConfigError {
-            variable: "SECURITY_HUB",
-            reason: format!("TOPIC_ARN `{topic_arn}` names no account and Region to import into"),
-        });
+/// A lookup whose values are trimmed, and empty ones unset.
+pub(crate) fn trimmed(lookup: impl Fn(&str) -> Option<String>) -> impl Fn(&str) -> Option<String> {
+    move |name: &str| {
+        lookup(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
     }
-    Ok(on)
 }
 
-fn topic(variable: &'static str, arn: &str) -> Result<(), ConfigError> {
+/// `TOPIC_ARN`, the findings topic: every function has it.
+pub(crate) fn findings_topic(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    let topic_arn = get("TOPIC_ARN").ok_or(ConfigError {
+        variable: "TOPIC_ARN",
+        reason: "is required: the ARN of the SNS topic findings are published to".into(),
+    })?;
+    topic("TOPIC_ARN", &topic_arn)?;
+    Ok(topic_arn)
+}
+
+/// `GUARDRAIL_NAME`, a CloudFormation stack name: it becomes a metric dimension value as it is.
+pub(crate) fn guardrail_name(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    let guardrail_name = get("GUARDRAIL_NAME").unwrap_or_else(|| DEFAULT_GUARDRAIL_NAME.to_owned());
+    if guardrail_name.len() > 128
+        || !guardrail_name.starts_with(|c: char| c.is_ascii_alphabetic())
+        || !guardrail_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(ConfigError {
+            variable: "GUARDRAIL_NAME",
+            reason: format!("`{guardrail_name}` is not a stack name (letters, digits, hyphens)"),
+        });
+    }
+    Ok(guardrail_name)
+}
+
+pub(crate) fn topic(variable: &'static str, arn: &str) -> Result<(), ConfigError> {
     if arn.starts_with("arn:") && arn.split(':').count() == 6 {
         Ok(())
     } else {
@@ -217,18 +197,6 @@ fn topic(variable: &'static str, arn: &str) -> Result<(), ConfigError> {
             reason: format!("`{arn}` is not an SNS topic ARN"),
         })
     }
-}
-
-fn severity(value: &str) -> Option<Severity> {
-    [
-        Severity::Info,
-        Severity::Low,
-        Severity::Medium,
-        Severity::High,
-        Severity::Critical,
-    ]
-    .into_iter()
-    .find(|s| s.as_str() == value)
 }
 
 fn number(
@@ -253,7 +221,7 @@ fn number(
     }
 }
 
-fn flag(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
+pub(crate) fn flag(variable: &'static str, value: Option<String>) -> Result<bool, ConfigError> {
     match value.as_deref().map(str::to_ascii_lowercase).as_deref() {
         None | Some("false") | Some("0") | Some("no") => Ok(false),
         Some("true") | Some("1") | Some("yes") => Ok(true),
@@ -335,32 +303,20 @@ mod tests {
         assert_eq!(s.member_role_name, DEFAULT_MEMBER_ROLE_NAME);
         assert_eq!(s.guardrail.regions.len(), 17);
         assert_eq!(s.guardrail.management_account_id, None);
-        assert!(!s.security_hub);
-        assert_eq!(s.chat_topic_arn, None);
-        assert_eq!(s.chat_min_severity, Severity::High);
         assert_eq!(s.guardrail_name, "idc-guardrail");
     }
 
     #[test]
-    fn outlets_and_the_name_are_read() {
-        let chat = "arn:aws:sns:us-east-1:111111111111:idc-guardrail-chat";
+    fn the_name_is_read_and_the_outlets_variables_are_not_this_functions() {
         let Ok(s) = settings(&[
             ("TOPIC_ARN", TOPIC),
-            ("SECURITY_HUB", "true"),
-            ("CHAT_TOPIC_ARN", chat),
-            ("CHAT_MIN_SEVERITY", "medium"),
+            ("SECURITY_HUB", "on"),
+            ("CHAT_TOPIC_ARN", "chat"),
             ("GUARDRAIL_NAME", "idc-guardrail-prod"),
         ]) else {
-            panic!("valid settings")
+            panic!("a function that deletes does not read the outlets' variables")
         };
-        assert!(s.security_hub);
-        assert_eq!(s.chat_topic_arn.as_deref(), Some(chat));
-        assert_eq!(s.chat_min_severity, Severity::Medium);
         assert_eq!(s.guardrail_name, "idc-guardrail-prod");
-        let Ok(s) = settings(&[("TOPIC_ARN", TOPIC), ("CHAT_TOPIC_ARN", " ")]) else {
-            panic!("an empty chat topic is no chat")
-        };
-        assert_eq!(s.chat_topic_arn, None);
     }
 
     #[test]
@@ -407,10 +363,7 @@ mod tests {
 
     #[test]
     fn invalid_values_name_their_variable() {
-        let cases: [(&str, &str, &str); 21] = [
-            ("SECURITY_HUB", "on", "SECURITY_HUB"),
-            ("CHAT_TOPIC_ARN", "chat", "CHAT_TOPIC_ARN"),
-            ("CHAT_MIN_SEVERITY", "SEVERE", "CHAT_MIN_SEVERITY"),
+        let cases: [(&str, &str, &str); 18] = [
             ("GUARDRAIL_NAME", "my guardrail", "GUARDRAIL_NAME"),
             ("GUARDRAIL_NAME", "-idc", "GUARDRAIL_NAME"),
             ("SWEEP_CONCURRENCY", "0", "SWEEP_CONCURRENCY"),

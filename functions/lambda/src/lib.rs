@@ -10,6 +10,7 @@
 pub mod env;
 pub mod logging;
 pub mod metrics;
+pub mod outlet_settings;
 pub mod outlets;
 pub mod route;
 pub mod sqs;

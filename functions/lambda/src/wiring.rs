@@ -20,6 +20,7 @@ use idc_core::{Budget, Guardrail};
 
 use crate::env::LambdaSettings;
 use crate::logging::init_logging;
+use crate::outlet_settings::OutletSettings;
 
 /// Security Hub and the chat topic on AWS.
 pub type AwsOutlets = Outlets<SecurityHub, SnsPublisher>;
@@ -68,7 +69,7 @@ fn without_queue(
 /// The outlets, as configured: Security Hub of the findings topic's account and Region
 /// (`SECURITY_HUB=true`; the settings checked that the topic's ARN names them), and the chat
 /// topic (`CHAT_TOPIC_ARN`).
-pub fn outlets(base: &SdkConfig, settings: &LambdaSettings) -> AwsOutlets {
+pub fn outlets(base: &SdkConfig, settings: &OutletSettings) -> AwsOutlets {
     let security_hub = settings
         .security_hub
         .then(|| Product::from_arn(&settings.topic_arn, &settings.guardrail_name))
@@ -88,7 +89,17 @@ pub fn outlets(base: &SdkConfig, settings: &LambdaSettings) -> AwsOutlets {
 
 /// Cold start of the outlets function: its outlets, and the guardrail's name for metrics.
 pub async fn cold_start_outlets() -> Result<(AwsOutlets, String), lambda_runtime::Error> {
-    let (base, settings) = configure("Outlets").await?;
+    init_logging();
+    let settings = OutletSettings::from_lookup(|name| std::env::var(name).ok()).inspect_err(|e| {
+        tracing::error!(variable = e.variable, error = %e, "cold start failed: invalid configuration");
+    })?;
+    tracing::info!(
+        function = "Outlets",
+        security_hub = settings.security_hub,
+        chat = settings.chat_topic_arn.is_some(),
+        "configured"
+    );
+    let base = sdk_config().await;
     Ok((outlets(&base, &settings), settings.guardrail_name))
 }
 
@@ -120,8 +131,6 @@ async fn configure(function: &str) -> Result<(SdkConfig, LambdaSettings), lambda
         auto_remediate = settings.guardrail.policy.auto_remediate,
         dry_run = settings.guardrail.policy.dry_run,
         regions = settings.guardrail.regions.len(),
-        security_hub = settings.security_hub,
-        chat = settings.chat_topic_arn.is_some(),
         "configured"
     );
     let base = sdk_config().await;

@@ -197,14 +197,21 @@ async fn invalid_configuration_fails_the_cold_start_naming_the_variable() -> Res
         ("MEMBER_ROLE_NAME", "bad role"),
         ("MANAGEMENT_ACCOUNT_ID", "mgmt"),
         ("REGIONS", "moon-1"),
+        ("GUARDRAIL_NAME", "my guardrail"),
+    ]
+    .map(|case| ("on-create-instance", case));
+    // The outlets' variables are the outlets function's alone.
+    let outlets = [
+        ("TOPIC_ARN", ""),
         ("SECURITY_HUB", "maybe"),
         ("CHAT_TOPIC_ARN", "chat"),
         ("CHAT_MIN_SEVERITY", "URGENT"),
         ("GUARDRAIL_NAME", "my guardrail"),
-    ];
-    for (variable, value) in cases {
+    ]
+    .map(|case| ("outlets", case));
+    for (function, (variable, value)) in cases.into_iter().chain(outlets) {
         let env = world.lambda_env(&[(variable, value)]);
-        let (status, logs) = cold_start_failure("on-create-instance", &env)?;
+        let (status, logs) = cold_start_failure(function, &env)?;
         assert!(
             !status.success(),
             "{variable}={value} must fail the cold start"
@@ -214,5 +221,9 @@ async fn invalid_configuration_fails_the_cold_start_naming_the_variable() -> Res
             "{variable}: {logs}"
         );
     }
+    // A function that deletes does not read them: it gets past its configuration.
+    let env = world.lambda_env(&[("SECURITY_HUB", "maybe"), ("CHAT_TOPIC_ARN", "chat")]);
+    let (_, logs) = cold_start_failure("on-create-instance", &env)?;
+    assert!(!logs.contains("invalid configuration"), "{logs}");
     Ok(())
 }
