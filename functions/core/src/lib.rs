@@ -25,6 +25,7 @@ pub mod ids;
 pub mod inventory;
 pub mod lifecycle;
 pub mod message;
+pub mod migration;
 mod notice;
 pub mod outlets;
 pub mod policy;
