@@ -28,9 +28,9 @@ _MODELS = botocore.session.get_session()
 
 
 def documented(shape, service="sso-admin"):
-    """(min length, max length, pattern) of a string shape, as the service model documents it."""
+    """(min length, max length, pattern or None) of a string shape, as the service model documents it."""
     meta = _MODELS.get_service_model(service).shape_for(shape).metadata
-    return meta["min"], meta["max"], meta["pattern"]
+    return meta["min"], meta["max"], meta.get("pattern")
 
 
 def documented_enum(shape, service="sso-admin"):

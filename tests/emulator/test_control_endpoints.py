@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator_client import (MGMT, post, Aws, code, seed_org_instance, register_sso_admin, create_status,
-                             delete_in_progress_reads)
+                             delete_in_progress_reads, switch)
 
 
 # ------------------------------------------------------------------ test-only switches
@@ -75,11 +75,15 @@ def test_reset_clears_extension_state(aws, org):
     denied = f"arn:aws:iam::{org[0]}:role/OrganizationAccountAccessRole"
     assert post(aws.url, "/idc-guardrail/deny-assume-role", {"role_arn": denied})[0] == 200
     delete_in_progress_reads(aws, 4)
+    provider = "arn:aws:sso::aws:applicationProvider/app-0123456789abcdef"
+    switch(aws, "application-provider", {"application_provider_arn": provider, "display_name": "Opaque"})
+    assert post(aws.url, "/idc-guardrail/state", method="GET")[1]["application_providers"][provider] == {
+        "ApplicationProviderArn": provider, "DisplayData": {"DisplayName": "Opaque"}}
     assert post(aws.url, "/moto-api/reset")[0] == 200
     state = post(aws.url, "/idc-guardrail/state", method="GET")[1]
     assert state == {"instances": [], "create_status": "ACTIVE", "create_active_after_reads": None,
                      "create_status_reason": None, "delete_conflicts": 0, "delete_in_progress_reads": 0,
-                     "denied_role_arns": []}
+                     "denied_role_arns": [], "application_providers": {}}
     create_status(aws, "CREATE_FAILED", status_reason="r")
     assert post(aws.url, "/moto-api/reset")[0] == 200
     assert post(aws.url, "/idc-guardrail/state", method="GET")[1]["create_status_reason"] is None

@@ -52,6 +52,16 @@ backends and response classes; it is not an HTTP fake of AWS. What it adds, and 
       are omitted rather than sent as null.
     - CreateApplication / ListApplications (by InstanceArn, paginated); TagResource /
       UntagResource / ListTagsForResource on instance and application ARNs.
+    - DescribeApplicationProvider / ListApplicationProviders: a small catalogue of AWS-managed
+      providers (display names ours; see ``providers``) plus those registered by the endpoint
+      below; an unknown ARN is ResourceNotFoundException.
+    - Create/List/Describe/DeleteApplicationAssignment on applications of instances the caller may
+      use (as ListApplications); see ``assignments``.
+* identitystore: stock serves users and groups for any IdentityStoreId; here the store is the
+  instance's, for its owner (and the delegated admin for the org instance) in its Region; others
+  AccessDeniedException, an unknown store ResourceNotFoundException. See ``identitystore``.
+* quicksight: CreateAccountSubscription / DescribeAccountSubscription (missing in stock), with
+  IAM_IDENTITY_CENTER and IAMIdentityCenterInstanceArn. See ``quicksight``.
 * organizations: ``sso.amazonaws.com`` accepted by Register/DeregisterDelegatedAdministrator
   (stock rejects it and leaves a half-registered entry) and by ListDelegatedAdministrators; a
   failed registration leaves nothing behind. DescribeAccount, ListAccounts,
@@ -92,6 +102,9 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
                                         N reads, then gone (0, the default: at once)
   /idc-guardrail/instance-created-date  {"instance_arn": ARN, "created_date": EPOCH_SECONDS | RFC3339}
                                         the CreatedDate ListInstances/DescribeInstance report
+  /idc-guardrail/application-provider  {"application_provider_arn": ARN, "display_name": N,
+                                         "description"?: D, "icon_url"?: U, "federation_protocol"?: P}
+                                        a provider DescribeApplicationProvider then answers
   /idc-guardrail/deny-assume-role       {"role_arn": ROLE_ARN, "deny"?: true | false}  AssumeRole of
                                         exactly that ARN -> 403 AccessDenied (false: allowed again)
   /idc-guardrail/state                  (GET) every instance (with ReadsUntilActive) and the
@@ -100,12 +113,16 @@ TEST-ONLY endpoints (no AWS counterpart; the org instance has no creation API), 
 
 Layout, one job a module: ``instances`` (the sso-admin model: who may use an instance, reads,
 pagination, tags), ``validation`` (input constraints), ``ssoadmin`` (the sso-admin API),
+``providers`` (application providers), ``assignments`` (application assignments),
+``identitystore`` (an instance's identity store), ``quicksight`` (account subscriptions),
 ``organizations``, ``sns``, ``securityhub`` (with ``securityhub_filters``), ``sts``, ``control_endpoints`` (the test-only endpoints and the reset),
 with ``errors``, ``state`` and ``org_facts`` shared by them. Importing the package installs every
 patch, in that order.
 """
 
-from . import control_endpoints, instances, organizations, securityhub, sns, ssoadmin, sts
+from . import (assignments, control_endpoints, identitystore, instances, organizations, providers, quicksight,
+               securityhub, sns, ssoadmin, sts)
 
-for _module in (instances, ssoadmin, organizations, sns, securityhub, sts, control_endpoints):
+for _module in (instances, ssoadmin, providers, assignments, identitystore, quicksight, organizations, sns,
+                securityhub, sts, control_endpoints):
     _module.install()

@@ -13,6 +13,7 @@ from moto.organizations.models import organizations_backends
 from moto.ssoadmin.models import Instance, ssoadmin_backends
 
 from .errors import AwsError
+from . import providers
 from .instances import all_instances, find_instance
 from .org_facts import mgmt_of
 from .state import LOCK, STATE, STATUSES, reset_state
@@ -129,6 +130,11 @@ def deny_assume_role(body):
     return {"denied_role_arns": STATE["denied_role_arns"]}
 
 
+def application_provider(body):
+    # An AWS-managed provider whose ARN is opaque: what DescribeApplicationProvider shall answer.
+    return providers.register(body)
+
+
 def state(_body):
     return {"instances": [dict(i.to_json(), Region=i.region, OrgInstance=i.org_instance,
                                Applications=len(i.applications), ReadsUntilActive=i.reads_left,
@@ -159,7 +165,7 @@ def _reset(self):
 
 def install():
     for fn in (seed_org_instance, instance_status, create_instance_status, delete_conflicts,
-               delete_in_progress_reads, instance_created_date, deny_assume_role, state):
+               delete_in_progress_reads, instance_created_date, deny_assume_role, application_provider, state):
         moto_api_urls.url_paths["{0}/idc-guardrail/" + fn.__name__.replace("_", "-")] = _endpoint(fn)
     DomainDispatcherApplication.get_application = _get_application
     MotoAPIBackend.reset = _reset

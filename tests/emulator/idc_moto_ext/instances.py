@@ -103,8 +103,9 @@ def read_instance(inst) -> dict:
 
 
 def paginate(items: list, params: dict):
-    token, size = params.get("NextToken") or "0", int(params.get("MaxResults") or 100)
-    if not token.isdigit() or not 1 <= size <= 100:
+    token, size = params.get("NextToken") or "0", params.get("MaxResults")
+    size = 100 if size is None else size  # MaxResults: 1-100 (0 is refused, not the default)
+    if not isinstance(token, str) or not token.isdigit() or type(size) is not int or not 1 <= size <= 100:
         raise AwsError("ValidationException", "Invalid NextToken or MaxResults.")
     start = int(token)
     nxt = {"NextToken": str(start + size)} if start + size < len(items) else {}

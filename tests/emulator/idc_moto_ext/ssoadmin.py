@@ -105,7 +105,8 @@ def list_applications(self):
             if f.get("ApplicationAccount", a["ApplicationAccount"]) == a["ApplicationAccount"]
             and f.get("ApplicationProvider", a["ApplicationProviderArn"]) == a["ApplicationProviderArn"]]
     page, nxt = paginate(apps, p)
-    return json.dumps({"Applications": [{k: v for k, v in a.items() if k != "_tags"} for a in page], **nxt})
+    # "_tags", "_assignments": the emulator's own, not the application's fields
+    return json.dumps({"Applications": [{k: v for k, v in a.items() if not k.startswith("_")} for a in page], **nxt})
 
 
 def _tag_holder(self, p):

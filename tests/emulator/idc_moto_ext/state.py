@@ -8,7 +8,8 @@ import threading
 STATUSES = ("ACTIVE", "CREATE_IN_PROGRESS", "CREATE_FAILED", "DELETE_IN_PROGRESS")
 LOCK = threading.RLock()
 DEFAULTS = {"create_status": "ACTIVE", "create_active_after_reads": None, "create_status_reason": None,
-            "delete_conflicts": 0, "delete_in_progress_reads": 0, "denied_role_arns": []}
+            "delete_conflicts": 0, "delete_in_progress_reads": 0, "denied_role_arns": [],
+            "application_providers": {}}  # ARN -> provider, registered by /idc-guardrail/application-provider
 STATE = copy.deepcopy(DEFAULTS)
 
 
