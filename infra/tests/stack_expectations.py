@@ -70,6 +70,31 @@ CONFIRMATION_SIDS = {
     "sweep-worker": "QueueConfirmations",
 }
 
+# The migration plan of an account instance that still has applications reads, through the member
+# role, what they use (statement ReadWhatAppsUse; read only) -> the resources each may be used on,
+# by the resource types the Service Authorization Reference gives the action (all required).
+MIGRATION_PLAN_RESOURCES = {
+    # The provider's display name; providers belong to AWS (account "aws").
+    "sso:DescribeApplicationProvider": ["arn:${AWS::Partition}:sso::aws:applicationProvider/*"],
+    # Users and groups assigned to each application (type Application, this account's).
+    "sso:ListApplicationAssignments": ["arn:${AWS::Partition}:sso::${AWS::AccountId}:application/*"],
+    # The size of the identity store, and names with --details (types Identitystore and
+    # AllUsers / AllGroups).
+    "identitystore:ListUsers": [
+        "arn:${AWS::Partition}:identitystore::${AWS::AccountId}:identitystore/*",
+        "arn:${AWS::Partition}:identitystore:::user/*",
+    ],
+    "identitystore:ListGroups": [
+        "arn:${AWS::Partition}:identitystore::${AWS::AccountId}:identitystore/*",
+        "arn:${AWS::Partition}:identitystore:::group/*",
+    ],
+    # QuickSight's authentication type and Identity Center instance (type account, any Region).
+    "quicksight:DescribeAccountSubscription": ["arn:${AWS::Partition}:quicksight:*:${AWS::AccountId}:account/*"],
+}
+MIGRATION_PLAN_ACTIONS = set(MIGRATION_PLAN_RESOURCES)
+# The only writes the member role may make in Identity Center, its identity store or QuickSight.
+MEMBER_ROLE_WRITES = {"sso:DeleteInstance", "identitystore:DeleteIdentityStore"}
+
 REMEDIATION_ACTIONS = {
     "sso:ListInstances",
     "sso:DescribeInstance",
@@ -79,7 +104,7 @@ REMEDIATION_ACTIONS = {
     "identitystore:DeleteIdentityStore",
     # The central sweep checks the forwarding rules (read only).
     "events:DescribeRule",
-}
+} | MIGRATION_PLAN_ACTIONS
 
 # The member stack's forwarding parts carry fixed names, so that an SCP can protect them and the
 # central sweep can check them: rule logical id -> rule name; the forwarding role is named

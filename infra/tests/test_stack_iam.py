@@ -137,6 +137,34 @@ def test_sam_and_cdk_function_policies_are_identical(sam, cdk, name):
     )
 
 
+# The services a member account's Identity Center instances are read and deleted through.
+MEMBER_ROLE_SERVICES = ("sso:", "identitystore:", "quicksight:")
+
+
+def _central_iam_actions(template) -> set[str]:
+    """Every action any IAM policy or role of a central stack grants or denies."""
+    docs = [p["Properties"]["PolicyDocument"] for p in resources(template, "AWS::IAM::Policy").values()]
+    docs += [p["Properties"]["PolicyDocument"] for p in resources(template, "AWS::IAM::ManagedPolicy").values()]
+    for role in resources(template, "AWS::IAM::Role").values():
+        docs += [p["PolicyDocument"] for p in role["Properties"].get("Policies", [])]
+    return {a for s in statements(docs) for a in as_list(s.get("Action", []))}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_member_accounts_are_read_only_through_the_member_role(stack, request):
+    """Identity Center, its identity store and QuickSight of a member account (the inventory, the
+    delete, and what the migration plan reads) are granted in the member role alone
+    (infra/member-stackset.yaml, statement ReadWhatAppsUse for the plan): SAM and CDK alike grant
+    none of their actions to a central role, and reach them by assuming the member role, whose
+    name both take from MemberRoleName with the member template's default."""
+    template = request.getfixturevalue(stack)
+    assert not {a for a in _central_iam_actions(template) if a.startswith(MEMBER_ROLE_SERVICES)}
+    assert not [a for a in _central_iam_actions(template) if a == "*" or a.endswith(":*")]
+    member_role_name = request.getfixturevalue("member")["Parameters"]["MemberRoleName"]
+    for key in ("Default", "AllowedPattern"):
+        assert template["Parameters"]["MemberRoleName"][key] == member_role_name[key], key
+
+
 def test_function_role_arns_output_names_every_role(sam, cdk):
     """The member role trusts these: the functions that judge and delete, not the outlets (which
     assume no member role). The outlets role is an output of its own, only with the outlets."""

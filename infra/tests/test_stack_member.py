@@ -17,8 +17,24 @@ from stack_expectations import (
     MEMBER_FORWARD_PREFIX,
     MEMBER_FORWARD_ROLE_NAME,
     MEMBER_FORWARD_RULES,
+    MEMBER_ROLE_WRITES,
+    MIGRATION_PLAN_ACTIONS,
+    MIGRATION_PLAN_RESOURCES,
     REMEDIATION_ACTIONS,
 )
+
+# Action names that only read (the Service Authorization Reference's List and Read levels).
+READ_VERBS = ("Describe", "List", "Get")
+# The services whose writes the member role must not have, beyond MEMBER_ROLE_WRITES.
+GUARDED_SERVICES = {"sso", "identitystore", "quicksight"}
+ACCOUNT = "111111111111"
+
+
+def _arn_fields(arn: str) -> list[str]:
+    """partition, service, Region, account, resource of a rendered ARN (pseudo parameters carry
+    colons: they are replaced first)."""
+    text = arn.replace("${AWS::Partition}", "aws").replace("${AWS::AccountId}", ACCOUNT)
+    return text.split(":", 5)[1:]
 
 
 # ----------------------------------------------------------------- member template
@@ -86,6 +102,56 @@ def test_the_remediation_role_may_see_the_forwarding_rules_only(member):
     pattern = resource.rsplit(":rule/", 1)[1]
     for rule_name in MEMBER_FORWARD_RULES.values():
         assert fnmatch.fnmatchcase(rule_name, pattern), rule_name
+
+
+def test_the_member_role_reads_what_apps_use_for_the_migration_plan(member):
+    """The migration plan of an account instance that still has applications reads what they use
+    through the member role: one statement, read only, each action on the resource types the
+    Service Authorization Reference gives it, in this account (AWS's own for application
+    providers), unconditionally; no other statement grants these actions."""
+    docs = role_policy_documents(member, _remediation_role_id(member))
+    (read,) = [s for s in statements(docs) if s.get("Sid") == "ReadWhatAppsUse"]
+    assert read["Effect"] == "Allow"
+    assert "Condition" not in read and "NotAction" not in read and "NotResource" not in read
+    actions = as_list(read["Action"])
+    assert sorted(actions) == sorted(MIGRATION_PLAN_ACTIONS)
+    for action in actions:
+        assert action.split(":", 1)[1].startswith(READ_VERBS), f"{action} is not a read"
+    resources_ = render(as_list(read["Resource"]), member)
+    wanted = {r for rs in MIGRATION_PLAN_RESOURCES.values() for r in rs}
+    assert sorted(resources_) == sorted(wanted), "exactly the resources the actions need"
+    for resource in resources_:
+        assert resource != "*" and resource.startswith("arn:${AWS::Partition}:"), resource
+        # This account's resources; application providers belong to AWS, and the identity store's
+        # users and groups carry no account (the Identitystore resource holds them to this one).
+        assert _arn_fields(resource)[3] in (ACCOUNT, "aws", ""), resource
+    # Each resource serves an action of its own service.
+    for action, arns in MIGRATION_PLAN_RESOURCES.items():
+        for arn in arns:
+            assert _arn_fields(arn)[1] == action.split(":")[0], (action, arn)
+    others = [s for s in statements(docs) if s is not read]
+    for s in others:
+        assert not set(as_list(s["Action"])) & MIGRATION_PLAN_ACTIONS, s
+
+
+def test_the_member_role_writes_nothing_in_identity_center_but_the_delete(member):
+    """Of IAM Identity Center, its identity store and QuickSight, the member role may only read,
+    and delete the account instance (with its identity store): no other write, no wildcard action,
+    no NotAction; each delete alone in its statement, on its resource type, never on "*"."""
+    docs = role_policy_documents(member, _remediation_role_id(member))
+    actions = allowed_actions(docs)
+    for action in actions:
+        assert "*" not in action, f"wildcard action {action}"
+        service, name = action.split(":", 1)
+        if service in GUARDED_SERVICES and not name.startswith(READ_VERBS):
+            assert action in MEMBER_ROLE_WRITES, f"{action} writes"
+    assert MEMBER_ROLE_WRITES <= actions
+    for s in statements(docs):
+        assert "NotAction" not in s and "NotResource" not in s, s
+        writes = set(as_list(s["Action"])) & MEMBER_ROLE_WRITES
+        if writes:
+            assert len(as_list(s["Action"])) == 1, f"a delete shares its statement: {s}"
+            assert "*" not in as_list(render(s["Resource"], member)), s
 
 
 def test_member_forwarding_rules(member):
