@@ -7,6 +7,8 @@ pub mod clock;
 pub mod errors;
 pub mod guard;
 pub mod https;
+#[cfg(feature = "migration")]
+pub mod migration;
 pub mod organizations;
 pub mod securityhub;
 pub mod sessions;

@@ -68,6 +68,18 @@ impl MemberSessions {
         aws_sdk_eventbridge::Client::from_conf(config)
     }
 
+    /// An SDK configuration acting as `account_id` in `region`, for the clients only the CLI
+    /// builds (the migration plan's identity store and QuickSight).
+    pub async fn config(&self, account_id: &str, region: &str) -> SdkConfig {
+        let credentials = self.credentials(account_id, region).await;
+        self.base
+            .to_builder()
+            .credentials_provider(credentials)
+            .identity_cache(self.identity_cache.clone())
+            .region(Region::new(region.to_owned()))
+            .build()
+    }
+
     async fn credentials(&self, account_id: &str, region: &str) -> SharedCredentialsProvider {
         if let Some(provider) = self
             .providers

@@ -75,6 +75,23 @@ pub enum Command {
         the management account, 3 some Regions could not be checked."
     )]
     Preflight(PreflightArgs),
+
+    /// Leaving an account instance: a migration plan for every application bound to the
+    /// account instances of one account.
+    ///
+    /// Reads, through the member role and never writing: the account's own instances, each
+    /// bound application (its provider's display name, status and Region), who is assigned to
+    /// it, the size of the identity store, and QuickSight's subscription. Then, application by
+    /// application: the ordered steps on the organization instance, what is lost or down and for
+    /// how long, which applications must move together, and the page each step rests on. An
+    /// application the catalog does not know gets the generic plan and is named as unknown.
+    #[command(after_help = "Examples:\n  \
+        idc-guard plan --account 222222222222\n  \
+        idc-guard plan --account 222222222222 --regions eu-west-1 --details --markdown > ticket.md\n  \
+        idc-guard plan --account 222222222222 --json | jq '.instances[].apps[].kind'\n\n\
+        Exit codes: 0 the plan is complete, 1 failure, 2 bad usage or the management account,\n\
+        3 incomplete: a Region could not be listed or a detail could not be read (each named).")]
+    Plan(PlanArgs),
 }
 
 /// How to reach the organization; mirrors the Lambda environment.
@@ -126,6 +143,33 @@ pub struct PreflightArgs {
     /// The account you intend to register as the Identity Center delegated administrator.
     #[arg(long, value_name = "ID", value_parser = account_id)]
     pub account: String,
+
+    #[command(flatten)]
+    pub live: LiveArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// The member account whose account instances you want to leave.
+    #[arg(long, value_name = "ID", value_parser = account_id)]
+    pub account: String,
+
+    /// The organization instance's home Region (an account instance serves only its own
+    /// Region; the plan says when the two differ).
+    #[arg(long, value_name = "REGION", value_parser = region)]
+    pub home_region: Option<String>,
+
+    /// Also name the users and groups assigned to each application.
+    #[arg(long)]
+    pub details: bool,
+
+    /// Print the plan as JSON (schema idc-guardrail/migration-plan/v1).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+
+    /// Print the plan as Markdown, to paste into a ticket.
+    #[arg(long)]
+    pub markdown: bool,
 
     #[command(flatten)]
     pub live: LiveArgs,

@@ -4,6 +4,7 @@ mod cli;
 mod evaluate;
 mod exit;
 mod live;
+mod plan;
 mod preflight;
 mod samples;
 mod scan;
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Samples(args) => samples::run(args).map(|()| 0),
         cli::Command::Scan(args) => live(scan::run(args)),
         cli::Command::Preflight(args) => live(preflight::run(args)),
+        cli::Command::Plan(args) => live(plan::run(args)),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -95,10 +95,20 @@ pub struct InstancePlan {
     pub apps: Vec<AppPlan>,
     /// Applications that share identities and must move together (names), each group once.
     pub together: Vec<Vec<String>>,
-    /// Notes to heed before starting: the Region, QuickSight's subscription, what was unread.
+    /// Notes to heed before starting: the Region, QuickSight's subscription.
     pub notes: Vec<String>,
+    /// What could not be read: the plan is incomplete there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
     /// The last step, once every application has moved.
     pub finally: Step,
+}
+
+impl InstancePlan {
+    /// How many facts of this instance could not be read.
+    pub fn unread_count(&self) -> usize {
+        self.unread.len()
+    }
 }
 
 /// The plan of one account.
@@ -157,7 +167,6 @@ fn instance_plan(facts: &InstanceFacts, home: Option<&str>, catalog: &Catalog) -
             if bound_here { " (this one)" } else { "" }
         ));
     }
-    notes.extend(facts.unread.iter().map(|u| format!("Not read: {u}.")));
     let together = together(&apps);
     InstancePlan {
         instance_arn: facts.instance_arn.clone(),
@@ -166,6 +175,7 @@ fn instance_plan(facts: &InstanceFacts, home: Option<&str>, catalog: &Catalog) -
         apps: apps.into_iter().map(|(plan, _)| plan).collect(),
         together,
         notes,
+        unread: facts.unread.clone(),
         finally: catalog
             .generic
             .steps

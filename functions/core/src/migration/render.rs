@@ -54,6 +54,9 @@ pub fn table(plan: &MigrationPlan) -> String {
         for note in &instance.notes {
             let _ = writeln!(out, "  ! {note}");
         }
+        for unread in &instance.unread {
+            let _ = writeln!(out, "  ! Not read, the plan is incomplete here: {unread}");
+        }
         for group in &instance.together {
             let _ = writeln!(out, "  Move together: {}", group.join(", "));
         }
@@ -110,6 +113,12 @@ pub fn markdown(plan: &MigrationPlan) -> String {
         );
         for note in &instance.notes {
             let _ = writeln!(out, "> {note}\n");
+        }
+        for unread in &instance.unread {
+            let _ = writeln!(
+                out,
+                "> **Not read, the plan is incomplete here:** {unread}\n"
+            );
         }
         for group in &instance.together {
             let _ = writeln!(out, "**Move together:** {}\n", group.join(", "));
