@@ -9,6 +9,7 @@
 pub mod emulator;
 pub mod events;
 pub mod faults;
+pub mod in_use;
 pub mod member_stack;
 pub mod outlets;
 pub mod proxy;
