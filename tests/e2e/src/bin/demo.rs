@@ -1,10 +1,12 @@
 //! `make demo`: the guardrail's story, end to end, on the local AWS emulator.
 //!
 //! An organization with member accounts is built in the emulator; the two Lambda binaries run
-//! under cargo-lambda's Lambda runtime emulator with auto-remediation on; three things happen
+//! under cargo-lambda's Lambda runtime emulator with auto-remediation on; four things happen
 //! in the organization and the security team reads what the guardrail published — on the
 //! findings topic, then, through the outlets function on the topic's queue, in Security Hub
-//! (`SECURITY_HUB=true`) and on the chat topic (`CHAT_TOPIC_ARN`). Exits 1 if any outcome differs from what the guardrail promises. Every
+//! (`SECURITY_HUB=true`) and on the chat topic (`CHAT_TOPIC_ARN`); the last, an account instance
+//! still in use, is kept and planned with `idc-guard plan`. Exits 1 if any outcome differs from
+//! what the guardrail promises. Every
 //! process it started is stopped.
 
 use std::process::ExitCode;
@@ -12,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use idc_e2e::events;
 use idc_e2e::outlets::{security_hub_findings, ChatChannel};
-use idc_e2e::runtime::{Invocation, LambdaFunction};
+use idc_e2e::runtime::{binary, Invocation, LambdaFunction};
 use idc_e2e::world::{latest_words, Received, World, HOME_REGION, OTHER_REGION};
 
 fn step(text: &str) {
@@ -151,8 +153,53 @@ async fn story() -> Result<()> {
     )?;
 
     outlets(&world, &chat).await?;
-    step("Done: three events, three findings, two account instances removed, the organization instance intact.");
+    in_use(&world, &on_create).await?;
+    step("Done: four events, four findings, two account instances removed, one kept with its migration plan, the organization instance intact.");
     Ok(())
+}
+
+/// An account instance that applications still use: kept, reported, and planned.
+async fn in_use(world: &World, on_create: &LambdaFunction) -> Result<()> {
+    let bi = world.create_member("bi-team").await?;
+    step(&format!(
+        "5. Account {bi} runs QuickSight and Q Developer on its own account instance in {OTHER_REGION}"
+    ));
+    let arn = world.create_instance(&bi, OTHER_REGION, &[]).await?;
+    world.plant_in_use(&bi, OTHER_REGION, &arn).await?;
+    say("three users and a group in its identity store; QuickSight (2 users, 1 group) and Q Developer (1 user) bound; QuickSight subscribed with it");
+    let event = events::create_instance(&bi, OTHER_REGION, Some(&arn), "demo-in-use-1")?;
+    deliver(world, on_create, &event, "IDC001", "skipped_in_use").await?;
+    expect(
+        "the account instance is kept",
+        world.exists(&bi, OTHER_REGION, &arn).await?,
+    )?;
+    say(&format!(
+        "The team's next step: idc-guard plan --account {bi} --regions {OTHER_REGION} --home-region {HOME_REGION}"
+    ));
+    let out = std::process::Command::new(binary("idc-guard")?)
+        .args([
+            "plan",
+            "--account",
+            &bi,
+            "--regions",
+            OTHER_REGION,
+            "--home-region",
+            HOME_REGION,
+        ])
+        .env_clear()
+        .envs(world.lambda_env(&[]))
+        .output()
+        .context("cannot run idc-guard plan")?;
+    let plan = String::from_utf8_lossy(&out.stdout);
+    for line in plan.lines() {
+        say(&format!("    {line}"));
+    }
+    expect(
+        "a complete plan naming QuickSight and Q Developer, read through the member role",
+        out.status.success()
+            && plan.contains("[Amazon QuickSight]")
+            && plan.contains("[Amazon Q Developer]"),
+    )
 }
 
 /// What Security Hub and the chat channel show after the three events.
