@@ -1,12 +1,10 @@
 // The delayed confirmation of every announced delete: before each DeleteInstance, every
 // function (the sweep worker included) queues one on the worker queue, which the worker consumes.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
+import { placeholderCodeRoot } from './placeholder-code';
 
 const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'];
 // The statement that lets each function queue its confirmations: the sweep's fan-out statement,
@@ -20,13 +18,7 @@ const CONFIRMATION_SIDS: Record<string, string> = {
 // SQS delays a message by at most 15 minutes.
 const LONGEST_DELAY_SECONDS = 900;
 
-const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-// The app stack builds the outlets too (Security Hub and chat are parameters).
-for (const name of [...FUNCTION_NAMES, 'outlets']) {
-  fs.mkdirSync(path.join(codeRoot, name));
-  fs.writeFileSync(path.join(codeRoot, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-}
-afterAll(() => fs.rmSync(codeRoot, { recursive: true, force: true }));
+const codeRoot = placeholderCodeRoot();
 
 const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
 new IdcGuardrail(stack, 'Guardrail', { organizationId: 'o-abcdef1234', codeRoot });

@@ -6,24 +6,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
+import { placeholderCodeRoot } from './placeholder-code';
 
 // Written out here, not imported from lib/patterns.ts: the binaries the Rust workspace builds.
 const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
 // The functions that judge and delete (the outlets exist only with Security Hub or chat).
 const REMEDIATION_FUNCTION_NAMES = FUNCTION_NAMES.filter((n) => n !== 'outlets');
 
-// A cargo-lambda-shaped output directory with placeholder binaries.
-function fakeCodeRoot(): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-  for (const name of FUNCTION_NAMES) {
-    fs.mkdirSync(path.join(root, name));
-    fs.writeFileSync(path.join(root, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-  }
-  return root;
-}
-
-const codeRoot = fakeCodeRoot();
-afterAll(() => fs.rmSync(codeRoot, { recursive: true, force: true }));
+const codeRoot = placeholderCodeRoot();
 
 function synth(props: Partial<ConstructorParameters<typeof IdcGuardrail>[2]> = {}): Template {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });

@@ -1,20 +1,13 @@
 // The functions' logs (JSON, at the LogLevel parameter's level) and what outlives the stack
 // (dead-letter queues and log groups, as the key), as in infra/template.yaml.
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { APPLICATION_LOG_LEVELS, IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
+import { placeholderCodeRoot } from './placeholder-code';
 
 const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
-const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-for (const name of FUNCTION_NAMES) {
-  fs.mkdirSync(path.join(codeRoot, name));
-  fs.writeFileSync(path.join(codeRoot, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-}
-afterAll(() => fs.rmSync(codeRoot, { recursive: true, force: true }));
+const codeRoot = placeholderCodeRoot();
 
 type Res = { Type: string; Properties: any; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 const all = (t: Template, type: string): Record<string, Res> => t.findResources(type) as Record<string, Res>;

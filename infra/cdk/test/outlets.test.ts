@@ -8,14 +8,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
+import { placeholderCodeRoot } from './placeholder-code';
 
 const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
-const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-for (const name of FUNCTION_NAMES) {
-  fs.mkdirSync(path.join(codeRoot, name));
-  fs.writeFileSync(path.join(codeRoot, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-}
-afterAll(() => fs.rmSync(codeRoot, { recursive: true, force: true }));
+const codeRoot = placeholderCodeRoot();
 
 type Props = Partial<ConstructorParameters<typeof IdcGuardrail>[2]>;
 function synth(props: Props = {}, withStack?: (stack: Stack) => Props): Template {

@@ -1,20 +1,13 @@
 // Watching the watcher (alarms) and the findings' other destinations (Security Hub, chat: the
 // outlets, see outlets.test.ts).
-import * as fs from 'fs';
-import * as os from 'os';
-import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
+import { placeholderCodeRoot } from './placeholder-code';
 
 const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
-const codeRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'idc-guardrail-code-'));
-for (const name of FUNCTION_NAMES) {
-  fs.mkdirSync(path.join(codeRoot, name));
-  fs.writeFileSync(path.join(codeRoot, name, 'bootstrap'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
-}
-afterAll(() => fs.rmSync(codeRoot, { recursive: true, force: true }));
+const codeRoot = placeholderCodeRoot();
 
 function synth(props: Partial<ConstructorParameters<typeof IdcGuardrail>[2]> = {}): Template {
   const stack = new Stack(new App(), 'Test', { env: { account: '111111111111', region: 'us-east-1' } });
