@@ -4,7 +4,6 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { IdcGuardrail } from '../lib/idc-guardrail';
 import { placeholderCodeRoot } from './placeholder-code';
 
-const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker'];
 const codeRoot = placeholderCodeRoot();
 
 function synth(props: Partial<ConstructorParameters<typeof IdcGuardrail>[2]> = {}): Template {

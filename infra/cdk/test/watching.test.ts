@@ -6,7 +6,6 @@ import { IdcGuardrail } from '../lib/idc-guardrail';
 import { IdcGuardrailStack } from '../bin/app';
 import { placeholderCodeRoot } from './placeholder-code';
 
-const FUNCTION_NAMES = ['on-create-instance', 'on-org-event', 'sweep', 'sweep-worker', 'outlets'];
 const codeRoot = placeholderCodeRoot();
 
 function synth(props: Partial<ConstructorParameters<typeof IdcGuardrail>[2]> = {}): Template {
