@@ -132,3 +132,21 @@ impl World {
         })
     }
 }
+
+impl World {
+    /// Runs the `idc-guard` CLI against this world (its endpoint and credentials only): the
+    /// exit code, stdout and stderr.
+    pub fn idc_guard(&self, args: &[&str]) -> Result<(i32, String, String)> {
+        let out = std::process::Command::new(crate::runtime::binary("idc-guard")?)
+            .args(args)
+            .env_clear()
+            .envs(self.lambda_env(&[]))
+            .output()
+            .context("cannot run idc-guard")?;
+        Ok((
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        ))
+    }
+}

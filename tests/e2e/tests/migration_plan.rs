@@ -2,26 +2,9 @@
 //! serving what the plan reads (application providers, assignments, the identity store,
 //! QuickSight's subscription) with real SDK clients.
 
-use std::process::Command;
-
 use anyhow::{Context, Result};
-use idc_e2e::runtime::binary;
 use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
 use serde_json::Value;
-
-fn idc_guard(world: &World, args: &[&str]) -> Result<(i32, String, String)> {
-    let out = Command::new(binary("idc-guard")?)
-        .args(args)
-        .env_clear()
-        .envs(world.lambda_env(&[]))
-        .output()
-        .context("cannot run idc-guard")?;
-    Ok((
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
-}
 
 #[tokio::test]
 async fn the_plan_names_each_bound_application_its_people_and_its_steps() -> Result<()> {
@@ -41,7 +24,7 @@ async fn the_plan_names_each_bound_application_its_people_and_its_steps() -> Res
         "--details",
         "--json",
     ];
-    let (code, stdout, stderr) = idc_guard(&world, &args)?;
+    let (code, stdout, stderr) = world.idc_guard(&args)?;
     assert_eq!(code, 0, "{stderr}");
     let plan: Value = serde_json::from_str(&stdout)?;
     assert_eq!(plan["schema"], "idc-guardrail/migration-plan/v1");
@@ -82,10 +65,10 @@ async fn the_plan_names_each_bound_application_its_people_and_its_steps() -> Res
     );
 
     // The same plan for a ticket, and for a terminal.
-    let (code, markdown, _) = idc_guard(&world, &args[..8])?;
+    let (code, markdown, _) = world.idc_guard(&args[..8])?;
     assert_eq!(code, 0);
     assert!(markdown.contains("Amazon QuickSight") && markdown.contains("Account instance"));
-    let (code, ticket, _) = idc_guard(&world, &[&args[..8], &["--markdown"]].concat())?;
+    let (code, ticket, _) = world.idc_guard(&[&args[..8], &["--markdown"]].concat())?;
     assert_eq!(code, 0);
     assert!(
         ticket.starts_with("# Leaving the account instances of account"),
@@ -94,7 +77,7 @@ async fn the_plan_names_each_bound_application_its_people_and_its_steps() -> Res
 
     // The management account's instance is the organization instance: nothing to leave.
     let management = world.management.clone();
-    let (code, _, stderr) = idc_guard(&world, &["plan", "--account", &management])?;
+    let (code, _, stderr) = world.idc_guard(&["plan", "--account", &management])?;
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("management account"), "{stderr}");
     Ok(())
@@ -115,17 +98,14 @@ async fn a_provider_that_cannot_be_read_gives_the_generic_plan_and_an_incomplete
         .await
         .context("CreateApplication")?;
 
-    let (code, stdout, stderr) = idc_guard(
-        &world,
-        &[
-            "plan",
-            "--account",
-            &member,
-            "--regions",
-            OTHER_REGION,
-            "--json",
-        ],
-    )?;
+    let (code, stdout, stderr) = world.idc_guard(&[
+        "plan",
+        "--account",
+        &member,
+        "--regions",
+        OTHER_REGION,
+        "--json",
+    ])?;
     assert_eq!(
         code, 3,
         "an unread provider makes the plan incomplete: {stderr}"

@@ -3,11 +3,10 @@
 //! adapters, the `idc-guard` CLI, and the sweep and worker Lambdas under the runtime emulator.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use idc_core::sweep::no_progress;
-use idc_e2e::runtime::{binary, Invocation, LambdaFunction};
+use idc_e2e::runtime::{Invocation, LambdaFunction};
 use idc_e2e::world::{latest_words, World, HOME_REGION, OTHER_REGION};
 use serde_json::Value;
 
@@ -180,55 +179,37 @@ async fn sweep_finds_exactly_the_planted_instances_and_reports_the_unreachable_a
     Ok(())
 }
 
-fn idc_guard(world: &World, args: &[&str]) -> Result<(i32, String, String)> {
-    let out = Command::new(binary("idc-guard")?)
-        .args(args)
-        .env_clear()
-        .envs(world.lambda_env(&[]))
-        .output()
-        .context("cannot run idc-guard")?;
-    Ok((
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
-}
-
 #[tokio::test]
 async fn preflight_and_scan_from_the_command_line() -> Result<()> {
     let p = plant().await?;
 
-    let (code, stdout, _) = idc_guard(
-        &p.world,
-        &["preflight", "--account", &p.holder, "--regions", REGIONS],
-    )?;
+    let (code, stdout, _) =
+        p.world
+            .idc_guard(&["preflight", "--account", &p.holder, "--regions", REGIONS])?;
     assert_eq!(code, 1, "{stdout}");
     assert!(
         stdout.contains("not safe") && stdout.contains(THIRD_REGION),
         "{stdout}"
     );
 
-    let (code, stdout, _) = idc_guard(
-        &p.world,
-        &["preflight", "--account", &p.clean, "--regions", REGIONS],
-    )?;
+    let (code, stdout, _) =
+        p.world
+            .idc_guard(&["preflight", "--account", &p.clean, "--regions", REGIONS])?;
     assert_eq!(code, 0, "{stdout}");
     assert!(stdout.contains("safe"), "{stdout}");
 
-    let (code, stdout, _) = idc_guard(
-        &p.world,
-        &["preflight", "--account", &p.no_role, "--regions", REGIONS],
-    )?;
+    let (code, stdout, _) =
+        p.world
+            .idc_guard(&["preflight", "--account", &p.no_role, "--regions", REGIONS])?;
     assert_eq!(
         code, 3,
         "a Region that cannot be checked is not safe: {stdout}"
     );
 
     // Report-only by default: five findings, nothing deleted, exit 3 for the unreachable account.
-    let (code, stdout, stderr) = idc_guard(
-        &p.world,
-        &["scan", "--regions", REGIONS, "--format", "json"],
-    )?;
+    let (code, stdout, stderr) =
+        p.world
+            .idc_guard(&["scan", "--regions", REGIONS, "--format", "json"])?;
     assert_eq!(code, 3, "{stderr}");
     let findings: Vec<Value> = stdout
         .lines()

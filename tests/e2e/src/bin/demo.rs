@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use idc_e2e::events;
 use idc_e2e::outlets::{security_hub_findings, ChatChannel};
-use idc_e2e::runtime::{binary, Invocation, LambdaFunction};
+use idc_e2e::runtime::{Invocation, LambdaFunction};
 use idc_e2e::world::{latest_words, Received, World, HOME_REGION, OTHER_REGION};
 
 fn step(text: &str) {
@@ -176,29 +176,21 @@ async fn in_use(world: &World, on_create: &LambdaFunction) -> Result<()> {
     say(&format!(
         "The team's next step: idc-guard plan --account {bi} --regions {OTHER_REGION} --home-region {HOME_REGION}"
     ));
-    let out = std::process::Command::new(binary("idc-guard")?)
-        .args([
-            "plan",
-            "--account",
-            &bi,
-            "--regions",
-            OTHER_REGION,
-            "--home-region",
-            HOME_REGION,
-        ])
-        .env_clear()
-        .envs(world.lambda_env(&[]))
-        .output()
-        .context("cannot run idc-guard plan")?;
-    let plan = String::from_utf8_lossy(&out.stdout);
+    let (code, plan, _) = world.idc_guard(&[
+        "plan",
+        "--account",
+        &bi,
+        "--regions",
+        OTHER_REGION,
+        "--home-region",
+        HOME_REGION,
+    ])?;
     for line in plan.lines() {
         say(&format!("    {line}"));
     }
     expect(
         "a complete plan naming QuickSight and Q Developer, read through the member role",
-        out.status.success()
-            && plan.contains("[Amazon QuickSight]")
-            && plan.contains("[Amazon Q Developer]"),
+        code == 0 && plan.contains("[Amazon QuickSight]") && plan.contains("[Amazon Q Developer]"),
     )
 }
 
