@@ -155,15 +155,15 @@ impl<T: InstancePort> InstancePort for Metered<T> {
         self.meter.call(Op::ListInstances).await;
         self.inner.list_instances(account_id, region).await
     }
-    async fn application_count(
+    async fn applications(
         &self,
         account_id: &str,
         region: &str,
         instance_arn: &str,
-    ) -> Result<u32, PortError> {
+    ) -> Result<Vec<idc_core::migration::BoundApp>, PortError> {
         self.meter.call(Op::ListApplications).await;
         self.inner
-            .application_count(account_id, region, instance_arn)
+            .applications(account_id, region, instance_arn)
             .await
     }
     async fn tags(

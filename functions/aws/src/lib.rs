@@ -2,6 +2,7 @@
 //! SDK (sso-admin through an assumed member role, Organizations, SNS, SQS), and the one builder
 //! of their clients. The Lambda wiring lives in `idc-lambda`.
 
+pub mod applications;
 pub mod clients;
 pub mod clock;
 pub mod errors;

@@ -7,12 +7,10 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_ssoadmin::types::PrincipalType;
-use idc_core::migration::{
-    AccountFacts, BoundApp, InstanceFacts, QuickSightSubscription, StoreSize,
-};
+use idc_core::migration::{AccountFacts, InstanceFacts, QuickSightSubscription, StoreSize};
 use idc_core::ports::PortError;
 
+use crate::applications::bound_apps;
 use crate::errors::port_error;
 use crate::sessions::MemberSessions;
 
@@ -112,98 +110,17 @@ async fn read_instance(
             None
         }
     };
-    let listed: Result<Vec<_>, _> = client
-        .list_applications()
-        .instance_arn(&instance_arn)
-        .into_paginator()
-        .items()
-        .send()
-        .collect()
-        .await;
-    let mut apps = Vec::new();
-    match listed {
-        Ok(listed) => {
-            for app in listed {
-                let application_arn = app.application_arn().unwrap_or_default().to_owned();
-                let provider_arn = app
-                    .application_provider_arn()
-                    .unwrap_or_default()
-                    .to_owned();
-                let provider_name = match client
-                    .describe_application_provider()
-                    .application_provider_arn(&provider_arn)
-                    .send()
-                    .await
-                {
-                    Ok(provider) => provider
-                        .display_data()
-                        .and_then(|d| d.display_name())
-                        .map(str::to_owned),
-                    Err(e) => {
-                        let error = port_error("DescribeApplicationProvider", e);
-                        unread.push(format!("the provider {provider_arn} ({error})"));
-                        None
-                    }
-                };
-                let assigned: Result<Vec<_>, _> = client
-                    .list_application_assignments()
-                    .application_arn(&application_arn)
-                    .into_paginator()
-                    .items()
-                    .send()
-                    .collect()
-                    .await;
-                let (users, groups, principals) = match assigned {
-                    Ok(assigned) => {
-                        let is = |t: PrincipalType| {
-                            assigned.iter().filter(move |a| *a.principal_type() == t)
-                        };
-                        let principals = if details {
-                            assigned
-                                .iter()
-                                .map(|a| {
-                                    let id = a.principal_id();
-                                    names
-                                        .as_ref()
-                                        .and_then(|n| n.get(id).cloned())
-                                        .unwrap_or_else(|| id.to_owned())
-                                })
-                                .collect()
-                        } else {
-                            vec![]
-                        };
-                        (
-                            Some(is(PrincipalType::User).count()),
-                            Some(is(PrincipalType::Group).count()),
-                            principals,
-                        )
-                    }
-                    Err(e) => {
-                        let error = port_error("ListApplicationAssignments", e);
-                        unread.push(format!("the assignments of {application_arn} ({error})"));
-                        (None, None, vec![])
-                    }
-                };
-                apps.push(BoundApp {
-                    name: app.name().unwrap_or_default().to_owned(),
-                    status: app
-                        .status()
-                        .map(|s| s.as_str().to_owned())
-                        .unwrap_or_default(),
-                    application_arn,
-                    provider_arn,
-                    provider_name,
-                    users,
-                    groups,
-                    principals,
-                });
-            }
+    let lookup = |id: &str| names.as_ref().and_then(|n| n.get(id).cloned());
+    let apps = match bound_apps(&client, &instance_arn, details.then_some(&lookup)).await {
+        Ok((apps, not_read)) => {
+            unread.extend(not_read);
+            apps
         }
-        Err(e) => {
-            let error = port_error("ListApplications", e);
+        Err(error) => {
             unread.push(format!("the applications ({error})"));
+            vec![]
         }
-    }
+    };
     let quicksight = match quicksight(&aws_sdk_quicksight::Client::new(&config), account_id).await {
         Ok(subscription) => subscription,
         Err(error) => {

@@ -5,9 +5,11 @@ use std::time::Duration;
 
 use aws_sdk_ssoadmin::types::{InstanceMetadata, InstanceStatus as SdkStatus};
 use chrono::{DateTime, Utc};
+use idc_core::migration::BoundApp;
 use idc_core::ports::{DeleteReply, InstancePort, PortError, PortErrorKind};
 use idc_core::{Instance, InstanceStatus};
 
+use crate::applications::bound_apps;
 use crate::errors::port_error;
 use crate::guard::ManagementGuard;
 use crate::sessions::MemberSessions;
@@ -65,23 +67,18 @@ impl InstancePort for SsoAdminInstances {
             .collect())
     }
 
-    async fn application_count(
+    async fn applications(
         &self,
         account_id: &str,
         region: &str,
         instance_arn: &str,
-    ) -> Result<u32, PortError> {
+    ) -> Result<Vec<BoundApp>, PortError> {
         let client = self.sessions.ssoadmin(account_id, region).await;
-        let apps: Result<Vec<_>, _> = client
-            .list_applications()
-            .instance_arn(instance_arn)
-            .into_paginator()
-            .items()
-            .send()
-            .collect()
-            .await;
-        let apps = apps.map_err(|e| port_error("ListApplications", e))?;
-        Ok(u32::try_from(apps.len()).unwrap_or(u32::MAX))
+        let (apps, unread) = bound_apps(&client, instance_arn, None).await?;
+        for detail in unread {
+            tracing::warn!(instance_arn, detail = %detail, "not read: the migration plan stays short");
+        }
+        Ok(apps)
     }
 
     async fn tags(
@@ -158,5 +155,6 @@ fn instance_from(m: InstanceMetadata, region: &str) -> Option<Instance> {
         application_count: None,
         tags: None,
         status_reason: m.status_reason,
+        applications: None,
     })
 }

@@ -118,6 +118,14 @@ fn next_steps(finding: &Finding) -> Vec<String> {
             "Find out who tried and offer them the organization instance.".to_owned(),
         ],
     };
+    if let (Some(plan), RemediationStatus::SkippedInUse) =
+        (&finding.migration, finding.remediation.status)
+    {
+        steps.insert(
+            0,
+            format!("Applications still use it: run `{}` for the migration plan, application by application.", plan.command),
+        );
+    }
     if finding.remediation.status == RemediationStatus::Failed {
         steps.insert(
             0,

@@ -48,6 +48,7 @@ fn instance(tags: &[(&str, &str)]) -> Instance {
                 .collect::<BTreeMap<_, _>>(),
         ),
         status_reason: None,
+        applications: None,
     }
 }
 

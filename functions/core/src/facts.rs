@@ -379,7 +379,7 @@ pub async fn enrich<I: InstancePort, C: Clock>(
         .filter(|&i| Some(&inventory.instances[i].owner_account_id) != management.as_ref())
         .collect();
     let known = &inventory.instances;
-    let facts: Vec<(usize, Result<u32, PortError>, Result<_, PortError>)> = stream::iter(wanted)
+    let facts: Vec<(usize, Result<Vec<_>, PortError>, Result<_, PortError>)> = stream::iter(wanted)
         .map(|i| async move {
             let inst = &known[i];
             let (account, region, arn) = (&inst.owner_account_id, &inst.region, &inst.instance_arn);
@@ -389,7 +389,7 @@ pub async fn enrich<I: InstancePort, C: Clock>(
                     clock,
                     limit,
                     "ListApplications",
-                    instances.application_count(account, region, arn)
+                    instances.applications(account, region, arn)
                 ),
                 within(
                     clock,
@@ -407,7 +407,10 @@ pub async fn enrich<I: InstancePort, C: Clock>(
     for (i, apps, tags) in facts {
         let instance = &mut inventory.instances[i];
         match apps {
-            Ok(n) => instance.application_count = Some(n),
+            Ok(apps) => {
+                instance.application_count = Some(u32::try_from(apps.len()).unwrap_or(u32::MAX));
+                instance.applications = Some(apps);
+            }
             Err(e) => notes.push(format!(
                 "applications of {} unknown: {e}",
                 instance.instance_arn

@@ -1,6 +1,7 @@
 //! The finding contract (schema v1): the SNS message body and the CLI's output line.
 //! Subject and message attributes are computed here so the live path only sends them.
 
+use crate::migration::MigrationBrief;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -188,6 +189,10 @@ pub struct Finding {
     /// The exemption that spared the instance, or that ran out (IDC005).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exemption: Option<ExemptionRef>,
+    /// For `skipped_in_use`: the migration plan in short (the bound applications, the first
+    /// steps, the command that prints the whole plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub migration: Option<MigrationBrief>,
     /// Orders the messages published under one `id`: the highest is the latest word
     /// (microseconds since the Unix epoch at publication). Absent from offline evaluations.
     #[serde(default, skip_serializing_if = "Option::is_none")]

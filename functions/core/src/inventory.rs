@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::InventoryError;
 use crate::ids::{is_account_id, SSO_SERVICE_PRINCIPAL};
+use crate::migration::BoundApp;
 
 /// An account/Region that could not be listed, and why.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -72,6 +73,9 @@ pub struct Instance {
     /// Why the instance is in its status, when AWS says (e.g. for `CREATE_FAILED`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_reason: Option<String>,
+    /// The applications bound to it, when listed (what a migration plan starts from).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<Vec<BoundApp>>,
 }
 
 /// Everything the rules may look at.

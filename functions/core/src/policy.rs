@@ -388,6 +388,7 @@ mod tests {
             application_count: Some(0),
             tags: Some(BTreeMap::new()),
             status_reason: None,
+            applications: None,
         }
     }
 

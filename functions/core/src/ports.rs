@@ -12,6 +12,7 @@ use thiserror::Error;
 use crate::asff::AsffFinding;
 use crate::inventory::{Instance, Organization};
 use crate::message::Message;
+use crate::migration::BoundApp;
 pub use crate::tag_protection::ServiceControlPolicy;
 
 /// What kind of failure an adapter met; the domain decides what it means.
@@ -85,13 +86,15 @@ pub trait InstancePort: Send + Sync {
         region: &str,
     ) -> impl Future<Output = Result<Vec<Instance>, PortError>> + Send;
 
-    /// How many applications are bound to the instance.
-    fn application_count(
+    /// The applications bound to the instance (every page). What a migration plan needs of
+    /// each beyond the listing — its provider's display name, who is assigned to it — stays
+    /// `None` where it could not be read: only the listing itself decides.
+    fn applications(
         &self,
         account_id: &str,
         region: &str,
         instance_arn: &str,
-    ) -> impl Future<Output = Result<u32, PortError>> + Send;
+    ) -> impl Future<Output = Result<Vec<BoundApp>, PortError>> + Send;
 
     /// The instance's tags.
     fn tags(

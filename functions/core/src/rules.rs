@@ -469,5 +469,6 @@ fn instance_from_event(t: &InstanceCreated) -> Option<Instance> {
         application_count: None,
         tags: None,
         status_reason: None,
+        applications: None,
     })
 }

@@ -7,10 +7,11 @@ use chrono::{DateTime, Utc};
 use crate::catalog::rule_text;
 use crate::finding::ExemptionRef;
 use crate::finding::{
-    finding_id, rfc3339, Evidence, Finding, InstanceFacts, Remediation, RuleId, TriggerRef,
-    FINDING_SCHEMA,
+    finding_id, rfc3339, Evidence, Finding, InstanceFacts, Remediation, RemediationStatus, RuleId,
+    TriggerRef, FINDING_SCHEMA,
 };
 use crate::inventory::Instance;
+use crate::migration::brief;
 
 /// One broken rule: which, where, about which instance, and why it matters.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +38,16 @@ pub struct Violation {
 
 impl Violation {
     /// The finding of this violation with `remediation` as its outcome.
-    pub fn finding(&self, remediation: Remediation) -> Finding {
+    pub fn finding(&self, mut remediation: Remediation) -> Finding {
+        // An instance kept because applications use it: the team gets the plan in short.
+        let migration = self
+            .instance
+            .as_ref()
+            .filter(|_| remediation.status == RemediationStatus::SkippedInUse)
+            .map(brief);
+        if let Some(brief) = &migration {
+            remediation.detail = format!("{}; {}", remediation.detail, brief.summary());
+        }
         let text = rule_text(self.rule);
         let subject_key = self.instance.as_ref().map_or_else(
             || format!("{}/{}", self.account_id, self.region),
@@ -72,6 +82,7 @@ impl Violation {
                     status_reason: i.status_reason.clone(),
                 }),
             exemption: self.exemption.clone(),
+            migration,
             sequence: None,
         }
     }

@@ -40,6 +40,7 @@ fn inventory() -> Inventory {
             application_count: Some(0),
             tags: Some(BTreeMap::new()),
             status_reason: None,
+            applications: None,
         }],
         listed: vec![],
         tag_protection: None,

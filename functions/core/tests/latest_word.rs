@@ -22,6 +22,7 @@ fn listed_as(owner: &str) -> Instance {
         application_count: None,
         tags: None,
         status_reason: None,
+        applications: None,
     }
 }
 

@@ -67,6 +67,7 @@ fn instance() -> impl Strategy<Value = Instance> {
                 }
             }),
             status_reason: None,
+            applications: None,
         })
 }
 

@@ -30,6 +30,7 @@ fn instance(owner: &str, region: &str, suffix: &str) -> Instance {
         application_count: Some(0),
         tags: Some(BTreeMap::new()),
         status_reason: None,
+        applications: None,
     }
 }
 

@@ -62,6 +62,7 @@ impl Fleet {
                     application_count: Some(if k % 4 == 1 { 2 } else { 0 }),
                     tags: Some(tags),
                     status_reason: None,
+                    applications: None,
                 }
             })
             .collect();
@@ -75,6 +76,7 @@ impl Fleet {
             application_count: Some(12),
             tags: Some(BTreeMap::new()),
             status_reason: None,
+            applications: None,
         };
         let account_instances = planted.len();
         let organization = Org {

@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
+use idc_core::migration::BoundApp;
 use idc_core::ports::{
     DeleteReply, ForwardingRule, InstancePort, MemberWatch, PortError, PortErrorKind,
 };
@@ -117,12 +118,12 @@ impl InstancePort for Instances {
             })
             .collect())
     }
-    async fn application_count(
+    async fn applications(
         &self,
         account_id: &str,
         _: &str,
         arn: &str,
-    ) -> Result<u32, PortError> {
+    ) -> Result<Vec<BoundApp>, PortError> {
         self.give_way().await;
         if self.applications_denied.contains(account_id) {
             return Err(PortError::new(
@@ -132,11 +133,24 @@ impl InstancePort for Instances {
             ));
         }
         let live = self.live.lock().map_err(lock_err)?;
-        Ok(live
-            .iter()
-            .find(|i| i.instance_arn == arn)
-            .and_then(|i| i.application_count)
-            .unwrap_or(0))
+        let Some(instance) = live.iter().find(|i| i.instance_arn == arn) else {
+            return Ok(vec![]);
+        };
+        // The instance's own list when a test gave one, else as many as it counts.
+        Ok(instance.applications.clone().unwrap_or_else(|| {
+            (0..instance.application_count.unwrap_or(0))
+                .map(|k| BoundApp {
+                    application_arn: format!("{arn}/apl-{k:016}"),
+                    name: format!("app-{k}"),
+                    provider_arn: "arn:aws:sso::aws:applicationProvider/custom".into(),
+                    provider_name: None,
+                    status: "ENABLED".into(),
+                    users: None,
+                    groups: None,
+                    principals: vec![],
+                })
+                .collect()
+        }))
     }
     async fn tags(
         &self,

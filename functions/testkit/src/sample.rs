@@ -23,6 +23,7 @@ pub fn instance(arn: &str, owner: &str, region: &str, apps: u32) -> Instance {
         application_count: Some(apps),
         tags: Some(BTreeMap::new()),
         status_reason: None,
+        applications: None,
     }
 }
 

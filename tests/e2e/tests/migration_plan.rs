@@ -3,7 +3,9 @@
 //! QuickSight's subscription) with real SDK clients.
 
 use anyhow::{Context, Result};
-use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
+use idc_e2e::events;
+use idc_e2e::runtime::{Invocation, LambdaFunction};
+use idc_e2e::world::{latest_words, World, HOME_REGION, OTHER_REGION};
 use serde_json::Value;
 
 #[tokio::test]
@@ -119,5 +121,49 @@ async fn a_provider_that_cannot_be_read_gives_the_generic_plan_and_an_incomplete
     );
     let unread = plan["instances"][0]["unread"].to_string();
     assert!(unread.contains("app-0123456789abcdef"), "{unread}");
+    Ok(())
+}
+
+/// The finding of an account instance kept in use carries the plan in short, read by the real
+/// function through the member role: each application's kind and counts, and the command.
+#[tokio::test]
+async fn a_kept_instance_s_finding_carries_the_plan_in_short() -> Result<()> {
+    let world = World::start().await?;
+    let member = world.create_member("bi-short").await?;
+    let arn = world.create_instance(&member, OTHER_REGION, &[]).await?;
+    world.plant_in_use(&member, OTHER_REGION, &arn).await?;
+    let function = LambdaFunction::start(
+        "on-create-instance",
+        &world.lambda_env(&[("AUTO_REMEDIATE", "true")]),
+    )?;
+    let event = events::create_instance(&member, OTHER_REGION, Some(&arn), "ev-plan-short")?;
+    assert!(matches!(function.invoke(&event)?, Invocation::Ok(_)));
+    assert!(world.exists(&member, OTHER_REGION, &arn).await?);
+    let received = latest_words(world.findings().await?);
+    assert_eq!(received.len(), 1);
+    let finding = &received[0].finding;
+    assert_eq!(finding["remediation"]["status"], "skipped_in_use");
+    let migration = &finding["migration"];
+    let kinds: Vec<(&str, u64, u64)> = migration["apps"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            (
+                a["kind"].as_str().unwrap_or_default(),
+                a["users"].as_u64().unwrap_or(99),
+                a["groups"].as_u64().unwrap_or(99),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [("Amazon QuickSight", 2, 1), ("Amazon Q Developer", 1, 0)],
+        "{migration}"
+    );
+    assert_eq!(
+        migration["command"],
+        format!("idc-guard plan --account {member} --regions {OTHER_REGION}")
+    );
     Ok(())
 }

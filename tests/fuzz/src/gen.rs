@@ -297,6 +297,7 @@ pub fn world(rng: &mut Rng, trigger: &Trigger, extremes: Extremes) -> (Inventory
                 _ => Some(BTreeMap::new()),
             },
             status_reason: rng.chance(10).then(|| "quota exceeded".to_owned()),
+            applications: None,
         });
     }
     let listed = if rng.chance(30) {

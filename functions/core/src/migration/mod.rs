@@ -11,10 +11,12 @@
 //! entry a kind; an application the catalog does not know gets the generic plan and is named
 //! as unknown. Building the plan is pure ([`plan::plan`]): the facts are read elsewhere.
 
+pub mod brief;
 pub mod catalog;
 pub mod plan;
 pub mod render;
 
+pub use brief::{brief, BriefApp, MigrationBrief};
 pub use catalog::{Catalog, CatalogError, Entry, Step};
 pub use plan::{
     plan, AccountFacts, AppPlan, BoundApp, InstanceFacts, InstancePlan, MigrationPlan,
