@@ -22,10 +22,13 @@ mod cold;
 mod emulator_run;
 mod memory;
 mod metered;
+mod planted;
 mod report;
 mod rules_bench;
 mod run;
 mod scale;
+mod stats;
+mod timed;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

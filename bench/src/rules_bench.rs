@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use idc_core::{evaluate_trigger, parse_event_bytes, Finding, Inventory, Policy, Trigger};
 use serde_json::Value;
 
-use crate::report::format::stats;
+use crate::stats::stats;
 
 /// Rounds of the loop and the time of each.
 const ROUNDS: usize = 7;

@@ -6,12 +6,13 @@ use std::fmt::Write as _;
 
 use anyhow::Result;
 
-use super::format::{calls_text, stats, thousands};
+use super::format::{calls_text, thousands};
 use crate::cold::runtime_api::ColdRun;
 use crate::cold::scenario::{Mode, Sample, LATENCY};
 use crate::cold::sides::{Side, FUNCTION};
 use crate::cold::ColdStart;
 use crate::memory::mib;
+use crate::stats::stats;
 
 /// The targets of the cold start (issue 10), checked against this run's figures.
 pub const MAX_INIT_MS: f64 = 6.0;

@@ -8,11 +8,12 @@ use super::cold::{
     figures, floor_ms, latency_units, side_by_side, MAX_BOOTSTRAP_MB, MAX_INIT_MS,
     MAX_LATENCY_UNITS, MIN_RSS_RATIO, MIN_SPEEDUP,
 };
-use super::format::{stats, thousands};
+use super::format::thousands;
 use crate::cold::scenario::Mode;
 use crate::cold::sides::Side;
 use crate::cold::ColdStart;
 use crate::rules_bench::RulesBench;
+use crate::stats::stats;
 
 pub const MIN_EVALUATIONS_PER_SECOND: f64 = 1_000_000.0;
 
