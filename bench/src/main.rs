@@ -16,6 +16,8 @@
 //!    emulator, report only and with a deletion, plain and with 20 ms on every AWS call; the
 //!    emulator's per-call floor; the size of every bootstrap.
 //! 4. The rules engine alone ([`rules_bench`]): parse + evaluate over the `events/` samples.
+//!
+//! And the size of every release bootstrap ([`sizes`]).
 
 mod baseline;
 mod cold;
@@ -23,10 +25,13 @@ mod emulator_run;
 mod memory;
 mod metered;
 mod planted;
+mod release;
 mod report;
 mod rules_bench;
 mod run;
+mod runtime_api;
 mod scale;
+mod sizes;
 mod stats;
 mod timed;
 
@@ -39,8 +44,8 @@ use idc_core::settings::DEFAULT_SWEEP_CONCURRENCY;
 /// Benchmarks the organization-wide sweep: 1,000 accounts x 17 Regions through
 /// latency-injecting ports (wall time, calls, peak memory), then the guardrail against a
 /// sequential boto3 loop on the local AWS emulator; then one event, cold, against a boto3
-/// handler; and the rules engine alone. Prints a markdown report, and writes it to PATH with
-/// --report. Needs the release bootstraps (`make bench` builds them).
+/// handler; the rules engine alone; and the bootstraps' sizes. Prints a markdown report, and
+/// writes it to PATH with --report. Needs the release bootstraps (`make bench` builds them).
 #[derive(Parser)]
 #[command(name = "idc-bench")]
 struct Args {
@@ -56,7 +61,7 @@ struct Args {
     /// Timed cold starts of each side and mode with latency injected on every AWS call.
     #[arg(long, value_name = "N", default_value_t = cold::scenario::DEFAULT_LATENCY_RUNS, value_parser = positive)]
     latency_runs: usize,
-    /// Only the cold start and the rules engine (parts 3 and 4): the report then has only those.
+    /// Only the cold start and the rules engine (parts 3 and 4) and the sizes.
     #[arg(long)]
     cold_only: bool,
     /// Internal: one scale measurement of N accounts, in this (fresh) process.
@@ -80,11 +85,16 @@ async fn main() -> ExitCode {
     let result = match args.child_scale {
         Some(accounts) => scale::one_sweep(accounts, args.concurrency).await,
         None => {
+            let parts = if args.cold_only {
+                run::Only::Cold
+            } else {
+                run::Only::All
+            };
             let counts = run::Counts {
                 runs: args.runs,
                 cold_runs: args.cold_runs,
                 latency_runs: args.latency_runs,
-                cold_only: args.cold_only,
+                parts,
             };
             run::whole_bench(args.report.as_deref(), counts).await
         }
