@@ -16,10 +16,15 @@
 //!    emulator, report only and with a deletion, plain and with 20 ms on every AWS call; the
 //!    emulator's per-call floor; the size of every bootstrap.
 //! 4. The rules engine alone ([`rules_bench`]): parse + evaluate over the `events/` samples.
+//! 5. The burst ([`burst`]): one `CreateInstance` event from each of 1,000 member accounts at
+//!    once, through N sandboxes of the release bootstrap with deletion on, the outlets function
+//!    taking the findings into Security Hub and chat, Security Hub and sso-admin throttled at
+//!    AWS's published rates; every answer checked.
 //!
 //! And the size of every release bootstrap ([`sizes`]).
 
 mod baseline;
+mod burst;
 mod cold;
 mod emulator_run;
 mod memory;
@@ -44,8 +49,9 @@ use idc_core::settings::DEFAULT_SWEEP_CONCURRENCY;
 /// Benchmarks the organization-wide sweep: 1,000 accounts x 17 Regions through
 /// latency-injecting ports (wall time, calls, peak memory), then the guardrail against a
 /// sequential boto3 loop on the local AWS emulator; then one event, cold, against a boto3
-/// handler; the rules engine alone; and the bootstraps' sizes. Prints a markdown report, and
-/// writes it to PATH with --report. Needs the release bootstraps (`make bench` builds them).
+/// handler; the rules engine alone; and a burst of CreateInstance events with deletion on,
+/// Security Hub and sso-admin throttled. Prints a markdown report, and writes it to PATH with
+/// --report. Needs the release bootstraps (`make bench` builds them).
 #[derive(Parser)]
 #[command(name = "idc-bench")]
 struct Args {
@@ -62,8 +68,17 @@ struct Args {
     #[arg(long, value_name = "N", default_value_t = cold::scenario::DEFAULT_LATENCY_RUNS, value_parser = positive)]
     latency_runs: usize,
     /// Only the cold start and the rules engine (parts 3 and 4) and the sizes.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "burst_only")]
     cold_only: bool,
+    /// Only the burst (part 5) and the sizes.
+    #[arg(long)]
+    burst_only: bool,
+    /// Member accounts of the burst, one CreateInstance event each.
+    #[arg(long, value_name = "N", default_value_t = burst::DEFAULT_ACCOUNTS, value_parser = positive)]
+    burst_accounts: usize,
+    /// Sandboxes of the event function handling the burst at once: one burst for each.
+    #[arg(long, value_name = "N,N", value_delimiter = ',', default_values_t = burst::DEFAULT_SANDBOXES, value_parser = positive)]
+    burst_sandboxes: Vec<usize>,
     /// Internal: one scale measurement of N accounts, in this (fresh) process.
     #[arg(long, value_name = "N", hide = true, value_parser = positive)]
     child_scale: Option<usize>,
@@ -85,16 +100,18 @@ async fn main() -> ExitCode {
     let result = match args.child_scale {
         Some(accounts) => scale::one_sweep(accounts, args.concurrency).await,
         None => {
-            let parts = if args.cold_only {
-                run::Only::Cold
-            } else {
-                run::Only::All
+            let parts = match (args.cold_only, args.burst_only) {
+                (true, _) => run::Only::Cold,
+                (_, true) => run::Only::Burst,
+                _ => run::Only::All,
             };
             let counts = run::Counts {
                 runs: args.runs,
                 cold_runs: args.cold_runs,
                 latency_runs: args.latency_runs,
                 parts,
+                burst_accounts: args.burst_accounts,
+                burst_sandboxes: args.burst_sandboxes,
             };
             run::whole_bench(args.report.as_deref(), counts).await
         }

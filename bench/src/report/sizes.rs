@@ -1,4 +1,4 @@
-//! Section 5: the bootstraps' sizes — each event function against its target, the outlets
+//! Section 6: the bootstraps' sizes — each event function against its target, the outlets
 //! function beside them (reported only).
 
 use std::fmt::Write as _;
@@ -9,7 +9,7 @@ use super::format::thousands;
 use crate::sizes::{Bootstrap, Role, MAX_EVENT_FUNCTION_MIB};
 
 pub fn write(r: &mut String, sizes: &[Bootstrap]) -> Result<()> {
-    writeln!(r, "## 5. The bootstraps\n")?;
+    writeln!(r, "## 6. The bootstraps\n")?;
     writeln!(
         r,
         "Each function's `bootstrap` as `cargo build --release` leaves it in target/release (the release profile: `lto`, `codegen-units = 1`, `panic = \"abort\"`, symbols stripped), read from the file itself: its size, whether it is stripped (no `.symtab`) and whether it is an x86_64 ELF, the architecture these figures are for. 1 MiB = 1,048,576 bytes. The event functions (on the delete path, cold-started by a burst of events) carry the target, ≤ {MAX_EVENT_FUNCTION_MIB} MiB each; the outlets function (Security Hub and chat, off the delete path) is reported beside them.\n"

@@ -11,6 +11,7 @@ use super::cold::{
 };
 use super::format::thousands;
 use super::rules::MIN_EVALUATIONS_PER_SECOND;
+use crate::burst::Burst;
 use crate::cold::scenario::Mode;
 use crate::cold::sides::Side;
 use crate::cold::ColdStart;
@@ -23,6 +24,7 @@ pub fn write(
     r: &mut String,
     cold: Option<&ColdStart>,
     rules: Option<&RulesBench>,
+    burst: Option<&Burst>,
     sizes: &[Bootstrap],
 ) -> Result<()> {
     writeln!(r, "## Targets, checked against this run\n")?;
@@ -49,8 +51,22 @@ pub fn write(
             met(rate >= MIN_EVALUATIONS_PER_SECOND)
         )?;
     }
+    if let Some(burst) = burst {
+        for run in &burst.runs {
+            let dead = run.events.dead_letters() as u64 + run.outlets.dead_letters;
+            writeln!(
+                r,
+                "| burst of {}, {} sandboxes: 0 messages in a dead-letter queue | {dead} (events {}, outlets {}) | {} |",
+                thousands(burst.accounts),
+                run.sandboxes,
+                run.events.dead_letters(),
+                run.outlets.dead_letters,
+                met(dead == 0)
+            )?;
+        }
+    }
     writeln!(r)?;
-    shortfalls(r, rules, cold)
+    shortfalls(r, rules, cold, sizes)
 }
 
 fn met(ok: bool) -> &'static str {
@@ -105,7 +121,31 @@ fn cold_rows(r: &mut String, c: &ColdStart) -> Result<()> {
 }
 
 /// Why a target is out of reach, from this run's own figures (only for those not met).
-fn shortfalls(r: &mut String, rules: Option<&RulesBench>, cold: Option<&ColdStart>) -> Result<()> {
+fn shortfalls(
+    r: &mut String,
+    rules: Option<&RulesBench>,
+    cold: Option<&ColdStart>,
+    sizes: &[Bootstrap],
+) -> Result<()> {
+    let over: Vec<String> = sizes
+        .iter()
+        .filter(|b| b.within_target() == Some(false))
+        .map(|b| {
+            format!(
+                "`{}` {:.2} MiB ({:.0} KiB over)",
+                b.name,
+                b.mib(),
+                (b.mib() - MAX_EVENT_FUNCTION_MIB) * 1024.0
+            )
+        })
+        .collect();
+    if !over.is_empty() {
+        writeln!(
+            r,
+            "- **Bootstraps over {MAX_EVENT_FUNCTION_MIB} MiB:** {}.",
+            over.join(", ")
+        )?;
+    }
     if let Some(g) = cold.and_then(|c| figures(&c.samples, Side::Rust, Mode::ReportOnly, false)) {
         if g.init_ms.median > MAX_INIT_MS {
             let load = cold.map(|c| c.load.clone()).unwrap_or_default();
