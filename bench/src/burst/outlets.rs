@@ -25,9 +25,9 @@ use super::stage::queue_depth;
 pub const BATCH: usize = 100;
 pub const WINDOW: Duration = Duration::from_secs(2);
 pub const POLLERS: usize = 2;
-/// How long a received record stays invisible while its batch is handled (the function's
-/// timeout is 60 s; a batch here takes seconds).
-const IN_FLIGHT_SECONDS: i32 = 60;
+/// How long a received record stays invisible while its batch is handled: the outlets queue's
+/// visibility timeout in the templates (6 × the function's 60 s timeout).
+const IN_FLIGHT_SECONDS: i32 = 360;
 /// When a failed record is received again.
 pub const RETRY_DELAY: Duration = Duration::from_secs(2);
 /// The pause between two looks at an empty queue.
@@ -44,7 +44,8 @@ pub struct OutletsTally {
     pub failed_records: u64,
     /// Since the start of the burst, when the last batch was handled.
     pub last_batch: Option<Duration>,
-    pub batch_sizes: Vec<usize>,
+    /// The messages among the records: SQS delivers at least once, so a message may come twice.
+    pub messages: BTreeSet<String>,
     /// What the outlets' dead-letter queue holds at the end.
     pub dead_letters: u64,
 }
@@ -56,7 +57,7 @@ impl OutletsTally {
         self.records += other.records;
         self.failed_records += other.failed_records;
         self.last_batch = self.last_batch.max(other.last_batch);
-        self.batch_sizes.extend(other.batch_sizes);
+        self.messages.extend(other.messages);
     }
 }
 
@@ -128,7 +129,9 @@ async fn poll(
             .collect();
         tally.invocations += 1;
         tally.records += records.len() as u64;
-        tally.batch_sizes.push(records.len());
+        tally
+            .messages
+            .extend(records.iter().map(|(id, _)| id.clone()));
         let answer = running
             .invoke(&idc_e2e::events::sqs_records(&records))
             .await;

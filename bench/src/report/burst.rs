@@ -27,7 +27,7 @@ pub fn write(r: &mut String, b: &Burst) -> Result<()> {
     )?;
     writeln!(
         r,
-        "Each of {} member accounts creates an account instance (spread over {}) and its `CreateInstance` event reaches the guardrail at once, deletion on (`AUTO_REMEDIATE=true`, the worker queue set as deployed). Lambda's asynchronous invocation is played by the bench (`bench/src/burst/`): every event queued at the start, *N* sandboxes of the release `on-create-instance` bootstrap each taking one event after another (started cold on its first, under the bench's Runtime API, then reused), a failed invocation delivered again after {:.0} s, then {:.0} s (Lambda: about 1, then 2 minutes), at most {MAX_RETRIES} retries, then counted as a dead-letter message. Meanwhile the release `outlets` bootstrap reads its queue as its event source mapping in the templates does: batches of up to {BATCH} records gathered for at most {:.0} s, {POLLERS} invocations at a time, `SECURITY_HUB=true` and a chat topic; a record it reports failed comes back after {:.0} s (the queue's visibility timeout is 360 s) and after {OUTLETS_MAX_RECEIVES} receives the queue's redrive policy (the emulator's SQS) moves it to the outlets' dead-letter queue. The security team's queue and the chat topic's queue are read as the burst goes, as their subscribers would (the emulator's SQS pays for every message a queue holds on each send and receive; AWS does not).\n",
+        "Each of {} member accounts creates an account instance (spread over {}) and its `CreateInstance` event reaches the guardrail at once, deletion on (`AUTO_REMEDIATE=true`, the worker queue set as deployed). Lambda's asynchronous invocation is played by the bench (`bench/src/burst/`): every event queued at the start, *N* sandboxes of the release `on-create-instance` bootstrap each taking one event after another (started cold on its first, under the bench's Runtime API, then reused), a failed invocation delivered again after {:.0} s, then {:.0} s (Lambda: about 1, then 2 minutes), at most {MAX_RETRIES} retries, then counted as a dead-letter message. Meanwhile the release `outlets` bootstrap reads its queue as its event source mapping in the templates does: batches of up to {BATCH} records gathered for at most {:.0} s, {POLLERS} invocations at a time, `SECURITY_HUB=true` and a chat topic; a received record stays invisible for the queue's visibility timeout (360 s), one it reports failed comes back after {:.0} s instead and after {OUTLETS_MAX_RECEIVES} receives the queue's redrive policy (the emulator's SQS) moves it to the outlets' dead-letter queue. The security team's queue and the chat topic's queue are read as the burst goes, as their subscribers would (the emulator's SQS pays for every message a queue holds on each send and receive; AWS does not).\n",
         thousands(b.accounts),
         REGIONS.join(", "),
         s(RETRY_DELAYS[0]),
@@ -38,18 +38,18 @@ pub fn write(r: &mut String, b: &Burst) -> Result<()> {
     write_limits(r)?;
     writeln!(
         r,
-        "*All deleted*: from the start of the burst to the last event's answer (an invocation answers once its instance is deleted, the deletion confirmed by a listing and the outcome published). *All in Security Hub*: to the end of the last outlets batch, after which every event was settled and the outlets queue empty. Each *N* ran on a fresh emulator and organization; the setup is timed apart ({SETUP_PARALLELISM} setup requests in flight: the emulator answers one at a time, the clients' own work overlaps).\n"
+        "*All deleted*: from the start of the burst to the last event's answer (an invocation answers once its instance is deleted, the deletion confirmed by a listing and the outcome published). *All in Security Hub*: to the end of the last outlets batch, after which every event was settled and the outlets queue empty. The outlets' *records* are those handed to the function, *messages* the distinct ones among them: SQS delivers at least once, so a message may come twice (its word is then not imported again; chat may hear it twice). Each *N* ran on a fresh emulator and organization; the setup is timed apart ({SETUP_PARALLELISM} setup requests in flight: the emulator answers one at a time, the clients' own work overlaps).\n"
     )?;
     writeln!(
         r,
-        "| sandboxes | setup: emulator, accounts, instances | **all deleted** | events/s | **all in Security Hub** | invocations (cold starts) | failed | retried | event DLQ | outlets batches (records) | records failed, received again | outlets DLQ |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| sandboxes | setup: emulator, accounts, instances | **all deleted** | events/s | **all in Security Hub** | invocations (cold starts) | failed | retried | event DLQ | outlets batches (records; messages) | records failed, received again | outlets DLQ |\n|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )?;
     for run in &b.runs {
         let e = &run.events;
         let o = &run.outlets;
         writeln!(
             r,
-            "| {} | {:.0} s, {:.0} s, {:.0} s | **{:.1} s** | {:.0} | **{:.1} s** | {} ({}) | {} | {} | {} | {} ({}) | {} | {} |",
+            "| {} | {:.0} s, {:.0} s, {:.0} s | **{:.1} s** | {:.0} | **{:.1} s** | {} ({}) | {} | {} | {} | {} ({}; {} messages) | {} | {} |",
             run.sandboxes,
             s(run.setup.emulator),
             s(run.setup.accounts),
@@ -64,6 +64,7 @@ pub fn write(r: &mut String, b: &Burst) -> Result<()> {
             e.dead_letters(),
             o.invocations,
             thousands(o.records),
+            thousands(o.messages.len()),
             o.failed_records,
             o.dead_letters
         )?;
