@@ -33,7 +33,7 @@ demo: venv lambdas ## the guardrail end to end on the local AWS emulator, then e
 # `make package` builds them (set for the bench's own build too, or aws-lc-sys would be rebuilt
 # each time the variable changes).
 BENCH_ENV := AWS_LC_SYS_NO_JITTER_ENTROPY=1
-bench: venv ## benchmark: the sweep at scale and vs boto3; one event cold vs a boto3 handler; sizes; the rules engine
+bench: venv ## benchmark: the sweep at scale and vs boto3; one event cold vs a boto3 handler; the rules engine; a burst of 1,000 events; sizes
 	$(BENCH_ENV) $(CARGO) build --release --locked $(addprefix -p ,$(LAMBDA_BINS))
 	$(BENCH_ENV) $(CARGO) run --release --locked -p idc-bench -- --report bench/REPORT.md
 

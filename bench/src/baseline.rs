@@ -9,7 +9,8 @@ use idc_core::settings::DEFAULT_MEMBER_ROLE_NAME;
 use idc_e2e::world::HOME_REGION;
 use serde_json::Value;
 
-use crate::emulator_run::{Planted, Timed};
+use crate::planted::Planted;
+use crate::timed::Timed;
 
 /// The static credentials the harness gives the management account.
 const ACCESS_KEY: &str = "AKIAIDCGUARDRAILTEST";

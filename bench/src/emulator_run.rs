@@ -1,7 +1,7 @@
 //! Part 2: the guardrail's sweep through the real SDK adapters on the local AWS emulator,
 //! side by side with the boto3 loop ([`crate::baseline`]), over the same planted organization.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,93 +12,15 @@ use idc_aws::sns::SnsPublisher;
 use idc_core::settings::{DEFAULT_MEMBER_ROLE_NAME, DEFAULT_SWEEP_CONCURRENCY};
 use idc_core::sweep::no_progress;
 use idc_core::{Budget, Guardrail};
-use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
-use idc_testkit::TRIAL_TAG;
+use idc_e2e::world::World;
 
 use crate::baseline::baseline_run;
 use crate::metered::{Meter, Metered};
+use crate::planted::{plant, Planted};
+use crate::timed::{Found, Timed};
 
-/// Member accounts and Regions of the side-by-side runs on the emulator.
-const EMULATOR_MEMBERS: usize = 50;
-const THIRD_REGION: &str = "ap-southeast-2";
 /// Timed runs of each side on the emulator (after one untimed warm-up each).
 pub const DEFAULT_RUNS: usize = 3;
-
-/// One account instance as a side saw it: account, Region, ARN, applications, tags.
-pub type Found = (String, String, String, Option<u32>, Option<usize>);
-
-/// One timed run of one side.
-pub struct Timed {
-    pub seconds: f64,
-    pub calls: BTreeMap<String, u64>,
-    pub found: BTreeSet<Found>,
-    /// Baseline only: interpreter start-up and `import boto3`, and boto3 client creation.
-    pub import_seconds: f64,
-    pub client_setup_seconds: f64,
-    pub process_seconds: f64,
-}
-
-impl Timed {
-    pub fn total_calls(&self) -> u64 {
-        self.calls.values().sum()
-    }
-    pub fn calls_per_second(&self) -> f64 {
-        self.total_calls() as f64 / self.seconds
-    }
-}
-
-/// The emulator with its organization and planted account instances.
-pub struct Planted {
-    pub world: World,
-    /// The Regions searched, comma-separated.
-    pub regions: String,
-    expected: BTreeSet<Found>,
-    members: usize,
-}
-
-async fn plant() -> Result<Planted> {
-    eprintln!("idc-bench: starting the emulator and creating {EMULATOR_MEMBERS} member accounts");
-    let world = World::start().await.context("starting the emulator")?;
-    let mut accounts = Vec::with_capacity(EMULATOR_MEMBERS);
-    for i in 0..EMULATOR_MEMBERS {
-        accounts.push(world.create_member(&format!("bench-{i:02}")).await?);
-    }
-    let member = |i: usize| accounts[i * EMULATOR_MEMBERS / 5 + 3].clone();
-    let mut expected = BTreeSet::new();
-    let mut plant_one = |account: String, region: &str, arn: String, apps: u32, tags: usize| {
-        expected.insert((account, region.to_owned(), arn, Some(apps), Some(tags)));
-    };
-    // A plain account instance.
-    let a = member(0);
-    let arn = world.create_instance(&a, HOME_REGION, &[]).await?;
-    plant_one(a, HOME_REGION, arn, 0, 0);
-    // One with an application bound.
-    let a = member(1);
-    let arn = world.create_instance(&a, OTHER_REGION, &[]).await?;
-    world.create_application(&a, OTHER_REGION, &arn).await?;
-    plant_one(a, OTHER_REGION, arn, 1, 0);
-    // One tagged as a trial.
-    let a = member(2);
-    let arn = world
-        .create_instance(&a, THIRD_REGION, &[(TRIAL_TAG, "owner=data-team")])
-        .await?;
-    plant_one(a, THIRD_REGION, arn, 0, 1);
-    // One in the delegated administrator, which also sees the organization instance.
-    let a = member(3);
-    let arn = world.create_instance(&a, HOME_REGION, &[]).await?;
-    world.register_sso_admin(&a).await?;
-    plant_one(a, HOME_REGION, arn, 0, 0);
-    // And one more.
-    let a = member(4);
-    let arn = world.create_instance(&a, OTHER_REGION, &[]).await?;
-    plant_one(a, OTHER_REGION, arn, 0, 0);
-    Ok(Planted {
-        world,
-        regions: format!("{HOME_REGION},{OTHER_REGION},{THIRD_REGION}"),
-        expected,
-        members: accounts.len(),
-    })
-}
 
 /// How many times the guardrail's member role was assumed so far.
 fn assumed_roles(world: &World) -> Result<u64> {
@@ -167,7 +89,7 @@ async fn guardrail_run(p: &Planted, concurrency: usize) -> Result<Timed> {
     })
 }
 
-/// `bench/baseline_loop.py`, pointed at the same emulator with the same credentials.
+/// Every side must find exactly the planted account instances, or the bench fails.
 fn check_found(side: &str, got: &BTreeSet<Found>, expected: &BTreeSet<Found>) -> Result<()> {
     if got != expected {
         let missing: Vec<_> = expected.difference(got).collect();

@@ -16,16 +16,29 @@
 //!    emulator, report only and with a deletion, plain and with 20 ms on every AWS call; the
 //!    emulator's per-call floor; the size of every bootstrap.
 //! 4. The rules engine alone ([`rules_bench`]): parse + evaluate over the `events/` samples.
+//! 5. The burst ([`burst`]): one `CreateInstance` event from each of 1,000 member accounts at
+//!    once, through N sandboxes of the release bootstrap with deletion on, the outlets function
+//!    taking the findings into Security Hub and chat, Security Hub and sso-admin throttled at
+//!    AWS's published rates; every answer checked.
+//!
+//! And the size of every release bootstrap ([`sizes`]).
 
 mod baseline;
+mod burst;
 mod cold;
 mod emulator_run;
 mod memory;
 mod metered;
+mod planted;
+mod release;
 mod report;
 mod rules_bench;
 mod run;
+mod runtime_api;
 mod scale;
+mod sizes;
+mod stats;
+mod timed;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,7 +49,8 @@ use idc_core::settings::DEFAULT_SWEEP_CONCURRENCY;
 /// Benchmarks the organization-wide sweep: 1,000 accounts x 17 Regions through
 /// latency-injecting ports (wall time, calls, peak memory), then the guardrail against a
 /// sequential boto3 loop on the local AWS emulator; then one event, cold, against a boto3
-/// handler; and the rules engine alone. Prints a markdown report, and writes it to PATH with
+/// handler; the rules engine alone; and a burst of CreateInstance events with deletion on,
+/// Security Hub and sso-admin throttled. Prints a markdown report, and writes it to PATH with
 /// --report. Needs the release bootstraps (`make bench` builds them).
 #[derive(Parser)]
 #[command(name = "idc-bench")]
@@ -53,9 +67,18 @@ struct Args {
     /// Timed cold starts of each side and mode with latency injected on every AWS call.
     #[arg(long, value_name = "N", default_value_t = cold::scenario::DEFAULT_LATENCY_RUNS, value_parser = positive)]
     latency_runs: usize,
-    /// Only the cold start and the rules engine (parts 3 and 4): the report then has only those.
-    #[arg(long)]
+    /// Only the cold start and the rules engine (parts 3 and 4) and the sizes.
+    #[arg(long, conflicts_with = "burst_only")]
     cold_only: bool,
+    /// Only the burst (part 5) and the sizes.
+    #[arg(long)]
+    burst_only: bool,
+    /// Member accounts of the burst, one CreateInstance event each.
+    #[arg(long, value_name = "N", default_value_t = burst::DEFAULT_ACCOUNTS, value_parser = positive)]
+    burst_accounts: usize,
+    /// Sandboxes of the event function handling the burst at once: one burst for each.
+    #[arg(long, value_name = "N,N", value_delimiter = ',', default_values_t = burst::DEFAULT_SANDBOXES, value_parser = positive)]
+    burst_sandboxes: Vec<usize>,
     /// Internal: one scale measurement of N accounts, in this (fresh) process.
     #[arg(long, value_name = "N", hide = true, value_parser = positive)]
     child_scale: Option<usize>,
@@ -77,11 +100,18 @@ async fn main() -> ExitCode {
     let result = match args.child_scale {
         Some(accounts) => scale::one_sweep(accounts, args.concurrency).await,
         None => {
+            let parts = match (args.cold_only, args.burst_only) {
+                (true, _) => run::Only::Cold,
+                (_, true) => run::Only::Burst,
+                _ => run::Only::All,
+            };
             let counts = run::Counts {
                 runs: args.runs,
                 cold_runs: args.cold_runs,
                 latency_runs: args.latency_runs,
-                cold_only: args.cold_only,
+                parts,
+                burst_accounts: args.burst_accounts,
+                burst_sandboxes: args.burst_sandboxes,
             };
             run::whole_bench(args.report.as_deref(), counts).await
         }

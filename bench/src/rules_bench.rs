@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context, Result};
 use chrono::{DateTime, Utc};
+use idc_core::exemption::parse_exemptions;
 use idc_core::{evaluate_trigger, parse_event_bytes, Finding, Inventory, Policy, Trigger};
 use serde_json::Value;
 
-use crate::report::format::stats;
+use crate::stats::stats;
 
 /// Rounds of the loop and the time of each.
 const ROUNDS: usize = 7;
@@ -53,6 +54,10 @@ fn policy(flags: &[Value]) -> Result<Policy> {
             "--exempt-accounts" => {
                 policy.exempt_accounts = value()?.split(',').map(str::to_owned).collect()
             }
+            "--exemptions" => {
+                policy.exemptions = parse_exemptions(value()?).map_err(|e| anyhow!("{e}"))?
+            }
+            "--exempt-tag-policy-id" => policy.exempt_tag_policy_id = Some(value()?.to_owned()),
             other => bail!("unknown flag {other} in events/manifest.json"),
         }
     }

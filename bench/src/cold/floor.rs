@@ -13,7 +13,7 @@ use idc_core::settings::DEFAULT_MEMBER_ROLE_NAME;
 use idc_e2e::world::OTHER_REGION;
 
 use super::scenario::Stage;
-use crate::report::format::stats;
+use crate::stats::stats;
 
 /// Timed calls of each operation (after a few untimed ones).
 pub const CALLS: usize = 30;

@@ -1,15 +1,13 @@
 //! Part 3: one event, cold — the release bootstrap against a Python/boto3 handler doing the
 //! same job, each started as a Lambda sandbox starts it, under a Runtime API of the bench's own
-//! ([`runtime_api`]), on the local AWS emulator; the emulator's own per-call floor
-//! ([`floor`]); a latency mode that shows the round trips each side pays in a row; and the
-//! size of every bootstrap ([`size`]).
+//! ([`one_event`]), on the local AWS emulator; the emulator's own per-call floor ([`floor`]);
+//! and a latency mode that shows the round trips each side pays in a row.
 
 pub mod compare;
 pub mod floor;
-pub mod runtime_api;
+pub mod one_event;
 pub mod scenario;
 pub mod sides;
-pub mod size;
 
 use anyhow::Result;
 
@@ -21,7 +19,6 @@ pub struct ColdStart {
     pub latency_runs: usize,
     pub samples: Vec<Sample>,
     pub floor: floor::Floor,
-    pub sizes: Vec<size::Bootstrap>,
     /// What each mode published (equal on both sides, checked on every run).
     pub published: Vec<(Mode, usize)>,
     /// The machine's load average (1 minute) before and after the runs: other work on the
@@ -37,7 +34,6 @@ fn load_average() -> String {
 }
 
 pub async fn measure(runs: usize, latency_runs: usize) -> Result<ColdStart> {
-    let sizes = size::measure()?;
     let load_before = load_average();
     eprintln!("idc-bench: cold start: starting the emulator");
     let mut stage = Stage::start().await?;
@@ -55,7 +51,6 @@ pub async fn measure(runs: usize, latency_runs: usize) -> Result<ColdStart> {
         latency_runs,
         samples,
         floor,
-        sizes,
         published,
     })
 }

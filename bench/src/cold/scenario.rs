@@ -12,7 +12,7 @@ use idc_e2e::world::{World, OTHER_REGION};
 use serde_json::Value;
 
 use super::compare::{normalised, Published};
-use super::runtime_api::{one_event, ColdRun};
+use super::one_event::{one_event, ColdRun};
 use super::sides::Side;
 
 /// The latency of the latency mode, on every AWS call (as the fault tests inject it).

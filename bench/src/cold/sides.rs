@@ -4,8 +4,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use tokio::process::Command;
+
+use crate::release::release_binary;
 
 /// The function measured.
 pub const FUNCTION: &str = "on-create-instance";
@@ -47,24 +49,4 @@ impl Side {
 /// A file of this crate (the Python side's sources).
 pub fn bench_file(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(name)
-}
-
-/// The directory of the release bootstraps (`cargo build --release`).
-pub fn release_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| idc_e2e::repo_root().join("target"))
-        .join("release")
-}
-
-/// A release bootstrap, which `make bench` builds before it runs the bench.
-pub fn release_binary(name: &str) -> Result<PathBuf> {
-    let path = release_dir().join(name);
-    if !path.exists() {
-        bail!(
-            "{} not found: build the release bootstraps first (`make bench` does)",
-            path.display()
-        );
-    }
-    Ok(path)
 }

@@ -1,24 +1,24 @@
 //! Section 3: one event, cold — the release bootstrap against Python + boto3, the calls each
-//! made, the emulator's floor, the round trips in a row, and the bootstraps' sizes.
+//! made, the emulator's floor, and the round trips in a row.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use anyhow::Result;
 
-use super::format::{calls_text, stats, thousands};
-use crate::cold::runtime_api::ColdRun;
+use super::format::calls_text;
+use crate::cold::one_event::ColdRun;
 use crate::cold::scenario::{Mode, Sample, LATENCY};
 use crate::cold::sides::{Side, FUNCTION};
 use crate::cold::ColdStart;
 use crate::memory::mib;
+use crate::stats::stats;
 
-/// The targets of the cold start (issue 10), checked against this run's figures.
+/// The targets of the cold start (issue 10), checked against this run's figures. How much
+/// faster than boto3 a cold event is, is reported, not a target.
 pub const MAX_INIT_MS: f64 = 6.0;
-pub const MIN_SPEEDUP: f64 = 8.0;
 pub const MIN_RSS_RATIO: f64 = 4.0;
 pub const MAX_LATENCY_UNITS: f64 = 4.0;
-pub const MAX_BOOTSTRAP_MB: f64 = 8.0;
 
 fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -117,7 +117,7 @@ pub fn write(r: &mut String, c: &ColdStart) -> Result<()> {
     )?;
     writeln!(
         r,
-        "The bench's own Lambda Runtime API (`bench/src/cold/runtime_api.rs`) starts a function's process with a Lambda environment and nothing else, answers its first `GET /next` with one `CreateInstance` event of a member account (its account instance in eu-west-1), takes the answer, waits until the process asks for the next event (idle, as a sandbox between events), reads its peak resident set size (`VmHWM` of /proc/PID/status) and stops it. *Init* is spawn → first `/next`, *event* is `/next` answered → answer posted, *cold* is spawn → answer (what a cold invocation costs end to end). Both sides reach the local AWS emulator through the same proxy (transparent here), whose request log counts every AWS call each side made.\n"
+        "The bench's own Lambda Runtime API (`bench/src/runtime_api.rs`, driven by `bench/src/cold/one_event.rs`) starts a function's process with a Lambda environment and nothing else, answers its first `GET /next` with one `CreateInstance` event of a member account (its account instance in eu-west-1), takes the answer, waits until the process asks for the next event (idle, as a sandbox between events), reads its peak resident set size (`VmHWM` of /proc/PID/status) and stops it. *Init* is spawn → first `/next`, *event* is `/next` answered → answer posted, *cold* is spawn → answer (what a cold invocation costs end to end). Both sides reach the local AWS emulator through the same proxy (transparent here), whose request log counts every AWS call each side made.\n"
     )?;
     writeln!(
         r,
@@ -202,7 +202,6 @@ pub fn write(r: &mut String, c: &ColdStart) -> Result<()> {
         r,
         "\nThe guardrail's event path asks DescribeOrganization ‖ ListDelegatedAdministrators ‖ (AssumeRole → ListInstances), then ListApplications ‖ ListTagsForResource, then Publish: 4 in a row for 7 calls; a deletion adds, one after another, the announcement, DeleteInstance, the confirming ListInstances and the outcome (the management-account guard before DeleteInstance reads the DescribeOrganization answer the event's facts already got). The boto3 handler pays every call in turn.\n"
     )?;
-    write_sizes(r, c)?;
     Ok(())
 }
 
@@ -270,28 +269,4 @@ pub fn floor_ms(c: &ColdStart, calls: &BTreeMap<String, u64>) -> f64 {
         .iter()
         .map(|(op, n)| *n as f64 * c.floor.get(op).map_or(others, |v| v.0) * 1000.0)
         .sum()
-}
-
-fn write_sizes(r: &mut String, c: &ColdStart) -> Result<()> {
-    writeln!(
-        r,
-        "### The bootstraps\n\nEach function's `bootstrap` as `cargo build --release` leaves it in target/release (x86_64, the release profile: `lto`, `codegen-units = 1`, `panic = \"abort\"`, symbols stripped — checked: no `.symtab`).\n"
-    )?;
-    writeln!(
-        r,
-        "| function | bytes | MB | MiB | stripped |\n|---|---:|---:|---:|---|"
-    )?;
-    for b in &c.sizes {
-        writeln!(
-            r,
-            "| {} | {} | **{:.2}** | {:.2} | {} |",
-            b.name,
-            thousands(b.bytes),
-            b.bytes as f64 / 1e6,
-            b.bytes as f64 / (1024.0 * 1024.0),
-            if b.stripped { "yes" } else { "**no**" }
-        )?;
-    }
-    writeln!(r)?;
-    Ok(())
 }

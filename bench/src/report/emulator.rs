@@ -6,8 +6,10 @@ use std::fmt::Write as _;
 use anyhow::Result;
 use idc_core::settings::{DEFAULT_MEMBER_ROLE_NAME, DEFAULT_SWEEP_CONCURRENCY};
 
-use super::format::{calls_text, stats};
-use crate::emulator_run::{SideBySide, Timed};
+use super::format::calls_text;
+use crate::emulator_run::SideBySide;
+use crate::stats::stats;
+use crate::timed::Timed;
 
 /// What the emulator runs come to (medians over the timed runs), shared with the
 /// interpretation.

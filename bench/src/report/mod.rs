@@ -1,5 +1,6 @@
 //! The markdown report, section by section, from the figures of one run.
 
+mod burst;
 mod cold;
 mod emulator;
 pub mod format;
@@ -9,6 +10,8 @@ mod machine;
 mod memory;
 mod rules;
 mod scale;
+mod sizes;
+mod targets;
 
 use std::path::Path;
 use std::time::Duration;
@@ -16,16 +19,21 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 
+use crate::burst::Burst;
 use crate::cold::ColdStart;
 use crate::emulator_run::SideBySide;
 use crate::rules_bench::RulesBench;
 use crate::scale::ScaleRuns;
+use crate::sizes::Bootstrap;
 
-/// What one run of the bench measured (the sweep's parts are left out with `--cold-only`).
+/// What one run of the bench measured: the parts left out (`--cold-only`, `--burst-only`) are
+/// `None`; the sizes are always there.
 pub struct Parts<'a> {
     pub sweep: Option<(&'a ScaleRuns, &'a SideBySide)>,
-    pub cold: &'a ColdStart,
-    pub rules: &'a RulesBench,
+    pub cold: Option<&'a ColdStart>,
+    pub rules: Option<&'a RulesBench>,
+    pub burst: Option<&'a Burst>,
+    pub sizes: &'a [Bootstrap],
 }
 
 /// The whole report.
@@ -41,8 +49,17 @@ pub fn report(started: DateTime<Utc>, total: Duration, parts: &Parts<'_>) -> Res
         memory::write(&mut r, runs)?;
         emulator::write(&mut r, emu, figures)?;
     }
-    cold::write(&mut r, parts.cold)?;
-    rules::write(&mut r, parts.rules, parts.cold)?;
+    if let Some(cold) = parts.cold {
+        cold::write(&mut r, cold)?;
+    }
+    if let Some(rules) = parts.rules {
+        rules::write(&mut r, rules)?;
+    }
+    if let Some(burst) = parts.burst {
+        burst::write(&mut r, burst)?;
+    }
+    sizes::write(&mut r, parts.sizes)?;
+    targets::write(&mut r, parts.cold, parts.rules, parts.burst, parts.sizes)?;
     if let Some((runs, emu, figures)) = &sweep {
         interpretation::write(&mut r, runs, emu, figures, &m)?;
     }

@@ -22,6 +22,8 @@ pub struct HubFinding {
     pub workflow: String,
     pub compliance: String,
     pub record_state: String,
+    /// When the word it holds was published (the finding's `sequence`, as RFC 3339).
+    pub updated_at: String,
     pub resource_type: String,
     pub resource_id: String,
     pub resource_region: String,
@@ -99,6 +101,7 @@ async fn get_findings(sdk: &aws_config::SdkConfig) -> Result<Vec<HubFinding>> {
                     .record_state()
                     .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
+                updated_at: f.updated_at().unwrap_or_default().to_owned(),
                 resource_type: resource
                     .and_then(|r| r.r#type())
                     .unwrap_or_default()
@@ -146,6 +149,11 @@ impl ChatChannel {
             topic_arn,
             queue_url,
         })
+    }
+
+    /// The queue subscribed to the chat topic.
+    pub fn queue_url(&self) -> &str {
+        &self.queue_url
     }
 
     /// Drains the queue: every custom notification sent to the chat topic since the last call.

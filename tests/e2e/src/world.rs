@@ -74,6 +74,32 @@ impl Received {
             .map(String::as_str)
             .unwrap_or_default()
     }
+
+    /// A message as the security team's queue holds it: the SNS envelope around the finding.
+    pub fn from_envelope(body: &str) -> Result<Received> {
+        let envelope: Value = serde_json::from_str(body).context("SNS envelope is not JSON")?;
+        let finding: Value = serde_json::from_str(envelope["Message"].as_str().unwrap_or_default())
+            .context("finding is not JSON")?;
+        let attributes = envelope["MessageAttributes"]
+            .as_object()
+            .map(|attrs| {
+                attrs
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v["Value"].as_str().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(Received {
+            subject: envelope["Subject"].as_str().unwrap_or_default().to_owned(),
+            attributes,
+            finding,
+        })
+    }
 }
 
 /// For each finding id, the message with the highest `sequence` (the finding contract's
@@ -460,31 +486,9 @@ impl World {
                 return Ok(received);
             }
             for message in messages {
-                let envelope: Value =
-                    serde_json::from_str(message.body.as_deref().unwrap_or_default())
-                        .context("SNS envelope is not JSON")?;
-                let finding: Value =
-                    serde_json::from_str(envelope["Message"].as_str().unwrap_or_default())
-                        .context("finding is not JSON")?;
-                let attributes = envelope["MessageAttributes"]
-                    .as_object()
-                    .map(|attrs| {
-                        attrs
-                            .iter()
-                            .map(|(k, v)| {
-                                (
-                                    k.clone(),
-                                    v["Value"].as_str().unwrap_or_default().to_owned(),
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                received.push(Received {
-                    subject: envelope["Subject"].as_str().unwrap_or_default().to_owned(),
-                    attributes,
-                    finding,
-                });
+                received.push(Received::from_envelope(
+                    message.body.as_deref().unwrap_or_default(),
+                )?);
                 if let Some(handle) = message.receipt_handle {
                     sqs.delete_message()
                         .queue_url(&self.queue_url)

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::{anyhow, Context, Result};
 use aws_sdk_ssoadmin::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use idc_e2e::events;
-use idc_e2e::proxy::{Fault, Rule, Seen};
+use idc_e2e::proxy::{Fault, Rate, Rule, Seen};
 use idc_e2e::runtime::{Invocation, LambdaFunction};
 use idc_e2e::world::{World, HOME_REGION, OTHER_REGION};
 
@@ -168,6 +168,44 @@ async fn throttling_one_region_fails_it_after_the_sdk_retries_and_spares_the_oth
     assert_eq!(world.proxy().fired(rule), SDK_ATTEMPTS);
     let home = seen(&world, "ListInstances", Some(HOME_REGION));
     assert_eq!(faults(&home), vec![None]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_rate_throttles_each_caller_beyond_its_own_burst_and_the_sdk_retries_it() -> Result<()> {
+    let world = World::start().await?;
+    let (first, second) = (
+        world.create_member("rate-1").await?,
+        world.create_member("rate-2").await?,
+    );
+    // Bursts to 2, never refilled: the third call of a caller and all its retries are beyond.
+    world.proxy().inject(
+        Rule::on("ListInstances")
+            .beyond_rate(Rate::new(0, 2))
+            .fault(Fault::Error {
+                status: 429,
+                code: "TooManyRequestsException".into(),
+            }),
+    );
+    let client = sso(&world, &first, OTHER_REGION).await?;
+    list(&client).await?;
+    list(&client).await?;
+    let error = client
+        .list_instances()
+        .send()
+        .await
+        .err()
+        .context("the third call is beyond the burst")?;
+    assert_eq!(error.code(), Some("TooManyRequestsException"));
+    // Another member account signs with its own keys: its own burst.
+    list(&sso(&world, &second, OTHER_REGION).await?).await?;
+
+    let log = seen(&world, "ListInstances", None);
+    let throttled = Some("Error(429 TooManyRequestsException)");
+    let mut expected = vec![None, None];
+    expected.extend(vec![throttled; SDK_ATTEMPTS]);
+    expected.push(None);
+    assert_eq!(faults(&log), expected, "the SDK retried the throttle");
     Ok(())
 }
 

@@ -13,14 +13,15 @@ pub(super) struct Call {
     pub(super) operation: String,
     pub(super) service: String,
     pub(super) region: String,
+    /// The access key that signed the request (empty when unsigned): who is calling.
+    pub(super) caller: String,
     pub(super) protocol: Protocol,
 }
 
 pub(super) fn classify(request: &Request) -> Call {
-    let (service, region) = request
-        .header("authorization")
-        .and_then(credential_scope)
-        .unwrap_or_default();
+    let authorization = request.header("authorization");
+    let (service, region) = authorization.and_then(credential_scope).unwrap_or_default();
+    let caller = authorization.and_then(access_key).unwrap_or_default();
     let target = request.header("x-amz-target");
     let content_type = request.header("content-type").unwrap_or_default();
     let query_string = request.target.split_once('?').map(|(_, q)| q.as_bytes());
@@ -46,6 +47,7 @@ pub(super) fn classify(request: &Request) -> Call {
         operation,
         service,
         region,
+        caller,
         protocol,
     }
 }
@@ -73,6 +75,13 @@ pub(super) fn credential_scope(authorization: &str) -> Option<(String, String)> 
         }
         _ => None,
     }
+}
+
+/// `AKID` of `Credential=AKID/DATE/REGION/SERVICE/aws4_request`.
+pub(super) fn access_key(authorization: &str) -> Option<String> {
+    let (_, rest) = authorization.split_once("Credential=")?;
+    let key = rest.split('/').next()?;
+    (!key.is_empty()).then(|| key.to_owned())
 }
 
 /// The value of `name` in a form-encoded `a=b&c=d` string.
@@ -122,6 +131,8 @@ mod tests {
             credential_scope(auth),
             Some(("sso".to_owned(), "eu-west-1".to_owned()))
         );
+        assert_eq!(access_key(auth).as_deref(), Some("AKID"));
+        assert_eq!(access_key("AWS4-HMAC-SHA256 SignedHeaders=host"), None);
         assert_eq!(
             form_value(b"Action=Publish&Version=2010-03-31", "Action").as_deref(),
             Some("Publish")

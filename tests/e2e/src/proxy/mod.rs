@@ -40,7 +40,9 @@
 //! [`FaultProxy::inject`] adds a [`Rule`]: which requests it matches (all given conditions
 //! must hold), how many times it fires ([`RuleBuilder::times`], or [`RuleBuilder::always`],
 //! the default), and its [`Fault`]. Rules are checked in insertion order; the first live rule
-//! that matches fires; a rule that fired `n` times is spent. Each fault's behaviour on the
+//! that matches fires; a rule that fired `n` times is spent. A rule given a [`Rate`]
+//! ([`RuleBuilder::beyond_rate`]: R requests per second, bursts to B, per caller and Region, as
+//! AWS publishes its throttling limits) matches only the requests beyond it. Each fault's behaviour on the
 //! socket is documented on its variant: `Status`, `Error`, `Throttle` and `Respond` answer
 //! without forwarding, `Reset` drops the request unanswered, `Delay` forwards late, and
 //! `Truncate` and `LoseAnswer` forward, then break the answer. Every classified request is
@@ -71,6 +73,7 @@
 mod classify;
 mod errors;
 mod http;
+mod rate;
 mod rules;
 mod serve;
 mod state;
@@ -81,6 +84,7 @@ use std::thread::JoinHandle;
 use anyhow::{anyhow, bail, Context, Result};
 use tokio::sync::oneshot;
 
+pub use rate::Rate;
 pub use rules::{Fault, Rule, RuleBuilder, RuleId};
 pub use state::Seen;
 
@@ -144,6 +148,7 @@ impl FaultProxy {
             rule,
             remaining,
             fired: 0,
+            buckets: Default::default(),
         });
         RuleId(id)
     }

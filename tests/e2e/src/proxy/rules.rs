@@ -5,6 +5,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::classify::{contains, Call};
+use super::rate::Rate;
 
 /// What a matching request meets instead of a plain forward.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +65,7 @@ pub struct RuleBuilder {
     region: Option<String>,
     body_contains: Vec<String>,
     pub(super) times: Option<usize>,
+    pub(super) rate: Option<Rate>,
 }
 
 /// A fault and the requests it applies to. Built with [`Rule::on`] or [`Rule::any`].
@@ -109,6 +111,14 @@ impl RuleBuilder {
     /// protocol). May be given several times: all must be present.
     pub fn body_contains(mut self, text: &str) -> Self {
         self.body_contains.push(text.to_owned());
+        self
+    }
+
+    /// Fires only on the matching requests beyond `rate`, counted per caller (the access key
+    /// that signed the request) and Region, as AWS throttles; the requests within it go on to
+    /// the next rules (or to the emulator).
+    pub fn beyond_rate(mut self, rate: Rate) -> Self {
+        self.rate = Some(rate);
         self
     }
 

@@ -5,6 +5,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
 
 use super::classify::{percent_decode, Call, Protocol};
+use super::rate::Buckets;
 use super::rules::{Fault, Rule};
 
 /// One request the proxy saw, in arrival order.
@@ -35,6 +36,8 @@ pub(super) struct Live {
     pub(super) rule: Rule,
     pub(super) remaining: Option<usize>,
     pub(super) fired: usize,
+    /// The rule's rate, counted per caller and Region (used only by a rule with a rate).
+    pub(super) buckets: Buckets,
 }
 
 #[derive(Default)]
@@ -54,13 +57,21 @@ impl Shared {
         self.next_id.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// The fault of the first live rule matching the request, which fires.
+    /// The fault of the first live rule matching the request, which fires. A rule with a rate
+    /// matches only the requests beyond it.
     pub(super) fn decide(&self, call: &Call, body: &[u8]) -> Option<Fault> {
         let decoded = (call.protocol == Protocol::Query).then(|| percent_decode(body));
+        let now = Instant::now();
         let mut rules = lock(&self.rules);
-        let live = rules.iter_mut().find(|live| {
-            live.remaining != Some(0) && live.rule.matcher.matches(call, body, decoded.as_deref())
-        })?;
+        let at =
+            rules.iter_mut().position(|live| {
+                live.remaining != Some(0)
+                    && live.rule.matcher.matches(call, body, decoded.as_deref())
+                    && live.rule.matcher.rate.is_none_or(|rate| {
+                        !live.buckets.admit(rate, &call.caller, &call.region, now)
+                    })
+            })?;
+        let live = &mut rules[at];
         if let Some(n) = live.remaining.as_mut() {
             *n -= 1;
         }
@@ -87,6 +98,7 @@ impl Shared {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proxy::rate::Rate;
     use crate::proxy::rules::Rule;
 
     #[test]
@@ -96,6 +108,7 @@ mod tests {
             operation: "Publish".into(),
             service: "sns".into(),
             region: "us-east-1".into(),
+            caller: "AKID".into(),
             protocol: Protocol::Query,
         };
         for rule in [
@@ -115,6 +128,7 @@ mod tests {
                 rule,
                 remaining,
                 fired: 0,
+                buckets: Buckets::default(),
             });
         }
         let body = b"Action=Publish&TopicArn=arn%3Aaws%3Asns%3Aus-east-1";
@@ -126,6 +140,43 @@ mod tests {
                 Some(Fault::Status(503)),
                 Some(Fault::Status(503)),
                 None
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rule_with_a_rate_fires_only_beyond_it_and_leaves_the_rest_to_later_rules() {
+        let shared = Shared::default();
+        let call = Call {
+            operation: "BatchImportFindings".into(),
+            service: "securityhub".into(),
+            region: "us-east-1".into(),
+            caller: "AKID".into(),
+            protocol: Protocol::Json,
+        };
+        for rule in [
+            Rule::on("BatchImportFindings")
+                .beyond_rate(Rate::new(1, 2))
+                .fault(Fault::Throttle),
+            Rule::any().times(1).fault(Fault::Status(500)),
+        ] {
+            let remaining = rule.matcher.times;
+            lock(&shared.rules).push(Live {
+                id: 0,
+                rule,
+                remaining,
+                fired: 0,
+                buckets: Buckets::default(),
+            });
+        }
+        let decided: Vec<Option<Fault>> = (0..4).map(|_| shared.decide(&call, b"{}")).collect();
+        assert_eq!(
+            decided,
+            vec![
+                Some(Fault::Status(500)),
+                None,
+                Some(Fault::Throttle),
+                Some(Fault::Throttle)
             ]
         );
     }
