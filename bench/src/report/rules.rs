@@ -48,7 +48,7 @@ pub fn write(r: &mut String, rules: &RulesBench) -> Result<()> {
     }
     writeln!(
         r,
-        "\nWhere the time goes: parsing reads each envelope (2–3 KB of JSON, pretty-printed) straight into typed fields that borrow from the bytes (`functions/core/src/event/borrowed.rs`; an input it cannot vouch for goes through `serde_json::Value` instead, as every sample here does not), and evaluating decides about each violation and assembles each finding whole — its explanation and texts, its SHA-256 id, its RFC 3339 times. Both are the core's public API as the CLI calls it (`functions/core`); the bench measures them as they are.\n"
+        "\nWhere the time goes: parsing reads each envelope (2–3 KB of JSON, pretty-printed) with serde into the functions' event type, the EventBridge envelope around the project's lenient CloudTrail record (`functions/core/src/event/record.rs`), then the readers say what it means, and evaluating decides about each violation and assembles each finding whole — its explanation and texts, its SHA-256 id, its RFC 3339 times. Both are the core's public API as the CLI calls it (`functions/core`); the bench measures them as they are.\n"
     )?;
     Ok(())
 }
