@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, Context, Result};
+use anyhow::{Context, Result};
 use aws_sdk_sqs::types::QueueAttributeName;
 use chrono::{SecondsFormat, Utc};
 use futures_util::stream::{self, StreamExt, TryStreamExt};
@@ -114,16 +114,7 @@ async fn plant_one(world: &World, i: usize, account: String) -> Result<Planted> 
 async fn dead_letter_queue(world: &World) -> Result<String> {
     let url = world.create_queue("idc-guardrail-outlets-dlq").await?;
     let sqs = aws_sdk_sqs::Client::new(&world.sdk);
-    let arn = sqs
-        .get_queue_attributes()
-        .queue_url(&url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .context("GetQueueAttributes")?
-        .attributes
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .ok_or_else(|| anyhow!("no ARN for the outlets dead-letter queue"))?;
+    let arn = idc_e2e::world::queue_arn(&sqs, &url).await?;
     let policy = json!({"deadLetterTargetArn": arn, "maxReceiveCount": OUTLETS_MAX_RECEIVES});
     sqs.set_queue_attributes()
         .queue_url(&world.outlets_queue_url)

@@ -62,7 +62,7 @@ pub async fn run(args: &PlanArgs) -> Result<u8, Failure> {
     for (region, error) in &read.unlisted {
         eprintln!("idc-guard: {region} could not be listed: {error}");
     }
-    let unread: usize = plan.instances.iter().map(|i| i.unread_count()).sum();
+    let unread: usize = plan.instances.iter().map(|i| i.unread.len()).sum();
     if read.unlisted.is_empty() && unread == 0 {
         Ok(0)
     } else {

@@ -513,6 +513,19 @@ pub(crate) async fn topic_to_queue(
     subscribed_queue(sdk, topic, queue, raw, None).await
 }
 
+/// A queue's ARN, from its URL.
+pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, queue_url: &str) -> Result<String> {
+    sqs.get_queue_attributes()
+        .queue_url(queue_url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .context("GetQueueAttributes")?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .ok_or_else(|| anyhow!("no ARN for queue {queue_url}"))
+}
+
 /// The outlets queue as the templates subscribe it: raw, findings only.
 const OUTLETS_FILTER: &str = r#"{"message_type": ["finding"]}"#;
 
@@ -542,16 +555,7 @@ async fn subscribed_queue(
         .context("CreateQueue")?
         .queue_url
         .ok_or_else(|| anyhow!("no queue URL"))?;
-    let queue_arn = sqs
-        .get_queue_attributes()
-        .queue_url(&queue_url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .context("GetQueueAttributes")?
-        .attributes
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .ok_or_else(|| anyhow!("no queue ARN"))?;
+    let queue_arn = queue_arn(&sqs, &queue_url).await?;
     let mut subscribe = sns
         .subscribe()
         .topic_arn(&topic_arn)

@@ -104,13 +104,6 @@ pub struct InstancePlan {
     pub finally: Step,
 }
 
-impl InstancePlan {
-    /// How many facts of this instance could not be read.
-    pub fn unread_count(&self) -> usize {
-        self.unread.len()
-    }
-}
-
 /// The plan of one account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MigrationPlan {
