@@ -12,7 +12,7 @@ pub fn write(r: &mut String, sizes: &[Bootstrap]) -> Result<()> {
     writeln!(r, "## 6. The bootstraps\n")?;
     writeln!(
         r,
-        "Each function's `bootstrap` as `cargo build --release` leaves it in target/release (the release profile: `lto`, `codegen-units = 1`, `panic = \"abort\"`, symbols stripped), read from the file itself: its size, whether it is stripped (no `.symtab`) and whether it is an x86_64 ELF, the architecture these figures are for. 1 MiB = 1,048,576 bytes. The event functions (on the delete path, cold-started by a burst of events) carry the target, ≤ {MAX_EVENT_FUNCTION_MIB} MiB each; the outlets function (Security Hub and chat, off the delete path) is reported beside them.\n"
+        "Each function's `bootstrap` as `cargo build --release` leaves it in target/release (the release profile: `lto`, `codegen-units = 1`, `panic = \"abort\"`, symbols stripped; dependencies compiled at `opt-level = \"s\"`, the project's libraries and serde_json at 3, and each function's own crate at \"s\", the level the whole program is optimised at after linking), read from the file itself: its size, whether it is stripped (no `.symtab`) and whether it is an x86_64 ELF, the architecture these figures are for. 1 MiB = 1,048,576 bytes. The event functions (on the delete path, cold-started by a burst of events) carry the target, ≤ {MAX_EVENT_FUNCTION_MIB} MiB each; the outlets function (Security Hub and chat, off the delete path) is reported beside them.\n"
     )?;
     writeln!(
         r,
